@@ -1,0 +1,221 @@
+import Foundation
+
+/// Sends requests for one API: resolves URLs, applies middlewares and credentials, retries what is safe to retry,
+/// and turns failures into `BinderyError`.
+public final class APIClient: Sendable {
+    public let baseURL: URL
+    public let coders: Coders
+    let timeouts: Timeouts
+    let retry: any RetryPolicy
+    let transport: any Transport
+    let middlewares: [any Middleware]
+    let authProviders: [any AuthProvider]
+    let defaultQuery: [URLQueryItem]
+
+    /// - Parameters:
+    ///   - credentials: each auth scheme's credential by scheme name; a nil or missing one is read from the
+    ///     scheme's environment variables, and a scheme with no credential is not sent.
+    ///   - parameters: values of the API's default query parameters by name, with the same environment fallback.
+    public init(
+        api: APIDefinition, baseURL: URL? = nil, credentials: [String: String?] = [:],
+        parameters: [String: String?] = [:], options: ClientOptions = ClientOptions()
+    ) {
+        func lookup(_ explicit: String??, _ variables: [String]) -> String? {
+            if let value = explicit ?? nil { return value }
+            return variables.lazy.compactMap { options.environment[$0] }.first { !$0.isEmpty }
+        }
+        self.baseURL =
+            baseURL ?? lookup(nil, api.baseURLEnvironment).flatMap(URL.init(string:)) ?? URL(string: api.baseURL)!
+        coders = Coders(dateFormat: api.dateFormat)
+        timeouts = options.timeouts ?? api.timeouts
+        retry = options.retry ?? api.retry
+        transport = options.transport
+        middlewares = options.middlewares
+        authProviders = api.auth.compactMap { scheme in
+            lookup(credentials[scheme.name], scheme.environment).map(scheme.provider(for:))
+        }
+        defaultQuery = api.defaultQuery.compactMap { parameter in
+            lookup(parameters[parameter.name], parameter.environment).map {
+                URLQueryItem(name: parameter.wireName, value: $0)
+            }
+        }
+    }
+
+    /// Sends `request` and returns its decoded response.
+    public func send<Response>(_ request: Request<Response>) async throws -> Response {
+        let timeouts = request.options.timeouts ?? self.timeouts
+        guard let total = timeouts.total else { return try await attempt(request, timeouts: timeouts) }
+        return try await withThrowingTaskGroup(of: Response?.self) { group in
+            group.addTask { try await self.attempt(request, timeouts: timeouts) }
+            group.addTask {
+                try await Task.sleep(nanoseconds: UInt64(total * 1_000_000_000))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard case .some(.some(let response)) = try await group.next() else {
+                throw self.error(
+                    .timedOut, request, url: nil, attempts: 0, "the call did not finish within its \(total) s deadline")
+            }
+            return response
+        }
+    }
+
+    /// The absolute URL a request goes to. Absolute URLs from the server are only followed on the base URL's origin.
+    public func url(for request: Request<some Sendable>) throws -> URL {
+        var query = request.query
+        for item in defaultQuery where !query.contains(where: { $0.name == item.name }) { query.append(item) }
+        let lowercased = request.path.lowercased()
+        var text: String
+        if lowercased.hasPrefix("http://") || lowercased.hasPrefix("https://") {
+            guard let absolute = URL(string: request.path), Origin(absolute) == Origin(baseURL) else {
+                throw error(
+                    .invalidRequest, request, url: nil, attempts: 0,
+                    "refusing to follow \(request.path): it is not on the API's origin \(baseURL.absoluteString)")
+            }
+            var components = URLComponents(url: absolute, resolvingAgainstBaseURL: false)!
+            let existing = components.queryItems ?? []
+            query.removeAll { item in existing.contains { $0.name == item.name } }
+            components.fragment = nil
+            text = components.string!
+        } else {
+            var base = baseURL.absoluteString
+            while base.hasSuffix("/") { base.removeLast() }
+            text = base + "/" + request.path.drop { $0 == "/" }
+        }
+        if !query.isEmpty { text += (text.contains("?") ? "&" : "?") + PercentEncoding.query(query) }
+        guard let url = URL(string: text) else {
+            throw error(.invalidRequest, request, url: nil, attempts: 0, "'\(text)' is not a valid URL")
+        }
+        return url
+    }
+
+    private func attempt<Response>(_ request: Request<Response>, timeouts: Timeouts) async throws -> Response {
+        let url = try url(for: request)
+        for (name, value) in request.headers where (name + value).contains(where: { $0 == "\r" || $0 == "\n" }) {
+            throw error(.invalidRequest, request, url: url, attempts: 0, "header \(name) contains a line break")
+        }
+        var headers = request.headers
+        if headers["Accept"] == nil { headers["Accept"] = "application/json" }
+        let body = try prepare(request.body, headers: &headers)
+        defer { if case .file(let file)? = body, case .multipart = request.body { try? FileManager.default.removeItem(at: file) } }
+        let retry = request.options.retry ?? self.retry
+        let idempotent = request.options.idempotent ?? request.method.isIdempotent
+        var attempt = 0
+        while true {
+            attempt += 1
+            let failure: AttemptFailure
+            let finalError: BinderyError
+            do {
+                try Task.checkCancellation()
+                let response = try await send(
+                    HTTPRequest(method: request.method, url: url, headers: headers), body: body,
+                    operation: request.operation, timeouts: timeouts)
+                if (200..<300).contains(response.status) { return try decode(response, for: request, attempts: attempt) }
+                failure = .status(
+                    response.status, retryAfter: ExponentialBackoff.retryAfter(response.headers["Retry-After"]))
+                finalError = statusError(response, request, url: url, attempts: attempt)
+            } catch let transportError as TransportError {
+                let message = transportError.message
+                switch transportError.kind {
+                case .cancelled:
+                    throw error(.cancelled, request, url: url, attempts: attempt, message)
+                case .crossOriginRedirect:
+                    throw error(.invalidRequest, request, url: url, attempts: attempt, message)
+                case .cannotConnect:
+                    failure = .cannotConnect
+                    finalError = error(.cannotConnect, request, url: url, attempts: attempt, message)
+                case .timedOut, .connectionLost:
+                    guard idempotent else {
+                        throw error(
+                            .outcomeUnknown, request, url: url, attempts: attempt,
+                            "\(message); the request may have reached the server, so it was not sent again")
+                    }
+                    failure = .interrupted
+                    let kind: BinderyError.Kind = transportError.kind == .timedOut ? .timedOut : .connectionLost
+                    finalError = error(kind, request, url: url, attempts: attempt, message)
+                }
+            } catch is CancellationError {
+                throw error(.cancelled, request, url: url, attempts: attempt, "the task was cancelled")
+            }
+            guard let delay = retry.delay(after: failure, attempt: attempt) else { throw finalError }
+            try await sleep(delay, request, url: url, attempts: attempt)
+        }
+    }
+
+    private func send(_ request: HTTPRequest, body: HTTPBody?, operation: String, timeouts: Timeouts) async throws
+        -> HTTPResponse
+    {
+        let authProviders = self.authProviders
+        let transport = self.transport
+        var next: @Sendable (HTTPRequest, HTTPBody?) async throws -> HTTPResponse = { request, body in
+            var request = request
+            for provider in authProviders { try await provider.authenticate(&request) }
+            return try await transport.send(request, body: body, timeouts: timeouts)
+        }
+        for middleware in middlewares.reversed() {
+            let inner = next
+            next = { request, body in try await middleware.intercept(request, body: body, operation: operation, next: inner) }
+        }
+        return try await next(request, body)
+    }
+
+    private func prepare(_ body: RequestBody?, headers: inout HTTPHeaders) throws -> HTTPBody? {
+        switch body {
+        case nil:
+            return nil
+        case .json(let value)?:
+            headers["Content-Type"] = "application/json"
+            return .data(try coders.encode(value))
+        case .multipart(let parts)?:
+            let encoder = MultipartEncoder()
+            headers["Content-Type"] = encoder.contentType
+            return try encoder.encode(parts)
+        case .bytes(let data, let contentType)?:
+            headers["Content-Type"] = contentType
+            return .data(data)
+        case .file(let url, let contentType)?:
+            headers["Content-Type"] = contentType
+            return .file(url)
+        }
+    }
+
+    private func decode<Response>(_ response: HTTPResponse, for request: Request<Response>, attempts: Int) throws
+        -> Response
+    {
+        do {
+            return try request.decode(response, coders)
+        } catch let decodingError as DecodingError {
+            throw BinderyError(
+                kind: .decoding, operation: request.operation, method: request.method, url: response.url,
+                statusCode: response.status, body: response.body, attempts: attempts,
+                message: BinderyError.describe(decodingError, reading: Response.self) + "; body: "
+                    + BinderyError.excerpt(of: response.body))
+        }
+    }
+
+    private func statusError(_ response: HTTPResponse, _ request: Request<some Sendable>, url: URL, attempts: Int)
+        -> BinderyError
+    {
+        let detail = try? JSONDecoder().decode(JSONValue.self, from: response.body)
+        return BinderyError(
+            kind: BinderyError.kind(forStatus: response.status), operation: request.operation, method: request.method,
+            url: url, statusCode: response.status, detail: detail, body: response.body, attempts: attempts,
+            message: BinderyError.summary(of: response.body, detail: detail))
+    }
+
+    private func sleep(_ seconds: TimeInterval, _ request: Request<some Sendable>, url: URL, attempts: Int) async throws {
+        do {
+            try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+        } catch {
+            throw self.error(.cancelled, request, url: url, attempts: attempts, "the task was cancelled")
+        }
+    }
+
+    private func error(
+        _ kind: BinderyError.Kind, _ request: Request<some Sendable>, url: URL?, attempts: Int, _ message: String
+    ) -> BinderyError {
+        BinderyError(
+            kind: kind, operation: request.operation, method: request.method, url: url, attempts: attempts,
+            message: message)
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+
+/// What a spec says about an API as a whole: where it lives, how it authenticates, its default timeouts and retries.
+/// Generated clients hand one of these to `APIClient`.
+public struct APIDefinition: Sendable {
+    public var name: String
+    public var baseURL: String
+    /// Environment variables that override the base URL, first set wins.
+    public var baseURLEnvironment: [String]
+    public var auth: [AuthScheme]
+    /// Query parameters sent on every request when they have a value.
+    public var defaultQuery: [DefaultParameter]
+    public var timeouts: Timeouts
+    public var retry: ExponentialBackoff
+    public var dateFormat: DateFormat
+
+    public init(
+        name: String, baseURL: String, baseURLEnvironment: [String] = [], auth: [AuthScheme] = [],
+        defaultQuery: [DefaultParameter] = [], timeouts: Timeouts = Timeouts(),
+        retry: ExponentialBackoff = ExponentialBackoff(), dateFormat: DateFormat = .iso8601
+    ) {
+        self.name = name
+        self.baseURL = baseURL
+        self.baseURLEnvironment = baseURLEnvironment
+        self.auth = auth
+        self.defaultQuery = defaultQuery
+        self.timeouts = timeouts
+        self.retry = retry
+        self.dateFormat = dateFormat
+    }
+}
+
+/// One authentication scheme of an API; its credential comes from the client's initializer or the environment.
+public struct AuthScheme: Sendable {
+    public enum Kind: Sendable {
+        /// A header whose value is `template` with `{token}` replaced by the credential.
+        case header(name: String, template: String)
+        /// HTTP Basic with the credential as user name and an empty password.
+        case basic
+    }
+
+    /// The initializer argument that carries the credential.
+    public var name: String
+    public var kind: Kind
+    /// Environment variables read when the argument is nil, first set wins.
+    public var environment: [String]
+
+    public init(name: String, kind: Kind, environment: [String] = []) {
+        self.name = name
+        self.kind = kind
+        self.environment = environment
+    }
+
+    func provider(for credential: String) -> any AuthProvider {
+        switch kind {
+        case .header(let header, let template): HeaderAuth(header: header, template: template, secret: Secret(credential))
+        case .basic: BasicAuth(username: Secret(credential))
+        }
+    }
+}
+
+/// A query parameter sent on every request, e.g. Synapse's `url_host`.
+public struct DefaultParameter: Sendable {
+    /// The initializer argument that carries the value.
+    public var name: String
+    public var wireName: String
+    public var environment: [String]
+
+    public init(name: String, wireName: String, environment: [String] = []) {
+        self.name = name
+        self.wireName = wireName
+        self.environment = environment
+    }
+}
+
+/// Settings a user may change when creating any generated client.
+public struct ClientOptions: Sendable {
+    public var transport: any Transport
+    public var middlewares: [any Middleware]
+    /// Overrides the spec's default timeouts.
+    public var timeouts: Timeouts?
+    /// Overrides the spec's default retry policy.
+    public var retry: (any RetryPolicy)?
+    /// Where environment variables are read from; the process environment by default.
+    public var environment: [String: String]
+
+    public init(
+        transport: any Transport = URLSessionTransport(), middlewares: [any Middleware] = [],
+        timeouts: Timeouts? = nil, retry: (any RetryPolicy)? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.transport = transport
+        self.middlewares = middlewares
+        self.timeouts = timeouts
+        self.retry = retry
+        self.environment = environment
+    }
+}

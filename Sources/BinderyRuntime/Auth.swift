@@ -1,0 +1,55 @@
+import Foundation
+
+/// Adds credentials to a request. One provider a scheme; a client may have several at once.
+public protocol AuthProvider: Sendable {
+    func authenticate(_ request: inout HTTPRequest) async throws
+    /// Header names whose values are secrets, so they can be redacted from anything printed.
+    var secretHeaders: [String] { get }
+}
+
+/// A secret value that never shows in `description`, logs or error messages.
+public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+    public let value: String
+    public init(_ value: String) { self.value = value }
+    public var description: String { "‹redacted›" }
+    public var debugDescription: String { "‹redacted›" }
+}
+
+/// A header whose value is a template around the secret, e.g. `Authorization: Token {token}`.
+public struct HeaderAuth: AuthProvider, CustomStringConvertible {
+    public let header: String
+    public let template: String
+    public let secret: Secret
+
+    public init(header: String, template: String = "{token}", secret: Secret) {
+        self.header = header
+        self.template = template
+        self.secret = secret
+    }
+
+    public func authenticate(_ request: inout HTTPRequest) async throws {
+        request.headers[header] = template.replacingOccurrences(of: "{token}", with: secret.value)
+    }
+
+    public var secretHeaders: [String] { [header] }
+    public var description: String { "HeaderAuth(\(header): \(secret))" }
+}
+
+/// HTTP Basic authentication (RFC 7617).
+public struct BasicAuth: AuthProvider, CustomStringConvertible {
+    public let username: Secret
+    public let password: Secret
+
+    public init(username: Secret, password: Secret = Secret("")) {
+        self.username = username
+        self.password = password
+    }
+
+    public func authenticate(_ request: inout HTTPRequest) async throws {
+        let credentials = Data("\(username.value):\(password.value)".utf8).base64EncodedString()
+        request.headers["Authorization"] = "Basic \(credentials)"
+    }
+
+    public var secretHeaders: [String] { ["Authorization"] }
+    public var description: String { "BasicAuth(\(username))" }
+}

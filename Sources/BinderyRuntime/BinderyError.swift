@@ -1,0 +1,141 @@
+import Foundation
+
+/// Every way a call can fail. Switch over `kind`; the other properties say where and why.
+public struct BinderyError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable {
+        /// 400 or 422: the server rejected the request's content.
+        case validation
+        /// 401
+        case unauthorized
+        /// 403
+        case forbidden
+        /// 404
+        case notFound
+        /// 409
+        case conflict
+        /// 410
+        case gone
+        /// 429
+        case rateLimited
+        /// Any 5xx.
+        case server
+        /// Any other status that is not a success.
+        case unexpectedStatus
+        /// No connection could be made.
+        case cannotConnect
+        /// The server did not answer in time.
+        case timedOut
+        /// The connection broke before a response arrived.
+        case connectionLost
+        /// The task was cancelled.
+        case cancelled
+        /// A write may have reached the server but no response came back, so it was not sent again.
+        case outcomeUnknown
+        /// The response could not be read as the expected type.
+        case decoding
+        /// The request could not be built (for example a header value with a line break).
+        case invalidRequest
+        /// An asynchronous job ended in failure.
+        case jobFailed
+    }
+
+    public var kind: Kind
+    /// The spec operation, e.g. `tasks.get`.
+    public var operation: String
+    public var method: HTTPMethod
+    /// The request URL, with any user info removed.
+    public var url: URL?
+    /// The response status, when a response arrived.
+    public var statusCode: Int?
+    /// The error body as JSON, when it was JSON (`{"detail": ...}` and the like).
+    public var detail: JSONValue?
+    /// The raw response body.
+    public var body: Data?
+    /// How many times the request was sent.
+    public var attempts: Int
+    /// A human-readable explanation.
+    public var message: String
+
+    public init(
+        kind: Kind, operation: String, method: HTTPMethod, url: URL?, statusCode: Int? = nil, detail: JSONValue? = nil,
+        body: Data? = nil, attempts: Int, message: String
+    ) {
+        self.kind = kind
+        self.operation = operation
+        self.method = method
+        self.url = url.map(Self.redacted)
+        self.statusCode = statusCode
+        self.detail = detail
+        self.body = body
+        self.attempts = attempts
+        self.message = message
+    }
+
+    /// The kind of error a response status stands for.
+    public static func kind(forStatus status: Int) -> Kind {
+        switch status {
+        case 400, 422: .validation
+        case 401: .unauthorized
+        case 403: .forbidden
+        case 404: .notFound
+        case 409: .conflict
+        case 410: .gone
+        case 429: .rateLimited
+        case 500...599: .server
+        default: .unexpectedStatus
+        }
+    }
+
+    public var description: String {
+        var text = "\(operation) (\(method) \(url?.absoluteString ?? "?")): "
+        if let statusCode { text += "\(statusCode) " }
+        text += message
+        if attempts > 1 { text += " (after \(attempts) attempts)" }
+        return text
+    }
+
+    static func redacted(_ url: URL) -> URL {
+        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false),
+            components.user != nil || components.password != nil
+        else { return url }
+        components.user = nil
+        components.password = nil
+        return components.url ?? url
+    }
+}
+
+extension BinderyError {
+    /// Describes a response body for an error message: its JSON `detail` when there is one, otherwise a short excerpt.
+    static func summary(of body: Data, detail: JSONValue?) -> String {
+        if case .object(let members) = detail, let text = members["detail"]?.stringValue { return text }
+        if let detail, let data = try? JSONEncoder().encode(detail) { return excerpt(of: data) }
+        return excerpt(of: body)
+    }
+
+    /// The start of a body as text, short enough for a message.
+    static func excerpt(of body: Data, limit: Int = 200) -> String {
+        let text = String(decoding: body.prefix(limit), as: UTF8.self)
+        return body.count > limit ? text + "…" : text
+    }
+
+    /// Explains a decoding failure by the model it was reading and the JSON path that failed.
+    static func describe(_ error: DecodingError, reading type: Any.Type) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            let path = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return path.isEmpty ? "the top level" : "$" + path
+        }
+        let model = String(describing: type)
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "reading \(model): missing key '\(key.stringValue)' at \(path(context.codingPath))"
+        case .typeMismatch(let expected, let context):
+            return "reading \(model): expected \(expected) at \(path(context.codingPath))"
+        case .valueNotFound(let expected, let context):
+            return "reading \(model): expected \(expected) but found null at \(path(context.codingPath))"
+        case .dataCorrupted(let context):
+            return "reading \(model): \(context.debugDescription) at \(path(context.codingPath))"
+        @unknown default:
+            return "reading \(model): \(error)"
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+
+/// One API operation, fully described and ready to send: method, path, query, headers, body and how to read the
+/// response. Generated request builders return these; they can be built and inspected without any network.
+public struct Request<Response: Sendable>: Sendable {
+    /// The operation's name in the spec, e.g. `tasks.get`, for error messages and logs.
+    public var operation: String
+    public var method: HTTPMethod
+    /// The path relative to the client's base URL, each path parameter already encoded as one segment.
+    public var path: String
+    public var query: [URLQueryItem]
+    public var headers: HTTPHeaders
+    public var body: RequestBody?
+    /// Per-request overrides of the client's timeouts and retry policy.
+    public var options: RequestOptions
+    /// Reads the response body once the status is a success.
+    public let decode: @Sendable (_ response: HTTPResponse, _ coders: Coders) throws -> Response
+
+    public init(
+        operation: String,
+        method: HTTPMethod,
+        path: String,
+        query: [URLQueryItem] = [],
+        headers: HTTPHeaders = HTTPHeaders(),
+        body: RequestBody? = nil,
+        options: RequestOptions = RequestOptions(),
+        decode: @escaping @Sendable (_ response: HTTPResponse, _ coders: Coders) throws -> Response
+    ) {
+        self.operation = operation
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.options = options
+        self.decode = decode
+    }
+}
+
+extension Request where Response: Decodable {
+    /// A request whose response body is JSON decoded as `Response`.
+    public init(
+        _ operation: String, _ method: HTTPMethod, _ path: String,
+        query: [URLQueryItem] = [], headers: HTTPHeaders = HTTPHeaders(), body: RequestBody? = nil,
+        options: RequestOptions = RequestOptions()
+    ) {
+        self.init(
+            operation: operation, method: method, path: path, query: query, headers: headers, body: body,
+            options: options, decode: { response, coders in try coders.decode(Response.self, from: response) })
+    }
+}
+
+extension Request where Response == Data {
+    /// A request whose response body is returned as raw bytes.
+    public init(
+        _ operation: String, _ method: HTTPMethod, _ path: String,
+        query: [URLQueryItem] = [], headers: HTTPHeaders = HTTPHeaders(), body: RequestBody? = nil,
+        options: RequestOptions = RequestOptions()
+    ) {
+        self.init(
+            operation: operation, method: method, path: path, query: query, headers: headers, body: body,
+            options: options, decode: { response, _ in response.body })
+    }
+}
+
+extension Request where Response == Void {
+    /// A request whose response body, if any, is ignored.
+    public init(
+        _ operation: String, _ method: HTTPMethod, _ path: String,
+        query: [URLQueryItem] = [], headers: HTTPHeaders = HTTPHeaders(), body: RequestBody? = nil,
+        options: RequestOptions = RequestOptions()
+    ) {
+        self.init(
+            operation: operation, method: method, path: path, query: query, headers: headers, body: body,
+            options: options, decode: { _, _ in })
+    }
+}
+
+/// Per-request settings that override the client's.
+public struct RequestOptions: Sendable {
+    public var timeouts: Timeouts?
+    public var retry: RetryPolicy?
+    /// Declares that sending the request twice is harmless, so it may be retried even when it is a POST or PATCH
+    /// that may already have reached the server.
+    public var idempotent: Bool?
+
+    public init(timeouts: Timeouts? = nil, retry: RetryPolicy? = nil, idempotent: Bool? = nil) {
+        self.timeouts = timeouts
+        self.retry = retry
+        self.idempotent = idempotent
+    }
+}
+
+/// A request body. Every case can be produced again for a retry.
+public enum RequestBody: Sendable {
+    /// A value encoded as JSON with the client's encoder.
+    case json(any Encodable & Sendable)
+    /// `multipart/form-data`; file parts are read from disk when sent.
+    case multipart([MultipartPart])
+    /// Raw bytes with their content type.
+    case bytes(Data, contentType: String)
+    /// A file's bytes, streamed from disk when sent.
+    case file(URL, contentType: String)
+}
+
+/// One part of a `multipart/form-data` body.
+public struct MultipartPart: Sendable {
+    public enum Content: Sendable {
+        case text(String)
+        case data(Data)
+        case file(URL)
+    }
+
+    public var name: String
+    public var filename: String?
+    public var contentType: String?
+    public var content: Content
+
+    public init(name: String, filename: String? = nil, contentType: String? = nil, content: Content) {
+        self.name = name
+        self.filename = filename
+        self.contentType = contentType
+        self.content = content
+    }
+
+    /// A text field.
+    public static func field(_ name: String, _ value: String) -> MultipartPart {
+        MultipartPart(name: name, content: .text(value))
+    }
+
+    /// A file part whose bytes are read from `url` when the request is sent.
+    public static func file(_ name: String, _ url: URL, filename: String? = nil, contentType: String? = nil)
+        -> MultipartPart
+    {
+        MultipartPart(
+            name: name, filename: filename ?? url.lastPathComponent,
+            contentType: contentType ?? "application/octet-stream", content: .file(url))
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Why an attempt failed, as a retry policy sees it.
+public enum AttemptFailure: Sendable {
+    /// A response arrived with this status and, when sent, this `Retry-After` delay in seconds.
+    case status(Int, retryAfter: TimeInterval?)
+    /// No connection could be made: the request never reached the server.
+    case cannotConnect
+    /// The connection failed or went quiet after the request may have been sent.
+    case interrupted
+}
+
+/// Decides whether and when to try a failed request again. The client never re-sends a write that may already have
+/// reached the server, whatever the policy says.
+public protocol RetryPolicy: Sendable {
+    /// Seconds to wait before attempt `attempt + 1`, or `nil` to give up. `attempt` counts from 1.
+    func delay(after failure: AttemptFailure, attempt: Int) -> TimeInterval?
+}
+
+/// Exponential backoff with full jitter and a cap, honouring a capped `Retry-After`.
+public struct ExponentialBackoff: RetryPolicy, Hashable {
+    /// Total attempts, the first included.
+    public var maxAttempts: Int
+    /// The backoff before the second attempt; each later one doubles, before jitter.
+    public var initialDelay: TimeInterval
+    /// The longest backoff, before jitter.
+    public var maxDelay: TimeInterval
+    /// The statuses worth another try.
+    public var retryableStatuses: Set<Int>
+    /// The longest `Retry-After` obeyed, so a hostile server cannot pin the client.
+    public var maxRetryAfter: TimeInterval
+
+    public init(
+        maxAttempts: Int = 4, initialDelay: TimeInterval = 0.5, maxDelay: TimeInterval = 8,
+        retryableStatuses: Set<Int> = [408, 429, 502, 503, 504], maxRetryAfter: TimeInterval = 60
+    ) {
+        self.maxAttempts = maxAttempts
+        self.initialDelay = initialDelay
+        self.maxDelay = maxDelay
+        self.retryableStatuses = retryableStatuses
+        self.maxRetryAfter = maxRetryAfter
+    }
+
+    /// Never retries.
+    public static let none = ExponentialBackoff(maxAttempts: 1)
+
+    public func delay(after failure: AttemptFailure, attempt: Int) -> TimeInterval? {
+        guard attempt < maxAttempts else { return nil }
+        let backoff = Double.random(in: 0...min(maxDelay, initialDelay * pow(2, Double(attempt - 1))))
+        switch failure {
+        case .status(let status, let retryAfter):
+            guard retryableStatuses.contains(status) else { return nil }
+            if let retryAfter { return min(max(retryAfter, 0), maxRetryAfter) }
+            return backoff
+        case .cannotConnect, .interrupted:
+            return backoff
+        }
+    }
+}
+
+extension ExponentialBackoff {
+    /// Reads `Retry-After` as delta-seconds or an HTTP date (RFC 9110 §10.2.3).
+    public static func retryAfter(_ value: String?, now: Date = Date()) -> TimeInterval? {
+        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        if let seconds = TimeInterval(value) { return max(0, seconds) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
+            formatter.dateFormat = format
+            if let date = formatter.date(from: value) { return max(0, date.timeIntervalSince(now)) }
+        }
+        return nil
+    }
+}

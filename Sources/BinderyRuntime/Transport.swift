@@ -1,0 +1,167 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// A request body ready for the wire. Bytes on disk are streamed from the file, not loaded whole.
+public enum HTTPBody: Sendable {
+    case data(Data)
+    case file(URL)
+}
+
+/// Why a transport could not produce a response.
+public struct TransportError: Error, Sendable {
+    public enum Kind: Sendable {
+        /// No connection was made; the request did not reach the server.
+        case cannotConnect
+        /// The server went quiet for longer than the read timeout.
+        case timedOut
+        /// The connection broke after it was made.
+        case connectionLost
+        case cancelled
+        /// The server redirected to another origin; credentials were not sent there.
+        case crossOriginRedirect
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+}
+
+/// Sends one HTTP request and returns its response. Plug in another to change how bytes move.
+public protocol Transport: Sendable {
+    func send(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse
+}
+
+/// The default transport: URLSession (FoundationNetworking on Linux).
+public final class URLSessionTransport: Transport {
+    private let session: URLSession
+    private let redirects: RedirectGuard
+
+    public init(configuration: URLSessionConfiguration = .ephemeral) {
+        redirects = RedirectGuard()
+        session = URLSession(configuration: configuration, delegate: redirects, delegateQueue: nil)
+    }
+
+    deinit { session.finishTasksAndInvalidate() }
+
+    public func send(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse {
+        var urlRequest = URLRequest(url: request.url)
+        urlRequest.httpMethod = request.method.rawValue
+        urlRequest.timeoutInterval = timeouts.read
+        for (name, value) in request.headers { urlRequest.addValue(value, forHTTPHeaderField: name) }
+        let box = TaskBox()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let completion: @Sendable (Data?, URLResponse?, (any Error)?) -> Void = { data, response, error in
+                    if let error {
+                        continuation.resume(throwing: Self.transportError(error))
+                    } else if let response = response as? HTTPURLResponse {
+                        var headers = HTTPHeaders()
+                        for case (let name as String, let value as String) in response.allHeaderFields {
+                            headers.add(name, value)
+                        }
+                        continuation.resume(
+                            returning: HTTPResponse(
+                                status: response.statusCode, headers: headers, body: data ?? Data(), url: response.url))
+                    } else {
+                        continuation.resume(throwing: TransportError(.connectionLost, "no HTTP response"))
+                    }
+                }
+                let task: URLSessionDataTask
+                switch body {
+                case .data(let data)?:
+                    task = session.uploadTask(with: urlRequest, from: data, completionHandler: completion)
+                case .file(let url)?:
+                    task = session.uploadTask(with: urlRequest, fromFile: url, completionHandler: completion)
+                case nil:
+                    task = session.dataTask(with: urlRequest, completionHandler: completion)
+                }
+                box.start(task)
+            }
+        } onCancel: {
+            box.cancel()
+        }
+    }
+
+    static func transportError(_ error: any Error) -> TransportError {
+        let nsError = error as NSError
+        guard nsError.domain == NSURLErrorDomain else {
+            return TransportError(.connectionLost, nsError.localizedDescription)
+        }
+        switch nsError.code {
+        case NSURLErrorCancelled: return TransportError(.cancelled, "the request was cancelled")
+        case NSURLErrorTimedOut: return TransportError(.timedOut, "the server did not answer in time")
+        case NSURLErrorCannotConnectToHost, NSURLErrorCannotFindHost, NSURLErrorDNSLookupFailed,
+            NSURLErrorNotConnectedToInternet:
+            return TransportError(.cannotConnect, "could not connect: \(nsError.localizedDescription)")
+        default:
+            return TransportError(.connectionLost, "the connection failed: \(nsError.localizedDescription)")
+        }
+    }
+}
+
+/// Holds a URLSession task so a cancellation that races its creation still cancels it.
+private final class TaskBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: URLSessionTask?
+    private var cancelled = false
+
+    func start(_ task: URLSessionTask) {
+        lock.lock()
+        self.task = task
+        let cancelled = self.cancelled
+        lock.unlock()
+        if cancelled { task.cancel() } else { task.resume() }
+    }
+
+    func cancel() {
+        lock.lock()
+        cancelled = true
+        let task = self.task
+        lock.unlock()
+        task?.cancel()
+    }
+}
+
+/// Follows redirects only within the same origin, so credentials never reach another host.
+private final class RedirectGuard: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        guard let from = task.originalRequest?.url, let to = request.url, Origin(from) == Origin(to) else {
+            var stripped = request
+            for name in ["Authorization", "Cookie", "Proxy-Authorization"] {
+                stripped.setValue(nil, forHTTPHeaderField: name)
+            }
+            let original = task.originalRequest?.allHTTPHeaderFields ?? [:]
+            // Custom auth headers are unknown here; drop every header the caller set beyond the basics.
+            for name in original.keys where !["Accept", "Content-Type", "User-Agent"].contains(name) {
+                stripped.setValue(nil, forHTTPHeaderField: name)
+            }
+            completionHandler(stripped)
+            return
+        }
+        completionHandler(request)
+    }
+}
+
+/// Scheme, host and port: two URLs with the same origin may share credentials.
+public struct Origin: Hashable, Sendable {
+    public let scheme: String
+    public let host: String
+    public let port: Int?
+
+    public init?(_ url: URL) {
+        guard let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased() else { return nil }
+        self.scheme = scheme
+        self.host = host
+        self.port = url.port ?? (scheme == "https" ? 443 : scheme == "http" ? 80 : nil)
+    }
+}
