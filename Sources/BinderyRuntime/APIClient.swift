@@ -43,7 +43,7 @@ public final class APIClient: Sendable {
 
     /// Sends `request` and returns its decoded response.
     public func send<Response>(_ request: Request<Response>) async throws -> Response {
-        let timeouts = request.options.timeouts ?? self.timeouts
+        let timeouts = request.options.timeouts(over: self.timeouts)
         guard let total = timeouts.total else { return try await attempt(request, timeouts: timeouts) }
         return try await withThrowingTaskGroup(of: Response?.self) { group in
             group.addTask { try await self.attempt(request, timeouts: timeouts) }
@@ -167,7 +167,7 @@ public final class APIClient: Sendable {
             headers["Content-Type"] = "application/json"
             return .data(try coders.encode(value))
         case .multipart(let parts)?:
-            let encoder = MultipartEncoder()
+            let encoder = MultipartEncoder(coders: coders)
             headers["Content-Type"] = encoder.contentType
             return try encoder.encode(parts)
         case .bytes(let data, let contentType)?:

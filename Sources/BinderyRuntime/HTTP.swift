@@ -35,6 +35,11 @@ public struct HTTPHeaders: Hashable, Sendable, Sequence {
 
     public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
 
+    /// Sets a header from a parameter; a nil value leaves it out.
+    public mutating func set(_ name: String, _ value: (some ParameterValue)?) {
+        self[name] = value?.parameterValue
+    }
+
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }
 
     public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {

@@ -3,6 +3,7 @@ import Foundation
 /// Writes a `multipart/form-data` body (RFC 7578). Bodies with file parts go to a temporary file, copied in small
 /// pieces, so a large file is never held in memory and the body can be sent again on a retry.
 struct MultipartEncoder {
+    let coders: Coders
     let boundary = "bindery-" + UUID().uuidString.lowercased()
 
     var contentType: String { "multipart/form-data; boundary=\(boundary)" }
@@ -33,6 +34,7 @@ struct MultipartEncoder {
             switch part.content {
             case .text(let text): try output(Data(text.utf8))
             case .data(let data): try output(data)
+            case .json(let value): try output(try coders.encode(value))
             case .file(let url):
                 let input = try FileHandle(forReadingFrom: url)
                 defer { try? input.close() }

@@ -78,16 +78,33 @@ extension Request where Response == Void {
 
 /// Per-request settings that override the client's.
 public struct RequestOptions: Sendable {
-    public var timeouts: Timeouts?
-    public var retry: RetryPolicy?
+    /// Seconds to wait for a connection; nil keeps the client's.
+    public var connectTimeout: TimeInterval?
+    /// Seconds the response may go quiet; nil keeps the client's.
+    public var readTimeout: TimeInterval?
+    /// Seconds the whole call may take, retries included; nil keeps the client's.
+    public var deadline: TimeInterval?
+    public var retry: (any RetryPolicy)?
     /// Declares that sending the request twice is harmless, so it may be retried even when it is a POST or PATCH
     /// that may already have reached the server.
     public var idempotent: Bool?
 
-    public init(timeouts: Timeouts? = nil, retry: RetryPolicy? = nil, idempotent: Bool? = nil) {
-        self.timeouts = timeouts
+    public init(
+        connectTimeout: TimeInterval? = nil, readTimeout: TimeInterval? = nil, deadline: TimeInterval? = nil,
+        retry: (any RetryPolicy)? = nil, idempotent: Bool? = nil
+    ) {
+        self.connectTimeout = connectTimeout
+        self.readTimeout = readTimeout
+        self.deadline = deadline
         self.retry = retry
         self.idempotent = idempotent
+    }
+
+    /// The client's timeouts with these overrides applied.
+    func timeouts(over defaults: Timeouts) -> Timeouts {
+        Timeouts(
+            connect: connectTimeout ?? defaults.connect, read: readTimeout ?? defaults.read,
+            total: deadline ?? defaults.total)
     }
 }
 
@@ -109,6 +126,8 @@ public struct MultipartPart: Sendable {
         case text(String)
         case data(Data)
         case file(URL)
+        /// A value encoded as JSON with the client's encoder.
+        case json(any Encodable & Sendable)
     }
 
     public var name: String
@@ -135,5 +154,24 @@ public struct MultipartPart: Sendable {
         MultipartPart(
             name: name, filename: filename ?? url.lastPathComponent,
             contentType: contentType ?? "application/octet-stream", content: .file(url))
+    }
+}
+
+/// The parts of a `multipart/form-data` body, built up one by one; nil values are left out.
+public struct MultipartForm: Sendable {
+    public private(set) var parts: [MultipartPart] = []
+
+    public init() {}
+
+    public mutating func add(_ name: String, _ value: (some ParameterValue)?) {
+        if let value { parts.append(.field(name, value.parameterValue)) }
+    }
+
+    public mutating func add(_ name: String, file url: URL?) {
+        if let url { parts.append(.file(name, url)) }
+    }
+
+    public mutating func add(_ name: String, json value: (some Encodable & Sendable)?) {
+        if let value { parts.append(MultipartPart(name: name, contentType: "application/json", content: .json(value))) }
     }
 }

@@ -1,1 +1,2 @@
+import PetShop
 import Testing

@@ -1,1 +1,67 @@
-print("bindery")
+import BinderyGenerator
+import Foundation
+
+/// `bindery`: generate Swift bindings from a Bindery spec, check a spec, or list its operations.
+let usage = """
+    Usage:
+      bindery generate SPEC --output DIR   Write the Swift bindings of SPEC into DIR
+      bindery check SPEC                   Report every problem in SPEC, or nothing
+      bindery list SPEC                    Print each operation: METHOD /path  swiftCall
+      bindery --help | --version
+
+    Exit status: 0 on success, 1 when the spec has errors or a file cannot be read or written, 2 on a usage error.
+    """
+
+let version = "0.1.0"
+
+func fail(_ message: String, status: Int32) -> Never {
+    FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+    exit(status)
+}
+
+func readSpec(_ path: String) -> String {
+    do {
+        return try String(contentsOfFile: path, encoding: .utf8)
+    } catch {
+        fail("error: cannot read \(path): \((error as NSError).localizedDescription)", status: 1)
+    }
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+guard let command = arguments.first else { fail(usage, status: 2) }
+arguments.removeFirst()
+
+do {
+    switch command {
+    case "--help", "-h", "help":
+        print(usage)
+    case "--version":
+        print("bindery \(version)")
+    case "check":
+        guard arguments.count == 1 else { fail("error: check takes one spec file\n\n" + usage, status: 2) }
+        _ = try Generator.check(source: readSpec(arguments[0]), file: arguments[0])
+    case "list":
+        guard arguments.count == 1 else { fail("error: list takes one spec file\n\n" + usage, status: 2) }
+        let (api, _) = try Generator.check(source: readSpec(arguments[0]), file: arguments[0])
+        print(Listing.lines(for: api).joined(separator: "\n"))
+    case "generate":
+        guard arguments.count == 3, let flag = arguments.firstIndex(of: "--output"), flag < 2 else {
+            fail("error: generate takes a spec file and --output DIR\n\n" + usage, status: 2)
+        }
+        let output = arguments[flag + 1]
+        var rest = arguments
+        rest.removeSubrange(flag...flag + 1)
+        let files = try Generator.generate(source: readSpec(rest[0]), file: rest[0])
+        do {
+            try Generator.write(files, to: URL(fileURLWithPath: output))
+        } catch {
+            fail("error: cannot write to \(output): \((error as NSError).localizedDescription)", status: 1)
+        }
+    default:
+        fail("error: unknown command '\(command)'\n\n" + usage, status: 2)
+    }
+} catch let errors as SpecErrors {
+    fail(errors.description, status: 1)
+} catch {
+    fail("error: \(error)", status: 1)
+}

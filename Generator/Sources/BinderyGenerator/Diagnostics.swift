@@ -1,0 +1,102 @@
+import Foundation
+
+/// A position in a spec file; lines and columns count from 1, columns in characters.
+public struct SourceLocation: Hashable, Sendable, Comparable {
+    public var line: Int
+    public var column: Int
+
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        (lhs.line, lhs.column) < (rhs.line, rhs.column)
+    }
+}
+
+/// A span of a spec file: where something starts and how many characters it covers on that line.
+public struct SourceRange: Hashable, Sendable {
+    public var start: SourceLocation
+    public var length: Int
+
+    public init(_ start: SourceLocation, length: Int = 1) {
+        self.start = start
+        self.length = max(1, length)
+    }
+}
+
+/// One problem found in a spec, with where it is and, when there is one, a way to fix it.
+public struct Diagnostic: Hashable, Sendable {
+    public var range: SourceRange
+    public var message: String
+    public var hint: String?
+
+    public init(_ message: String, at range: SourceRange, hint: String? = nil) {
+        self.message = message
+        self.range = range
+        self.hint = hint
+    }
+}
+
+/// Thrown when a spec has problems; carries every one of them, in the order they appear in the file.
+public struct SpecErrors: Error, Sendable, CustomStringConvertible {
+    public var file: String
+    public var source: String
+    public var diagnostics: [Diagnostic]
+
+    public init(file: String, source: String, diagnostics: [Diagnostic]) {
+        self.file = file
+        self.source = source
+        self.diagnostics = diagnostics.sorted { $0.range.start < $1.range.start }
+    }
+
+    /// Each problem as `file:line:column: error: message`, then the line, a caret under the spot, and the hint.
+    public var description: String {
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        var text = ""
+        for diagnostic in diagnostics {
+            let start = diagnostic.range.start
+            text += "\(file):\(start.line):\(start.column): error: \(diagnostic.message)\n"
+            if start.line - 1 < lines.count {
+                let line = String(lines[start.line - 1]).replacingOccurrences(of: "\r", with: "")
+                let lineNumber = String(start.line)
+                let gutter = String(repeating: " ", count: lineNumber.count)
+                let lead = String(line.prefix(start.column - 1).map { $0 == "\t" ? "\t" : " " })
+                let width = max(1, min(diagnostic.range.length, line.count - (start.column - 1)))
+                text += " \(lineNumber) | \(line)\n"
+                text += " \(gutter) | \(lead)^\(String(repeating: "~", count: width - 1))\n"
+            }
+            if let hint = diagnostic.hint { text += "  hint: \(hint)\n" }
+        }
+        let count = diagnostics.count
+        text += "\(count) error\(count == 1 ? "" : "s") in \(file)\n"
+        return text
+    }
+}
+
+/// The closest of `candidates` to `name`, for "did you mean" hints; nil when nothing is close.
+func closest(to name: String, in candidates: some Sequence<String>) -> String? {
+    let lowered = name.lowercased()
+    var best: (name: String, distance: Int)?
+    for candidate in candidates {
+        let distance = editDistance(lowered, candidate.lowercased())
+        if distance <= max(2, name.count / 3), distance < (best?.distance ?? .max) { best = (candidate, distance) }
+    }
+    return best?.name
+}
+
+private func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a)
+    let b = Array(b)
+    if a.isEmpty { return b.count }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in stride(from: 1, through: b.count, by: 1) {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[b.count]
+}

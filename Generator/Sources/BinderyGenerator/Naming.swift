@@ -1,0 +1,84 @@
+/// Turns wire names into idiomatic Swift names: `created_at` → `createdAt`, `READ_YOUR_DATA` → `readYourData`,
+/// `agentRegistrationId` → `agentRegistrationID`, `storage_category` → `StorageCategory`.
+enum Naming {
+    /// Words Swift writes in one case throughout (`taskID`, `baseURL`).
+    static let acronyms: Set<String> = ["id", "ids", "url", "urls", "uri", "uuid", "json", "http", "https", "api", "md5", "csv", "tls", "mtls", "ui", "sse"]
+
+    static func words(_ name: String) -> [String] {
+        var words: [String] = []
+        var word = ""
+        let characters = Array(name)
+        for (index, character) in characters.enumerated() {
+            guard character.isLetter || character.isNumber else {
+                if !word.isEmpty { words.append(word) }
+                word = ""
+                continue
+            }
+            if !word.isEmpty, character.isUppercase {
+                let previous = characters[index - 1]
+                let next = index + 1 < characters.count ? characters[index + 1] : nil
+                if previous.isLowercase || previous.isNumber && word.count > 1
+                    || (previous.isUppercase && (next?.isLowercase ?? false))
+                {
+                    words.append(word)
+                    word = ""
+                }
+            }
+            word.append(character)
+        }
+        if !word.isEmpty { words.append(word) }
+        return words
+    }
+
+    static func lowerCamel(_ name: String) -> String {
+        let parts = words(name)
+        guard let first = parts.first else { return name }
+        return first.lowercased() + parts.dropFirst().map(capitalized).joined()
+    }
+
+    static func upperCamel(_ name: String) -> String {
+        words(name).map(capitalized).joined()
+    }
+
+    private static func capitalized(_ word: String) -> String {
+        let lowered = word.lowercased()
+        if acronyms.contains(lowered) { return lowered == "ids" ? "IDs" : lowered == "urls" ? "URLs" : word.uppercased() }
+        return lowered.prefix(1).uppercased() + lowered.dropFirst()
+    }
+
+    /// A Swift name is a letter or `_` then letters, digits and `_`.
+    static func isIdentifier(_ name: String) -> Bool {
+        guard let first = name.first, first.isLetter || first == "_" else { return false }
+        return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+    }
+
+    /// `name` ready to declare: in backticks when it is a Swift keyword.
+    static func escaped(_ name: String) -> String {
+        keywords.contains(name) ? "`\(name)`" : name
+    }
+
+    static let keywords: Set<String> = [
+        "associatedtype", "class", "deinit", "enum", "extension", "fileprivate", "func", "import", "init", "inout",
+        "internal", "let", "open", "operator", "private", "precedencegroup", "protocol", "public", "rethrows",
+        "static", "struct", "subscript", "typealias", "var", "break", "case", "catch", "continue", "default",
+        "defer", "do", "else", "fallthrough", "for", "guard", "if", "in", "repeat", "return", "throw", "switch",
+        "where", "while", "Any", "as", "await", "false", "is", "nil", "self", "Self", "super", "throws", "true", "try",
+        "Type", "Protocol", "some", "any", "async", "consume", "copy", "discard", "each", "borrowing", "consuming",
+        "package",
+    ]
+
+    /// Type names that would shadow types the generated code or its users rely on: Swift's and Foundation's common
+    /// ones, and every public type of BinderyRuntime (a test keeps this list complete).
+    static let reservedTypeNames: Set<String> = [
+        "Task", "Data", "Date", "URL", "UUID", "String", "Int", "Int64", "Double", "Bool", "Array", "Dictionary",
+        "Set", "Optional", "Result", "Error", "Never", "Void", "Codable", "Decodable", "Encodable", "Sendable",
+        "Hashable", "Any", "Self", "Type", "Character", "Float", "Duration", "Decimal",
+        // BinderyRuntime
+        "APIClient", "APIDefinition", "AttemptFailure", "AuthProvider", "AuthScheme", "BasicAuth", "BinderyError",
+        "ClientOptions", "Coders", "DateFormat", "DefaultParameter", "ExponentialBackoff", "HeaderAuth", "HTTPBody",
+        "HTTPHeaders", "HTTPMethod", "HTTPRequest", "HTTPResponse", "JSONValue", "Middleware", "MultipartForm",
+        "MultipartPart", "Origin", "Page", "PaginationRule", "ParameterValue", "QueryItems", "Request",
+        "RequestBody", "RequestOptions", "RetryPolicy", "Secret", "TaggedUnion", "Timeouts", "Transport",
+        "TransportError", "URLSessionTransport",
+    ]
+}

@@ -1,0 +1,172 @@
+/// The syntax tree of a spec file: what was written, where, before any meaning is checked.
+
+/// A word or string as written, with where it stands.
+public struct Located: Hashable, Sendable {
+    public var text: String
+    public var range: SourceRange
+}
+
+public struct SpecSyntax: Sendable {
+    public var declarations: [DeclarationSyntax] = []
+}
+
+public enum DeclarationSyntax: Sendable {
+    case api(APISyntax)
+    case model(ModelSyntax)
+    case enumeration(EnumSyntax)
+    case union(UnionSyntax)
+    case pagination(PaginationSyntax)
+    case resource(ResourceSyntax)
+}
+
+public struct APISyntax: Sendable {
+    public var doc: [String]
+    public var name: Located
+    public var baseURL: (url: Located, environment: [Located])?
+    public var auth: [AuthSyntax] = []
+    public var defaultQuery: [DefaultQuerySyntax] = []
+    public var timeouts: [SettingSyntax] = []
+    public var retry: [SettingSyntax] = []
+    public var dates: Located?
+}
+
+public struct AuthSyntax: Sendable {
+    public var name: Located
+    /// `header`, `bearer` or `basic`.
+    public var scheme: Located
+    public var header: Located?
+    public var template: Located?
+    public var environment: [Located]
+}
+
+public struct DefaultQuerySyntax: Sendable {
+    public var name: Located
+    public var wireName: Located
+    public var environment: [Located]
+}
+
+/// A `keyword value` pair of a timeout or retry setting, e.g. `read 30` or `on 502, 503`.
+public struct SettingSyntax: Sendable {
+    public var key: Located
+    public var values: [Located]
+}
+
+public indirect enum TypeSyntax: Sendable {
+    case named(Located)
+    case array(TypeSyntax, SourceRange)
+    case map(key: TypeSyntax, value: TypeSyntax, SourceRange)
+    case optional(TypeSyntax, SourceRange)
+
+    public var range: SourceRange {
+        switch self {
+        case .named(let name): name.range
+        case .array(_, let range), .map(_, _, let range), .optional(_, let range): range
+        }
+    }
+}
+
+public enum LiteralSyntax: Sendable {
+    case string(Located)
+    case number(Located)
+    case bool(Bool, SourceRange)
+    case null(SourceRange)
+    case emptyArray(SourceRange)
+    case emptyObject(SourceRange)
+
+    public var range: SourceRange {
+        switch self {
+        case .string(let value), .number(let value): value.range
+        case .bool(_, let range), .null(let range), .emptyArray(let range), .emptyObject(let range): range
+        }
+    }
+}
+
+/// A model field, query parameter, header or multipart part: `wire_name [as swiftName]: Type [= default]`.
+public struct FieldSyntax: Sendable {
+    public var doc: [String]
+    public var wireName: Located
+    public var swiftName: Located?
+    public var type: TypeSyntax
+    public var defaultValue: LiteralSyntax?
+}
+
+public struct ModelSyntax: Sendable {
+    public var doc: [String]
+    public var name: Located
+    public var fields: [FieldSyntax]
+}
+
+public struct EnumSyntax: Sendable {
+    public struct Case: Sendable {
+        public var doc: [String]
+        /// The value on the wire: an identifier, a string or a whole number.
+        public var value: Located
+        public var isNumber: Bool
+        public var swiftName: Located?
+    }
+
+    public var doc: [String]
+    public var name: Located
+    public var rawType: Located?
+    public var cases: [Case]
+}
+
+public struct UnionSyntax: Sendable {
+    public struct Variant: Sendable {
+        public var doc: [String]
+        /// The discriminator's value on the wire.
+        public var value: Located
+        public var swiftName: Located?
+        public var model: Located
+    }
+
+    public var doc: [String]
+    public var name: Located
+    public var discriminator: Located
+    public var variants: [Variant]
+}
+
+public struct PaginationSyntax: Sendable {
+    public var doc: [String]
+    public var name: Located
+    /// `next-link`, `cursor` or `page-number`.
+    public var style: Located
+    public var settings: [SettingSyntax]
+}
+
+/// A resource parameter bound once and shared by everything inside: `get(_ name: String)`.
+public struct ResourceParameterSyntax: Sendable {
+    public var label: Located?
+    public var name: Located
+    public var type: TypeSyntax
+}
+
+public struct ResourceSyntax: Sendable {
+    public var doc: [String]
+    public var name: Located
+    public var parameters: [ResourceParameterSyntax]
+    public var typeName: Located?
+    public var path: Located?
+    public var endpoints: [EndpointSyntax]
+    public var resources: [ResourceSyntax]
+}
+
+public struct EndpointSyntax: Sendable {
+    public enum Body: Sendable {
+        case type(TypeSyntax)
+        case multipart([FieldSyntax], SourceRange)
+    }
+
+    public var doc: [String]
+    public var name: Located
+    public var method: Located
+    public var path: Located
+    public var response: TypeSyntax?
+    public var pathParameters: [FieldSyntax] = []
+    public var query: [FieldSyntax] = []
+    public var headers: [FieldSyntax] = []
+    public var body: Body?
+    public var paginate: Located?
+    public var timeouts: [SettingSyntax] = []
+    public var idempotent: SourceRange?
+}

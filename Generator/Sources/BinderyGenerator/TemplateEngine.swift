@@ -1,0 +1,162 @@
+import Foundation
+
+/// A value a template can show: text, a flag, a list to repeat over, or an object with named members.
+public indirect enum TemplateValue: Sendable {
+    case text(String)
+    case bool(Bool)
+    case list([TemplateValue])
+    case object([String: TemplateValue])
+
+    /// Whether a section over this value renders (`{{#name}}`).
+    var isTruthy: Bool {
+        switch self {
+        case .text(let text): !text.isEmpty
+        case .bool(let flag): flag
+        case .list(let items): !items.isEmpty
+        case .object: true
+        }
+    }
+}
+
+extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral,
+    ExpressibleByDictionaryLiteral
+{
+    public init(stringLiteral value: String) { self = .text(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: TemplateValue...) { self = .list(elements) }
+    public init(dictionaryLiteral elements: (String, TemplateValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+}
+
+/// A small logic-less template language, a subset of Mustache:
+/// `{{name}}` and `{{a.b}}` insert text, `{{.}}` the current item; `{{#name}}…{{/name}}` repeats over a list or shows
+/// when truthy, `{{^name}}…{{/name}}` shows when not; `{{> partial}}` inserts another template, indented like the
+/// tag; `{{! comment }}` is dropped. A line holding only a section, partial or comment tag leaves no blank line.
+public struct TemplateEngine: Sendable {
+    indirect enum Node: Sendable {
+        case text(String)
+        case variable(String)
+        case section(String, inverted: Bool, [Node])
+        case partial(String, indent: String)
+    }
+
+    public struct TemplateError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    private var templates: [String: [Node]] = [:]
+
+    public init() {}
+
+    /// Adds a template under `name`, to be rendered or used as a partial.
+    public mutating func register(_ name: String, source: String) throws {
+        templates[name] = try Self.parse(source, name: name)
+    }
+
+    public func render(_ name: String, _ context: TemplateValue) throws -> String {
+        guard let nodes = templates[name] else { throw TemplateError(description: "no template named '\(name)'") }
+        var output = ""
+        try render(nodes, stack: [context], into: &output)
+        return output
+    }
+
+    private func render(_ nodes: [Node], stack: [TemplateValue], into output: inout String) throws {
+        for node in nodes {
+            switch node {
+            case .text(let text):
+                output += text
+            case .variable(let name):
+                switch lookup(name, in: stack) {
+                case .text(let text)?: output += text
+                case .bool(let flag)?: output += flag ? "true" : "false"
+                case nil: throw TemplateError(description: "template variable '\(name)' has no value")
+                default: throw TemplateError(description: "template variable '\(name)' is not text")
+                }
+            case .section(let name, let inverted, let children):
+                let value = lookup(name, in: stack)
+                let truthy = value?.isTruthy ?? false
+                if inverted {
+                    if !truthy { try render(children, stack: stack, into: &output) }
+                } else if case .list(let items)? = value {
+                    for item in items { try render(children, stack: stack + [item], into: &output) }
+                } else if truthy, let value {
+                    try render(children, stack: stack + [value], into: &output)
+                }
+            case .partial(let name, let indent):
+                guard let nodes = templates[name] else { throw TemplateError(description: "no partial named '\(name)'") }
+                var text = ""
+                try render(nodes, stack: stack, into: &text)
+                output += text.split(separator: "\n", omittingEmptySubsequences: false)
+                    .map { $0.isEmpty ? String($0) : indent + $0 }.joined(separator: "\n")
+            }
+        }
+    }
+
+    private func lookup(_ name: String, in stack: [TemplateValue]) -> TemplateValue? {
+        if name == "." { return stack.last }
+        let parts = name.split(separator: ".").map(String.init)
+        for frame in stack.reversed() {
+            guard case .object(let members) = frame, var value = members[parts[0]] else { continue }
+            for part in parts.dropFirst() {
+                guard case .object(let inner) = value, let next = inner[part] else { return nil }
+                value = next
+            }
+            return value
+        }
+        return nil
+    }
+
+    /// Parses a template, removing lines that hold nothing but a standalone tag.
+    static func parse(_ source: String, name: String) throws -> [Node] {
+        var stack: [(name: String, inverted: Bool, nodes: [Node])] = [("", false, [])]
+        var text = Substring(source)
+        while let open = text.range(of: "{{") {
+            guard let close = text.range(of: "}}", range: open.upperBound..<text.endIndex) else {
+                throw TemplateError(description: "\(name): '{{' is never closed")
+            }
+            let tag = text[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            var before = text[..<open.lowerBound]
+            var after = text[close.upperBound...]
+            let sigil = tag.first
+            var indent = ""
+            if let sigil, "#^/>!".contains(sigil) {
+                let lineStart = before.lastIndex(of: "\n").map { before.index(after: $0) } ?? before.startIndex
+                let leading = before[lineStart...]
+                let trailingEnd = after.firstIndex(of: "\n")
+                let trailing = after[..<(trailingEnd ?? after.endIndex)]
+                if leading.allSatisfy({ $0 == " " }), trailing.allSatisfy({ $0 == " " }),
+                    trailingEnd != nil || after.isEmpty
+                {
+                    indent = String(leading)
+                    before = before[..<lineStart]
+                    after = trailingEnd.map { after[after.index(after: $0)...] } ?? after[after.endIndex...]
+                }
+            }
+            if !before.isEmpty { stack[stack.count - 1].nodes.append(.text(String(before))) }
+            let body = tag.dropFirst().trimmingCharacters(in: .whitespaces)
+            switch sigil {
+            case "#", "^":
+                stack.append((body, sigil == "^", []))
+            case "/":
+                guard stack.count > 1, stack.last!.name == body else {
+                    throw TemplateError(description: "\(name): '{{/\(body)}}' closes a section that is not open")
+                }
+                let section = stack.removeLast()
+                stack[stack.count - 1].nodes.append(.section(section.name, inverted: section.inverted, section.nodes))
+            case ">":
+                stack[stack.count - 1].nodes.append(.partial(body, indent: indent))
+            case "!":
+                break
+            default:
+                stack[stack.count - 1].nodes.append(.variable(tag))
+            }
+            text = after
+        }
+        if !text.isEmpty { stack[stack.count - 1].nodes.append(.text(String(text))) }
+        guard stack.count == 1 else {
+            throw TemplateError(description: "\(name): section '\(stack.last!.name)' is never closed")
+        }
+        return stack[0].nodes
+    }
+}

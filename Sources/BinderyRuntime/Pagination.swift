@@ -1,0 +1,114 @@
+import Foundation
+
+/// How an API splits a list into pages, as a spec's pagination rule describes it.
+public struct PaginationRule: Sendable, Hashable {
+    public enum Style: String, Sendable, Hashable {
+        /// `{count, next, previous, results}`: follow the absolute `next` link as given.
+        case nextLink
+        /// Send `cursor=<token>` on the same path; the next token is in the body.
+        case cursor
+        /// Send `page=N`; stop past the last page.
+        case pageNumber
+    }
+
+    public var style: Style
+    /// Key path of the items array in a page's body.
+    public var items: [String]
+    /// Key path of the next link or cursor.
+    public var next: [String]?
+    /// Key path of the total number of items.
+    public var count: [String]?
+    public var cursorParameter: String?
+    public var pageParameter: String?
+    public var pageSizeParameter: String?
+
+    public init(
+        style: Style, items: [String], next: [String]? = nil, count: [String]? = nil, cursorParameter: String? = nil,
+        pageParameter: String? = nil, pageSizeParameter: String? = nil
+    ) {
+        self.style = style
+        self.items = items
+        self.next = next
+        self.count = count
+        self.cursorParameter = cursorParameter
+        self.pageParameter = pageParameter
+        self.pageSizeParameter = pageSizeParameter
+    }
+}
+
+/// One page of a paginated list.
+public struct Page<Item: Decodable & Sendable>: Sendable {
+    public var items: [Item]
+    /// The next page's link or cursor; nil on the last page.
+    public var next: String?
+    /// The total number of items, when the API sends it.
+    public var count: Int?
+
+    public init(items: [Item], next: String? = nil, count: Int? = nil) {
+        self.items = items
+        self.next = next
+        self.count = count
+    }
+}
+
+extension Request {
+    /// A request whose response is one page of `Item`s, read with `rule`.
+    public init<Item>(
+        _ operation: String, _ method: HTTPMethod, _ path: String, pagination rule: PaginationRule,
+        query: [URLQueryItem] = [], headers: HTTPHeaders = HTTPHeaders(), body: RequestBody? = nil,
+        options: RequestOptions = RequestOptions()
+    ) where Response == Page<Item> {
+        self.init(
+            operation: operation, method: method, path: path, query: query, headers: headers, body: body,
+            options: options,
+            decode: { response, coders in
+                let decoder = coders.makeDecoder(userInfo: [PageBody<Item>.ruleKey: rule])
+                let body = try decoder.decode(PageBody<Item>.self, from: response.body)
+                return Page(items: body.items, next: body.next, count: body.count)
+            })
+    }
+}
+
+/// Reads a page's items, next link and count from wherever the rule says they are.
+struct PageBody<Item: Decodable>: Decodable {
+    static var ruleKey: CodingUserInfoKey { CodingUserInfoKey(rawValue: "bindery.pagination")! }
+
+    var items: [Item]
+    var next: String?
+    var count: Int?
+
+    init(from decoder: any Decoder) throws {
+        guard let rule = decoder.userInfo[Self.ruleKey] as? PaginationRule else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "no pagination rule"))
+        }
+        let root = try decoder.container(keyedBy: AnyKey.self)
+        func container(for path: [String]) throws -> (KeyedDecodingContainer<AnyKey>, AnyKey)? {
+            var container = root
+            for key in path.dropLast() {
+                guard container.contains(AnyKey(key)), try !container.decodeNil(forKey: AnyKey(key)) else { return nil }
+                container = try container.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey(key))
+            }
+            return path.last.map { (container, AnyKey($0)) }
+        }
+        guard let (itemsContainer, itemsKey) = try container(for: rule.items) else {
+            throw DecodingError.keyNotFound(
+                AnyKey(rule.items.joined(separator: ".")), .init(codingPath: [], debugDescription: "no items"))
+        }
+        items = try itemsContainer.decode([Item].self, forKey: itemsKey)
+        if let path = rule.next, let (container, key) = try container(for: path) {
+            next = try container.decodeIfPresent(String.self, forKey: key)
+        }
+        if let path = rule.count, let (container, key) = try container(for: path) {
+            count = try container.decodeIfPresent(Int.self, forKey: key)
+        }
+    }
+}
+
+/// A coding key made from any string.
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ string: String) { stringValue = string }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
