@@ -8,9 +8,10 @@ public enum Generator {
         let (syntax, parseDiagnostics) = Parser.parse(source)
         var validator = Validator(syntax)
         let (api, diagnostics) = validator.validate()
-        // Validation errors that follow from parse errors would only repeat them, so report parse errors alone.
-        if !parseDiagnostics.isEmpty { throw SpecErrors(file: file, source: source, diagnostics: parseDiagnostics) }
-        guard let api, diagnostics.isEmpty else { throw SpecErrors(file: file, source: source, diagnostics: diagnostics) }
+        // A line that failed to parse may also fail validation for the same reason; report it once.
+        let brokenLines = Set(parseDiagnostics.map(\.range.start.line))
+        let all = parseDiagnostics + diagnostics.filter { !brokenLines.contains($0.range.start.line) }
+        guard let api, all.isEmpty else { throw SpecErrors(file: file, source: source, diagnostics: all) }
         return (api, syntax)
     }
 

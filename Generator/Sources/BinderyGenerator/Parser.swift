@@ -80,10 +80,8 @@ public struct Parser {
                 try parser.expect(":")
                 let scheme = try parser.identifier("'header', 'bearer' or 'basic'")
                 var auth = AuthSyntax(name: name, scheme: scheme, environment: [])
-                if scheme.text == "header" {
-                    auth.header = try parser.string("the header name")
-                    if parser.current.kind == .string { auth.template = parser.take() }
-                }
+                if parser.current.kind == .string { auth.header = parser.take() }
+                if parser.current.kind == .string { auth.template = parser.take() }
                 auth.environment = try parser.environment()
                 api.auth.append(auth)
             case "query":
@@ -348,8 +346,9 @@ public struct Parser {
             } catch {
                 skipLine(after: start)
             }
+            let previous = tokens[max(0, position - 1)]
             if !(current.kind == .symbol && current.text == "}"), current.range.start.line == start.range.start.line,
-                position > 0, tokens[position - 1].range.start.line == start.range.start.line, current.kind != .end
+                previous.range.start.line == start.range.start.line, previous.text != ",", current.kind != .end
             {
                 let stray = current
                 diagnostics.append(

@@ -121,16 +121,15 @@ public struct TemplateEngine: Sendable {
             let sigil = tag.first
             var indent = ""
             if let sigil, "#^/>!".contains(sigil) {
-                let lineStart = before.lastIndex(of: "\n").map { before.index(after: $0) } ?? before.startIndex
-                let leading = before[lineStart...]
-                let trailingEnd = after.firstIndex(of: "\n")
-                let trailing = after[..<(trailingEnd ?? after.endIndex)]
-                if leading.allSatisfy({ $0 == " " }), trailing.allSatisfy({ $0 == " " }),
-                    trailingEnd != nil || after.isEmpty
-                {
+                // Standalone: nothing but spaces on the whole source line besides this tag.
+                let lineStart = source[..<open.lowerBound].lastIndex(of: "\n").map(source.index(after:)) ?? source.startIndex
+                let lineEnd = source[close.upperBound...].firstIndex(of: "\n")
+                let leading = source[lineStart..<open.lowerBound]
+                let trailing = source[close.upperBound..<(lineEnd ?? source.endIndex)]
+                if leading.allSatisfy({ $0 == " " }), trailing.allSatisfy({ $0 == " " }) {
                     indent = String(leading)
-                    before = before[..<lineStart]
-                    after = trailingEnd.map { after[after.index(after: $0)...] } ?? after[after.endIndex...]
+                    before = before.dropLast(leading.count)
+                    after = lineEnd.map { source[source.index(after: $0)...] } ?? source[source.endIndex...]
                 }
             }
             if !before.isEmpty { stack[stack.count - 1].nodes.append(.text(String(before))) }

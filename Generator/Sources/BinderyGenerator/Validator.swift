@@ -80,17 +80,24 @@ public struct Validator {
             let swiftName = Naming.lowerCamel(auth.name.text)
             unique(swiftName, at: auth.name.range, in: &parameterNames, what: "client parameter")
             let kind: Auth.Kind
+            if ["bearer", "basic"].contains(auth.scheme.text), let extra = auth.header {
+                error("a \(auth.scheme.text) scheme takes no header name or template", at: extra.range,
+                      hint: "only 'header' schemes name their header: auth \(auth.name.text): header \"Name\" \"Token {token}\"")
+            }
             switch auth.scheme.text {
             case "header":
+                guard let header = auth.header else {
+                    error("a header scheme needs the header's name", at: auth.scheme.range,
+                          hint: "e.g. auth \(auth.name.text): header \"X-Api-Key\"")
+                    continue
+                }
+                if !isToken(header.text) { error("'\(header.text)' is not a valid header name", at: header.range) }
                 let template = auth.template?.text ?? "{token}"
                 if !template.contains("{token}") {
                     error("the header template has no '{token}'", at: auth.template!.range,
                           hint: "write where the secret goes, e.g. \"Token {token}\"")
                 }
-                if let header = auth.header, !isToken(header.text) {
-                    error("'\(header.text)' is not a valid header name", at: header.range)
-                }
-                kind = .header(name: auth.header?.text ?? "", template: template)
+                kind = .header(name: header.text, template: template)
             case "bearer": kind = .header(name: "Authorization", template: "Bearer {token}")
             case "basic": kind = .basic
             default:

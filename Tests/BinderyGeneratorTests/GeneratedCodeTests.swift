@@ -1,0 +1,94 @@
+import Foundation
+import PetShop
+import Testing
+
+/// The PetShop target is generated from the every-construct spec by the build plugin; these tests check that what it
+/// generated behaves as the spec says, without any network.
+@Suite("Generated code")
+struct GeneratedCodeTests {
+    let client = PetShopClient(
+        baseURL: URL(string: "https://pets.example.com/api/v1/")!, apiKey: "k", urlHost: "internal",
+        options: ClientOptions(environment: [:]))
+
+    @Test func requestBuildersCarryEverythingWithoutSending() throws {
+        let request = PetShopClient.Pets.list(tag: "cat", tags: ["a", "b"], housing: .freeRange)
+        #expect(request.operation == "pets.list")
+        #expect(request.method == .get)
+        #expect(request.path == "pets/")
+        #expect(request.query.map { "\($0.name)=\($0.value ?? "")" } == [
+            "tag=cat", "tags=a", "tags=b", "housing=free-range", "page_size=100",
+        ])
+        let url = try client.runtime.url(for: request)
+        #expect(url.absoluteString == "https://pets.example.com/api/v1/pets/?tag=cat&tags=a&tags=b&housing=free-range&page_size=100&url_host=internal")
+    }
+
+    @Test func pathParametersAreOneEncodedSegment() throws {
+        let request = PetShopClient.Shop.Staff.get(code: "a/b c", staffID: "..")
+        #expect(request.path == "shops/a%2Fb%20c/staff/%2E%2E/")
+    }
+
+    @Test func headersOptionsAndBodies() throws {
+        let get = PetShopClient.Pets.get(id: 7, requestID: "r-1")
+        #expect(get.headers["X-Request-Id"] == "r-1")
+        #expect(get.options.readTimeout == 60)
+        #expect(PetShopClient.Pets.get(id: 7).headers["X-Request-Id"] == nil)
+
+        let create = PetShopClient.Pets.create(NewPet(name: "Rex"))
+        #expect(create.method == .post)
+        #expect(create.options.idempotent == true)
+        guard case .json(let body)? = create.body else { Issue.record("expected a JSON body"); return }
+        #expect(String(decoding: try Coders().encode(body), as: UTF8.self) == #"{"name":"Rex"}"#)
+
+        let attach = PetShopClient.Pets.attach(id: 1, file: URL(fileURLWithPath: "/tmp/x.png"), filename: "x.png")
+        guard case .multipart(let parts)? = attach.body else { Issue.record("expected a multipart body"); return }
+        #expect(parts.map(\.name) == ["file", "filename"])
+    }
+
+    @Test func modelsUseWireNamesAndDefaults() throws {
+        let json = #"{"id": 1, "name": "Rex", "created_at": "2024-05-01T12:34:56.123456+09:00", "attributes": {"a": [1, 2.5, null]}, "housing": "OUTDOOR", "self": true}"#
+        let pet = try Coders().makeDecoder().decode(Pet.self, from: Data(json.utf8))
+        #expect(pet.isVaccinated == false)
+        #expect(pet.weight == 1.5)
+        #expect(pet.tags == [])
+        #expect(pet.housing == .outdoor)
+        #expect(pet.isSelf == true)
+        #expect(pet.attributes == ["a": [1, 2.5, nil]])
+        #expect(abs(pet.createdAt.timeIntervalSince1970 - 1_714_534_496.123456) < 0.000_01)
+
+        let encoded = try JSONSerialization.jsonObject(with: Coders().encode(pet)) as? [String: Any]
+        #expect(encoded?["created_at"] as? String == "2024-05-01T03:34:56.123Z")
+        #expect(encoded?["is_vaccinated"] as? Bool == false)
+        #expect(encoded?["tag"] == nil)
+    }
+
+    @Test func enumsKeepValuesTheSpecDoesNotList() throws {
+        let values = try JSONDecoder().decode([Housing].self, from: Data(#"["INDOOR", "free-range", "treehouse"]"#.utf8))
+        #expect(values == [.indoor, .freeRange, .unknown("treehouse")])
+        #expect(String(decoding: try JSONEncoder().encode(values), as: UTF8.self) == #"["INDOOR","free-range","treehouse"]"#)
+        #expect(try JSONDecoder().decode([Priority].self, from: Data("[2, 9]".utf8)) == [.high, .unknown(9)])
+    }
+
+    @Test func unionsDecodeByDiscriminator() throws {
+        let json = #"[{"kind": "basic", "username": "u", "password": "p"}, {"kind": "mtls", "cert": "c", "key": "k"}, {"kind": "oauth", "token": "t"}]"#
+        let values = try JSONDecoder().decode([CallbackAuth].self, from: Data(json.utf8))
+        #expect(values == [
+            .basic(PasswordAuth(username: "u", password: "p")), .mutualTLS(MutualTLS(cert: "c", key: "k")),
+            .unknown(["kind": "oauth", "token": "t"]),
+        ])
+        let encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(values[1])) as? [String: String]
+        #expect(encoded == ["kind": "mtls", "cert": "c", "key": "k"])
+    }
+
+    @Test func clientDefinitionFollowsTheSpec() {
+        let definition = PetShopClient.definition
+        #expect(definition.baseURLEnvironment == ["PETSHOP_URL", "PET_HOST"])
+        #expect(definition.timeouts == Timeouts(connect: 5, read: 30, total: 120))
+        #expect(definition.retry == ExponentialBackoff(maxAttempts: 3, initialDelay: 0.25, maxDelay: 4, retryableStatuses: [429, 502, 503], maxRetryAfter: 30))
+        #expect(definition.auth.map(\.environment) == [["PETSHOP_KEY"], ["PETSHOP_TOKEN"], []])
+    }
+
+    @Test func baseURLAndCredentialsComeFromTheEnvironment() throws {
+        let client = PetShopClient(options: ClientOptions(environment: ["PET_HOST": "http://127.0.0.1:9/v2"]))
+        #expect(try client.runtime.url(for: PetShopClient.Pets.get(id: 1)).absoluteString == "http://127.0.0.1:9/v2/pets/1/")
+    }
+}

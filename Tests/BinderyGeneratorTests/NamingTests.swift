@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+@testable import BinderyGenerator
+
+@Suite("Swift names from wire names")
+struct NamingTests {
+    @Test(arguments: [
+        ("created_at", "createdAt"), ("is_default", "isDefault"), ("PENDING", "pending"),
+        ("READ_YOUR_PRIVATE_DATA", "readYourPrivateData"), ("agentRegistrationId", "agentRegistrationID"),
+        ("task_id", "taskID"), ("photo_url", "photoURL"), ("amazon_s3", "amazonS3"), ("free-range", "freeRange"),
+        ("Healthy", "healthy"), ("HTTPServer", "httpServer"), ("url_host", "urlHost"), ("md5", "md5"),
+        ("annotateTaskData", "annotateTaskData"), ("X-Request-Id", "xRequestID"), ("ids", "ids"),
+    ])
+    func lowerCamel(wire: String, swift: String) {
+        #expect(Naming.lowerCamel(wire) == swift)
+    }
+
+    @Test(arguments: [
+        ("storage_category", "StorageCategory"), ("Project", "Project"), ("callback_auth", "CallbackAuth"),
+        ("data_collections", "DataCollections"), ("mtls_auth", "MTLSAuth"),
+    ])
+    func upperCamel(wire: String, swift: String) {
+        #expect(Naming.upperCamel(wire) == swift)
+    }
+
+    @Test func keywordsAreEscaped() {
+        #expect(Naming.escaped("default") == "`default`")
+        #expect(Naming.escaped("internal") == "`internal`")
+        #expect(Naming.escaped("name") == "name")
+    }
+
+    /// Every public type of BinderyRuntime is reserved, so a spec cannot declare a model that users would find
+    /// ambiguous next to it.
+    @Test func everyPublicRuntimeTypeIsReserved() throws {
+        let directory = Repository.url("Sources/BinderyRuntime")
+        var declared: Set<String> = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name.hasSuffix(".swift") {
+            let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+            for line in text.split(separator: "\n") {
+                let words = line.split(separator: " ").map(String.init)
+                guard line.hasPrefix("public ") else { continue }
+                let kinds = ["struct", "enum", "class", "protocol", "actor"]
+                if let index = words.firstIndex(where: kinds.contains), index + 1 < words.count {
+                    declared.insert(String(words[index + 1].prefix { $0.isLetter || $0.isNumber }))
+                }
+            }
+        }
+        #expect(declared.count > 20)
+        #expect(declared.subtracting(Naming.reservedTypeNames).isEmpty)
+    }
+}

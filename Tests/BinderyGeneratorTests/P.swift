@@ -1,2 +1,0 @@
-import PetShop
-import Testing

@@ -1,0 +1,271 @@
+import Testing
+
+@testable import BinderyGenerator
+
+/// Line 1 of most specs below, so the declarations under test start on line 2.
+private let header = #"api A { base-url "https://a.example.com" }"# + "\n"
+
+/// The problems `bindery check` reports for `source`, as `line:column: message`.
+private func problems(_ source: String) -> [String] {
+    do {
+        _ = try Generator.check(source: source, file: "Spec.bindery")
+        return []
+    } catch let errors as SpecErrors {
+        return errors.diagnostics.map { "\($0.range.start.line):\($0.range.start.column): \($0.message)" }
+    } catch {
+        return ["unexpected error: \(error)"]
+    }
+}
+
+private func hints(_ source: String) -> [String] {
+    do {
+        _ = try Generator.check(source: source, file: "Spec.bindery")
+        return []
+    } catch let errors as SpecErrors {
+        return errors.diagnostics.compactMap(\.hint)
+    } catch {
+        return []
+    }
+}
+
+@Suite("Malformed specs: every error, with its position")
+struct SpecErrorTests {
+    @Test func noAPI() {
+        #expect(problems("model M { id: Int }") == ["1:1: the spec declares no API"])
+    }
+
+    @Test func twoAPIs() {
+        #expect(problems(header + #"api B { base-url "https://b.example.com" }"#) == [
+            "2:5: a spec describes one API, but this is a second 'api' declaration"
+        ])
+    }
+
+    @Test func missingBaseURL() {
+        #expect(problems("api A {\n}") == ["1:5: API A has no base URL"])
+    }
+
+    @Test func baseURLNotHTTP() {
+        #expect(problems(#"api A { base-url "ftp://a.example.com" }"#) == [
+            "1:18: 'ftp://a.example.com' is not an http or https URL"
+        ])
+    }
+
+    @Test func misspelledDeclaration() {
+        #expect(problems(header + "modle M { id: Int }") == ["2:1: expected a declaration, found 'modle'"])
+        #expect(hints(header + "modle M { id: Int }") == ["did you mean 'model'?"])
+    }
+
+    @Test func unterminatedString() {
+        // The string runs to the end of the line, taking the closing brace with it.
+        #expect(problems(#"api A { base-url "https://a.example.com }"#) == [
+            "1:18: unterminated string", "1:42: expected '}' to close api A",
+        ])
+    }
+
+    @Test func unexpectedCharacter() {
+        #expect(problems(header + "model M { id: Int @ }") == ["2:19: unexpected character '@'"])
+    }
+
+    @Test func unterminatedBlockComment() {
+        #expect(problems(header + "/* never closed\nmodel M { id: Int }") == ["2:1: unterminated block comment"])
+    }
+
+    @Test func unknownEscape() {
+        #expect(problems(#"api A { base-url "https://a.example.com\q" }"#) == ["1:40: unknown escape '\\q' in string"])
+    }
+
+    @Test func unclosedModel() {
+        #expect(problems(header + "model M {\n    id: Int\n") == [
+            "4:1: expected '}' to close model M"
+        ])
+    }
+
+    @Test func unknownTypeSuggestsClosest() {
+        let spec = header + "model Owner { name: String }\nmodel Pet {\n    owner: Ownr\n}"
+        #expect(problems(spec) == ["4:12: unknown type 'Ownr'"])
+        #expect(hints(spec) == ["did you mean 'Owner'?"])
+    }
+
+    @Test func duplicateModel() {
+        #expect(problems(header + "model M { id: Int }\nmodel M { id: Int }") == [
+            "3:7: 'M' is declared twice; the first is at line 2"
+        ])
+    }
+
+    @Test func typeNameThatHidesSwift() {
+        #expect(problems(header + "model Task { id: Int }") == ["2:7: 'Task' would hide Swift's own Task"])
+        #expect(problems(header + "model Request { id: Int }") == ["2:7: 'Request' would hide Swift's own Request"])
+    }
+
+    @Test func fieldsCollideAfterCaseConversion() {
+        #expect(problems(header + "model M {\n    created_at: Date\n    createdAt: Date\n}") == [
+            "4:5: field name 'createdAt' is used twice; the first is at line 3"
+        ])
+    }
+
+    @Test func keywordFieldIsEscapedNotRejected() {
+        #expect(problems(header + "model M {\n    default: Bool\n    class: String\n    self: Int\n}") == [])
+    }
+
+    @Test func unknownMethod() {
+        #expect(problems(header + "resource r {\n    get: GTE \"x/\"\n}") == ["3:10: unknown HTTP method 'GTE'"])
+        #expect(hints(header + "resource r {\n    get: GTE \"x/\"\n}") == ["did you mean 'GET'?"])
+    }
+
+    @Test func placeholderWithoutParameter() {
+        #expect(problems(header + "resource r {\n    get: GET \"items/{id}/\"\n}") == [
+            "3:21: the path uses {id} but no path parameter declares it"
+        ])
+    }
+
+    @Test func parameterNotInPath() {
+        let spec = header + "resource r {\n    get: GET \"items/\" {\n        path id: Int\n    }\n}"
+        #expect(problems(spec) == ["4:14: path parameter 'id' is not used in the path \"items/\""])
+    }
+
+    @Test func unclosedPlaceholder() {
+        let spec = header + "resource r {\n    get: GET \"items/{id/\" {\n        path id: Int\n    }\n}"
+        #expect(problems(spec).first == "3:21: unclosed '{' in the path")
+    }
+
+    @Test func optionalPathParameter() {
+        let spec = header + "resource r {\n    get: GET \"{id}\" {\n        path id: Int?\n    }\n}"
+        #expect(problems(spec) == ["4:18: a path parameter cannot be optional"])
+    }
+
+    @Test func unknownPaginationRule() {
+        let spec = header + "pagination drf: next-link { }\nresource r {\n    list: GET \"x/\" -> [Int] {\n        paginate dfr\n    }\n}"
+        #expect(problems(spec) == ["5:18: unknown pagination rule 'dfr'"])
+        #expect(hints(spec) == ["did you mean 'drf'?"])
+    }
+
+    @Test func paginatedEndpointMustReturnList() {
+        let spec = header + "pagination drf: next-link { }\nresource r {\n    list: GET \"x/\" -> Int {\n        paginate drf\n    }\n}"
+        #expect(problems(spec) == ["4:23: a paginated endpoint returns its item list, e.g. -> [Item]"])
+    }
+
+    @Test func unknownPaginationStyle() {
+        #expect(problems(header + "pagination p: nextlink { }") == ["2:15: unknown pagination style 'nextlink'"])
+        #expect(hints(header + "pagination p: nextlink { }") == ["did you mean 'next-link'?"])
+    }
+
+    @Test func settingOfAnotherPaginationStyle() {
+        #expect(problems(header + "pagination p: cursor {\n    page-param page\n}") == [
+            "3:5: 'page-param' is not a setting of cursor pagination"
+        ])
+    }
+
+    @Test func getWithBody() {
+        let spec = header + "resource r {\n    put: GET \"x/\" {\n        body JSON\n    }\n}"
+        #expect(problems(spec) == ["4:14: a GET request has no body"])
+    }
+
+    @Test func mapKeyMustBeString() {
+        #expect(problems(header + "model M {\n    scores: [Int: Double]\n}") == ["3:13: map keys must be String"])
+    }
+
+    @Test func defaultOfWrongType() {
+        #expect(problems(header + "model M {\n    count: Int = \"many\"\n}") == [
+            "3:18: \"many\" is not a value of this field's type"
+        ])
+    }
+
+    @Test func enumDefaultMustBeACase() {
+        let spec = header + "enum Status { DONE, OPEN }\nmodel M {\n    status: Status = \"DNOE\"\n}"
+        #expect(problems(spec) == ["4:22: 'DNOE' is not a value of Status"])
+        #expect(hints(spec) == ["did you mean 'DONE'?"])
+    }
+
+    @Test func intEnumCaseNeedsName() {
+        #expect(problems(header + "enum Level: Int {\n    1\n}") == ["3:5: an Int case needs a name"])
+    }
+
+    @Test func enumCaseCalledUnknown() {
+        #expect(problems(header + "enum E { unknown }") == ["2:10: 'unknown' is the case for values the spec does not list"])
+    }
+
+    @Test func unionVariantMustBeAModel() {
+        #expect(problems(header + "union U on kind {\n    basic: String\n}") == ["3:12: a union variant must be a model"])
+    }
+
+    @Test func unknownAuthScheme() {
+        let spec = #"api A { base-url "https://a.example.com" "# + "\n" + #"    auth key: heder "X-Key" }"#
+        #expect(problems(spec) == ["2:15: unknown auth scheme 'heder'"])
+        #expect(hints(spec) == ["did you mean 'header'?"])
+    }
+
+    @Test func headerTemplateWithoutToken() {
+        let spec = #"api A { base-url "https://a.example.com" "# + "\n" + #"    auth key: header "X-Key" "Token" }"#
+        #expect(problems(spec) == ["2:30: the header template has no '{token}'"])
+    }
+
+    @Test func unknownTimeout() {
+        let spec = #"api A { base-url "https://a.example.com" "# + "\n    timeout conect 5 }"
+        #expect(problems(spec) == ["2:13: unknown timeout 'conect'"])
+        #expect(hints(spec) == ["did you mean 'connect'?"])
+    }
+
+    @Test func retryStatusOutOfRange() {
+        let spec = #"api A { base-url "https://a.example.com" "# + "\n    retry on 503, 999 }"
+        #expect(problems(spec) == ["2:19: '999' is not an HTTP status"])
+    }
+
+    @Test func queryParameterOfModelType() {
+        let spec = header + "model M { id: Int }\nresource r {\n    list: GET \"x/\" {\n        query filter: M\n    }\n}"
+        #expect(problems(spec) == [
+            "5:23: a query parameter must be a string, number, boolean, date, URL, UUID or enum, or an array of them"
+        ])
+    }
+
+    @Test func fileOutsideMultipart() {
+        #expect(problems(header + "model M {\n    upload: File\n}") == ["3:13: 'File' is only for multipart parts and request bodies"])
+    }
+
+    @Test func endpointMissingColon() {
+        let spec = header + "resource r {\n    get GET \"x/\"\n}"
+        #expect(problems(spec) == ["3:9: expected ':', found 'GET'"])
+    }
+
+    @Test func duplicateEndpoint() {
+        let spec = header + "resource r {\n    get: GET \"a/\"\n    get: GET \"b/\"\n}"
+        #expect(problems(spec) == ["4:5: endpoint or resource name 'get' is used twice; the first is at line 3"])
+    }
+
+    @Test func everyErrorAtOnce() {
+        let spec = header + """
+            model M {
+                owner: Nope
+            }
+            resource r {
+                get: GTE "{id}/"
+                list: GET "x/" {
+                    paginate missing
+                }
+            }
+            modle X { }
+            """
+        #expect(problems(spec) == [
+            "3:12: unknown type 'Nope'",
+            "6:10: unknown HTTP method 'GTE'",
+            "6:15: the path uses {id} but no path parameter declares it",
+            "8:18: unknown pagination rule 'missing'",
+            "11:1: expected a declaration, found 'modle'",
+        ])
+    }
+
+    @Test func reportShowsLineCaretAndHint() {
+        let source = header + "model Owner { name: String }\nmodel Pet {\n    owner: Ownr\n}"
+        let report = SpecErrors(
+            file: "Pets.bindery", source: source,
+            diagnostics: [Diagnostic("unknown type 'Ownr'", at: SourceRange(SourceLocation(line: 4, column: 12), length: 4), hint: "did you mean 'Owner'?")]
+        ).description
+        #expect(report == """
+            Pets.bindery:4:12: error: unknown type 'Ownr'
+             4 |     owner: Ownr
+               |            ^~~~
+              hint: did you mean 'Owner'?
+            1 error in Pets.bindery
+
+            """)
+    }
+}
