@@ -53,14 +53,17 @@ let package = Package(
             plugins: ["BinderyPlugin"]
         ),
 
+        // Starts the Python servers that live tests run against.
+        .target(name: "BinderyTestSupport", path: "Tests/BinderyTestSupport"),
+
         .testTarget(
             name: "BinderyGeneratorTests",
-            dependencies: ["BinderyGenerator", "PetShop"],
+            dependencies: ["BinderyGenerator", "PetShop", "BinderyTestSupport"],
             exclude: ["Golden"]
         ),
         .testTarget(
             name: "BinderyRuntimeTests",
-            dependencies: ["BinderyRuntime"]
+            dependencies: ["BinderyRuntime", "BinderyTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

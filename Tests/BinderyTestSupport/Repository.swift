@@ -1,16 +1,16 @@
 import Foundation
 
 /// Files of this repository, found from this source file's location.
-enum Repository {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+public enum Repository {
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    static func url(_ path: String) -> URL { root.appendingPathComponent(path) }
+    public static func url(_ path: String) -> URL { root.appendingPathComponent(path) }
 
-    static func text(_ path: String) throws -> String { try String(contentsOf: url(path), encoding: .utf8) }
+    public static func text(_ path: String) throws -> String { try String(contentsOf: url(path), encoding: .utf8) }
 
     /// The `bindery` executable built beside the test bundle.
-    static var bindery: URL {
+    public static var bindery: URL {
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         while !directory.path.isEmpty, directory.path != "/" {
             let candidate = directory.appendingPathComponent("bindery")

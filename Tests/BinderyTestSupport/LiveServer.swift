@@ -1,0 +1,136 @@
+import Foundation
+
+/// Whether this run includes the tests that need a Python server (the test command sets `BINDERY_LIVE=1`).
+public let liveTestsEnabled = ProcessInfo.processInfo.environment["BINDERY_LIVE"] == "1"
+
+/// A test server run as a child process on 127.0.0.1. The server prints its port on its first line of output,
+/// then one line for each thing worth asserting on (the requests it received); `lines` collects them.
+public final class LiveServer: Sendable {
+    public let port: Int
+    private let process: Process
+    private let output: Locked<[String]>
+    private let errors: Locked<String>
+
+    public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+
+    /// Everything the server printed after its port, one entry a line.
+    public var lines: [String] { output.withLock { $0 } }
+
+    /// Starts `script` (a path from the repository root) with the test Python, and waits for its port.
+    public init(script: String, arguments: [String] = [], environment: [String: String] = [:], timeout: TimeInterval = 60)
+        throws
+    {
+        let python = ProcessInfo.processInfo.environment["BINDERY_PYTHON"] ?? "python3"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, "-u", Repository.url(script).path] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.currentDirectoryURL = Repository.root
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        let output = Locked<[String]>([])
+        let errors = Locked("")
+        let portLine = Locked<String?>(nil)
+        let pending = Locked("")
+        stdout.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            guard !data.isEmpty else {
+                handle.readabilityHandler = nil
+                return
+            }
+            let complete: [String] = pending.withLock { buffer in
+                buffer += String(decoding: data, as: UTF8.self)
+                var lines = buffer.components(separatedBy: "\n")
+                buffer = lines.removeLast()
+                return lines
+            }
+            for line in complete {
+                if portLine.withLock({ $0 == nil }) {
+                    portLine.withLock { $0 = line }
+                } else {
+                    output.withLock { $0.append(line) }
+                }
+            }
+        }
+        stderr.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil } else { errors.withLock { $0 += String(decoding: data, as: UTF8.self) } }
+        }
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while portLine.withLock({ $0 == nil }) {
+            if !process.isRunning || Date() > deadline {
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                let text = errors.withLock { $0 }
+                throw ServerFailure(
+                    "\(script) did not start\(process.isRunning ? " within \(timeout) s" : ""); its errors:\n\(text)")
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        guard let port = portLine.withLock({ $0 }).flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else {
+            kill(process.processIdentifier, SIGKILL)
+            throw ServerFailure("\(script) printed '\(portLine.withLock { $0 } ?? "")' instead of its port")
+        }
+        self.port = port
+        self.process = process
+        self.output = output
+        self.errors = errors
+    }
+
+    /// Waits until the server has printed at least `count` lines, for asserting on requests it handles after
+    /// answering.
+    public func waitForLines(_ count: Int, timeout: TimeInterval = 10) -> [String] {
+        let deadline = Date().addingTimeInterval(timeout)
+        while lines.count < count, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        return lines
+    }
+
+    /// Kills the server. SIGKILL, because a child of the test process inherits a signal mask that blocks SIGTERM.
+    public func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { stop() }
+}
+
+public struct ServerFailure: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Runs a command to completion and returns its exit status and combined output.
+public func run(_ executable: String, _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:])
+    throws -> (status: Int32, output: String)
+{
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [executable] + arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    if let directory { process.currentDirectoryURL = directory }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// A value shared between threads, read and written under a lock.
+public final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    public init(_ value: Value) { self.value = value }
+
+    public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}

@@ -1,0 +1,1 @@
+// Greetings: bindings generated at build time from Greetings.bindery, beside this file.
