@@ -11,6 +11,8 @@ public final class APIClient: Sendable {
     let middlewares: [any Middleware]
     let authProviders: [any AuthProvider]
     let defaultQuery: [URLQueryItem]
+    /// Credential values, scrubbed from every error message.
+    let secrets: [String]
 
     /// - Parameters:
     ///   - credentials: each auth scheme's credential by scheme name; a nil or missing one is read from the
@@ -31,9 +33,11 @@ public final class APIClient: Sendable {
         retry = options.retry ?? api.retry
         transport = options.transport
         middlewares = options.middlewares
-        authProviders = api.auth.compactMap { scheme in
-            lookup(credentials[scheme.name], scheme.environment).map(scheme.provider(for:))
+        let resolved = api.auth.compactMap { scheme in
+            lookup(credentials[scheme.name], scheme.environment).map { (scheme, $0) }
         }
+        authProviders = resolved.map { $0.provider(for: $1) }
+        secrets = resolved.map(\.1).filter { !$0.isEmpty }
         defaultQuery = api.defaultQuery.compactMap { parameter in
             lookup(parameters[parameter.name], parameter.environment).map {
                 URLQueryItem(name: parameter.wireName, value: $0)
@@ -91,7 +95,7 @@ public final class APIClient: Sendable {
 
     private func attempt<Response>(_ request: Request<Response>, timeouts: Timeouts) async throws -> Response {
         let url = try url(for: request)
-        for (name, value) in request.headers where (name + value).contains(where: { $0 == "\r" || $0 == "\n" }) {
+        for (name, value) in request.headers where (name + value).unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) {
             throw error(.invalidRequest, request, url: url, attempts: 0, "header \(name) contains a line break")
         }
         var headers = request.headers
@@ -188,8 +192,9 @@ public final class APIClient: Sendable {
             throw BinderyError(
                 kind: .decoding, operation: request.operation, method: request.method, url: response.url,
                 statusCode: response.status, body: response.body, attempts: attempts,
-                message: BinderyError.describe(decodingError, reading: Response.self) + "; body: "
-                    + BinderyError.excerpt(of: response.body))
+                message: redacted(
+                    BinderyError.describe(decodingError, reading: Response.self) + "; body: "
+                        + BinderyError.excerpt(of: response.body)))
         }
     }
 
@@ -200,7 +205,7 @@ public final class APIClient: Sendable {
         return BinderyError(
             kind: BinderyError.kind(forStatus: response.status), operation: request.operation, method: request.method,
             url: url, statusCode: response.status, detail: detail, body: response.body, attempts: attempts,
-            message: BinderyError.summary(of: response.body, detail: detail))
+            message: redacted(BinderyError.summary(of: response.body, detail: detail)))
     }
 
     private func sleep(_ seconds: TimeInterval, _ request: Request<some Sendable>, url: URL, attempts: Int) async throws {
@@ -216,6 +221,11 @@ public final class APIClient: Sendable {
     ) -> BinderyError {
         BinderyError(
             kind: kind, operation: request.operation, method: request.method, url: url, attempts: attempts,
-            message: message)
+            message: redacted(message))
+    }
+
+    /// `text` with every credential replaced, for messages that quote what a server sent back.
+    private func redacted(_ text: String) -> String {
+        secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: "‹redacted›") }
     }
 }

@@ -6,19 +6,19 @@ import Testing
 /// calls a local server through the generated client.
 @Suite("Plugin in a downstream package", .enabled(if: liveTestsEnabled, "needs the test command (BINDERY_LIVE=1)"))
 struct DownstreamPluginTests {
-    @Test func buildsFromItsOwnSpecAndCallsTheServer() throws {
+    @Test func buildsFromItsOwnSpecAndCallsTheServer() async throws {
         let package = Repository.url("Tests/Downstream")
         let build = try run("swift", ["build", "--package-path", package.path])
         try #require(build.status == 0, "swift build of Tests/Downstream failed:\n\(build.output)")
         #expect(build.output.contains("Generating Greetings from Greetings.bindery"))
 
-        let server = try LiveServer(script: "Tests/Downstream/server.py")
+        let server = try await LiveServer(script: "Tests/Downstream/server.py")
         defer { server.stop() }
         let greet = try run(
             package.appendingPathComponent(".build/debug/greet").path, ["Ada Lovelace/1"],
             environment: ["GREETINGS_URL": server.baseURL.absoluteString, "GREETINGS_KEY": "s3cret"])
         #expect(greet.status == 0, "\(greet.output)")
         #expect(greet.output == "Hello, Ada Lovelace/1!\nkey: s3cret\n")
-        #expect(server.waitForLines(1) == ["GET /greetings/Ada%20Lovelace%2F1?excited=true s3cret"])
+        #expect(await server.waitForLines(1) == ["GET /greetings/Ada%20Lovelace%2F1?excited=true s3cret"])
     }
 }

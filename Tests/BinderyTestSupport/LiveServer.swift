@@ -8,6 +8,8 @@ public let liveTestsEnabled = ProcessInfo.processInfo.environment["BINDERY_LIVE"
 public final class LiveServer: Sendable {
     public let port: Int
     private let process: Process
+    /// The server's stdin; our servers exit when it closes, so none outlives a crashed test run.
+    private let lifeline: Pipe
     private let output: Locked<[String]>
     private let errors: Locked<String>
 
@@ -17,9 +19,9 @@ public final class LiveServer: Sendable {
     public var lines: [String] { output.withLock { $0 } }
 
     /// Starts `script` (a path from the repository root) with the test Python, and waits for its port.
-    public init(script: String, arguments: [String] = [], environment: [String: String] = [:], timeout: TimeInterval = 60)
-        throws
-    {
+    public init(
+        script: String, arguments: [String] = [], environment: [String: String] = [:], timeout: TimeInterval = 60
+    ) async throws {
         let python = ProcessInfo.processInfo.environment["BINDERY_PYTHON"] ?? "python3"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -30,6 +32,8 @@ public final class LiveServer: Sendable {
         let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
+        let lifeline = Pipe()
+        process.standardInput = lifeline
         let output = Locked<[String]>([])
         let errors = Locked("")
         let portLine = Locked<String?>(nil)
@@ -67,7 +71,7 @@ public final class LiveServer: Sendable {
                 throw ServerFailure(
                     "\(script) did not start\(process.isRunning ? " within \(timeout) s" : ""); its errors:\n\(text)")
             }
-            Thread.sleep(forTimeInterval: 0.02)
+            try await Task.sleep(nanoseconds: 20_000_000)
         }
         guard let port = portLine.withLock({ $0 }).flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else {
             kill(process.processIdentifier, SIGKILL)
@@ -77,13 +81,14 @@ public final class LiveServer: Sendable {
         self.process = process
         self.output = output
         self.errors = errors
+        self.lifeline = lifeline
     }
 
     /// Waits until the server has printed at least `count` lines, for asserting on requests it handles after
     /// answering.
-    public func waitForLines(_ count: Int, timeout: TimeInterval = 10) -> [String] {
+    public func waitForLines(_ count: Int, timeout: TimeInterval = 10) async -> [String] {
         let deadline = Date().addingTimeInterval(timeout)
-        while lines.count < count, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        while lines.count < count, Date() < deadline { try? await Task.sleep(nanoseconds: 10_000_000) }
         return lines
     }
 

@@ -3,6 +3,8 @@
 Prints the port it listens on, then one line per request it receives: METHOD PATH KEY-HEADER.
 """
 import json
+import os
+import threading
 import sys
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -33,4 +35,6 @@ class Handler(BaseHTTPRequestHandler):
 
 server = HTTPServer(("127.0.0.1", 0), Handler)
 print(server.server_address[1], flush=True)
+# Exit when the test process that started us goes away and our stdin closes.
+threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
 server.serve_forever()

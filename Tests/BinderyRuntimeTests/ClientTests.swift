@@ -1,0 +1,256 @@
+import BinderyRuntime
+import BinderyTestSupport
+import Foundation
+import Testing
+
+/// Records the requests a middleware sees, and adds a header of its own.
+final class RecordingMiddleware: Middleware, @unchecked Sendable {
+    let name: String
+    let seen = Locked<[HTTPHeaders]>([])
+    let order: Locked<[String]>
+
+    init(_ name: String, order: Locked<[String]>) {
+        self.name = name
+        self.order = order
+    }
+
+    func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, operation: String,
+        next: @Sendable (HTTPRequest, HTTPBody?) async throws -> HTTPResponse
+    ) async throws -> HTTPResponse {
+        seen.withLock { $0.append(request.headers) }
+        order.withLock { $0.append("\(name) out") }
+        var request = request
+        request.headers.add("X-Trace-\(name)", operation)
+        let response = try await next(request, body)
+        order.withLock { $0.append("\(name) back \(response.status)") }
+        return response
+    }
+}
+
+struct Item: Decodable, Sendable {
+    var id: Int
+    var name: String
+}
+
+@Suite("Transport, auth, timeouts, URLs and errors, against the fault server", .enabled(if: liveTestsEnabled, "needs the test command (BINDERY_LIVE=1)"))
+struct ClientTests {
+    let schemes = [
+        AuthScheme(name: "key", kind: .header(name: "X-Key", template: "Token {token}"), environment: ["FAULTS_KEY"]),
+        AuthScheme(name: "user", kind: .basic, environment: ["FAULTS_USER"]),
+        AuthScheme(name: "tenant", kind: .header(name: "X-Tenant", template: "{token}"), environment: ["FAULTS_TENANT"]),
+    ]
+
+    @Test func sendsEverySchemeAndTheDefaultQuery() async throws {
+        let server = try await FaultServer()
+        defer { server.stop() }
+        let id = uniqueID()
+        let client = makeClient(
+            server, auth: schemes, credentials: ["key": "k1", "user": "api-key"],
+            environment: ["FAULTS_TENANT": "acme"],
+            defaultQuery: [DefaultParameter(name: "urlHost", wireName: "url_host")], parameters: ["urlHost": "internal"])
+        _ = try await client.send(Request<JSONValue>("t", .get, "echo/\(id)?page=2"))
+        let record = try #require(await server.received("echo/\(id)").first)
+        let headers = server.headers(record)
+        #expect(headers["x-key"] == "Token k1")
+        #expect(headers["authorization"] == "Basic " + Data("api-key:".utf8).base64EncodedString())
+        #expect(headers["x-tenant"] == "acme")
+        #expect(headers["accept"] == "application/json")
+        #expect(record["query"] as? String == "page=2&url_host=internal")
+    }
+
+    @Test func aSchemeWithoutCredentialIsNotSent() async throws {
+        let server = try await FaultServer()
+        defer { server.stop() }
+        let id = uniqueID()
+        _ = try await makeClient(server, auth: schemes, environment: ["FAULTS_KEY": "from-env"])
+            .send(Request<JSONValue>("t", .get, "echo/\(id)"))
+        let headers = server.headers(try #require(await server.received("echo/\(id)").first))
+        #expect(headers["x-key"] == "Token from-env")
+        #expect(headers["authorization"] == nil)
+        #expect(headers["x-tenant"] == nil)
+    }
+
+    @Test func middlewaresRunInOrderAndNeverSeeCredentials() async throws {
+        let server = try await FaultServer()
+        defer { server.stop() }
+        let id = uniqueID()
+        let order = Locked<[String]>([])
+        let outer = RecordingMiddleware("A", order: order)
+        let inner = RecordingMiddleware("B", order: order)
+        let client = makeClient(server, auth: schemes, credentials: ["key": "k1"], middlewares: [outer, inner])
+        _ = try await client.send(Request<JSONValue>("pets.list", .get, "echo/\(id)"))
+        #expect(order.withLock { $0 } == ["A out", "B out", "B back 200", "A back 200"])
+        #expect(outer.seen.withLock { $0 }.allSatisfy { $0["X-Key"] == nil })
+        #expect(inner.seen.withLock { $0 }.allSatisfy { $0["X-Key"] == nil && $0["X-Trace-A"] == "pets.list" })
+        let headers = server.headers(try #require(await server.received("echo/\(id)").first))
+        #expect(headers["x-trace-a"] == "pets.list" && headers["x-trace-b"] == "pets.list" && headers["x-key"] == "Token k1")
+    }
+
+    @Test func secretsStayOutOfDescriptionsAndErrors() async throws {
+        let server = try await FaultServer()
+        defer { server.stop() }
+        let client = makeClient(server, auth: schemes, credentials: ["key": "s3cr3t-value"], retry: ExponentialBackoff.none)
+        let error = await failure { _ = try await client.send(Request<JSONValue>("t", .get, "reject/\(uniqueID())")) }
+        #expect(error?.kind == .unauthorized)
+        #expect(error?.message == "token ‹redacted› is not valid")
+        #expect(error.map { String(describing: $0) }?.contains("s3cr3t") == false)
+        let auth = HeaderAuth(header: "X-Key", secret: Secret("s3cr3t-value"))
+        #expect(!String(describing: auth).contains("s3cr3t") && !String(reflecting: Secret("s3cr3t-value")).contains("s3cr3t"))
+    }
+
+    @Test func readTimeoutEndsASilentGet() async throws {
+        let server = try await FaultServer()
+        defer { server.stop() }
+        let id = uniqueID()
+        let client = makeClient(server, retry: ExponentialBackoff.none, timeouts: Timeouts(connect: 5, read: 0.5))
+        var error: BinderyError?
+        let seconds = await elapsed { error = await failure { _ = try await client.send(Request<Attempt>("t", .get, "slow/\(id)?delay=3")) } }
+        #expect(error?.kind == .timedOut)
+        #expect(seconds < 2.5)
+    }
+
+    @Test func aPostThatTimesOutHasAnUnknownOutcome() async throws {
+        let server = try await FaultServer()
+        defer { server.stop() }
+        let id = uniqueID()
+        let client = makeClient(server, timeouts: Timeouts(connect: 5, read: 0.5))
+        let error = await failure { _ = try await client.send(Request<Attempt>("t", .post, "slow/\(id)?delay=2", body: .json(["a": 1]))) }
+        #expect(error?.kind == .outcomeUnknown)
+        #expect(await server.received("slow/\(id)").count == 1)
+    }
+
+    @Test func perRequestReadTimeoutOverridesTheClients() async throws {
+        let server = try await FaultServer()
+        defer { server.stop() }
+        let client = makeClient(server, retry: ExponentialBackoff.none, timeouts: Timeouts(connect: 5, read: 0.3))
+        let answer = try await client.send(Request<Attempt>("t", .get, "slow/\(uniqueID())?delay=1", options: RequestOptions(readTimeout: 5)))
+        #expect(answer.attempt == 1)
+    }
+
+    @Test func anOverallDeadlineHoldsAcrossRetries() async throws {
+        let server = try await FaultServer()
+        defer { server.stop() }
+        let policy = ExponentialBackoff(maxAttempts: 50, initialDelay: 0.2, maxDelay: 0.2)
+        let client = makeClient(server, retry: policy, timeouts: Timeouts(connect: 5, read: 30, total: 1))
+        var error: BinderyError?
+        let seconds = await elapsed { error = await failure { _ = try await client.send(Request<Attempt>("t", .get, "status/\(uniqueID())?seq=503")) } }
+        #expect(error?.kind == .timedOut)
+        #expect(seconds >= 0.9 && seconds < 2, "took \(seconds) s")
+    }
+
+    @Test func cancellingTheTaskCancelsTheRequest() async throws {
+        let server = try await FaultServer()
+        defer { server.stop() }
+        let client = makeClient(server)
+        let task = Task { try await client.send(Request<Attempt>("t", .get, "slow/\(uniqueID())?delay=5")) }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        let start = Date()
+        task.cancel()
+        let error = await failure { _ = try await task.value }
+        #expect(error?.kind == .cancelled)
+        #expect(Date().timeIntervalSince(start) < 1)
+    }
+
+    @Test func baseURLJoiningNeitherDoublesNorDropsSlashes() async throws {
+        let server = try await FaultServer()
+        defer { server.stop() }
+        for (slashes, path) in [("/", "/a/"), ("", "a/"), ("//", "//a/")] {
+            let id = uniqueID()
+            let client = APIClient(
+                api: APIDefinition(name: "F", baseURL: "http://127.0.0.1"),
+                baseURL: URL(string: server.baseURL.absoluteString + "/echo/" + id + slashes)!,
+                options: ClientOptions(environment: [:]))
+            _ = try await client.send(Request<JSONValue>("t", .get, path))
+            #expect(await server.received("echo/\(id)").first?["path"] as? String == "/echo/\(id)/a/")
+        }
+    }
+
+    @Test func pathParametersCannotChangeTheEndpoint() async throws {
+        let server = try await FaultServer()
+        defer { server.stop() }
+        let id = uniqueID()
+        _ = try await makeClient(server).send(Request<JSONValue>("t", .get, "echo/\(id)/\(segment: "../../status/x?seq=500")"))
+        #expect(await server.received("echo/\(id)").first?["path"] as? String == "/echo/\(id)/..%2F..%2Fstatus%2Fx%3Fseq%3D500")
+    }
+
+    @Test func absoluteURLsAreFollowedOnlyOnTheSameOrigin() async throws {
+        let server = try await FaultServer()
+        let other = try await FaultServer()
+        defer { server.stop(); other.stop() }
+        let client = makeClient(server, auth: schemes, credentials: ["key": "k1"])
+        let id = uniqueID()
+        _ = try await client.send(Request<JSONValue>("t", .get, server.baseURL.absoluteString + "/echo/\(id)?page=2"))
+        #expect(server.headers(try #require(await server.received("echo/\(id)").first))["x-key"] == "Token k1")
+
+        let error = await failure { _ = try await client.send(Request<JSONValue>("t", .get, other.baseURL.absoluteString + "/echo/\(id)")) }
+        #expect(error?.kind == .invalidRequest)
+        #expect(await other.received("echo/\(id)").isEmpty)
+    }
+
+    @Test func aRedirectToAnotherOriginDropsCredentials() async throws {
+        let server = try await FaultServer()
+        let other = try await FaultServer()
+        defer { server.stop(); other.stop() }
+        let client = makeClient(server, auth: schemes, credentials: ["key": "k1", "user": "u"])
+        let id = uniqueID()
+        let target = (other.baseURL.absoluteString + "/echo/\(id)").addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        _ = try await client.send(Request<JSONValue>("t", .get, "redirect/\(id)?to=\(target)"))
+        let headers = other.headers(try #require(await other.received("echo/\(id)", atLeast: 1).first))
+        #expect(headers["x-key"] == nil && headers["authorization"] == nil)
+
+        let same = (server.baseURL.absoluteString + "/echo/\(id)").addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        _ = try await client.send(Request<JSONValue>("t", .get, "redirect/\(id)?to=\(same)"))
+        #expect(server.headers(try #require(await server.received("echo/\(id)").first))["x-key"] == "Token k1")
+    }
+
+    @Test func headerValuesWithLineBreaksAreRejectedUnsent() async throws {
+        let server = try await FaultServer()
+        defer { server.stop() }
+        let id = uniqueID()
+        var headers = HTTPHeaders()
+        headers["X-Note"] = "a\r\nX-Injected: 1"
+        let error = await failure { _ = try await makeClient(server).send(Request<JSONValue>("t", .get, "echo/\(id)", headers: headers)) }
+        #expect(error?.kind == .invalidRequest)
+        #expect(error?.message == "header X-Note contains a line break")
+        #expect(await server.received("echo/\(id)").isEmpty)
+    }
+
+    @Test func decodingErrorsNameTheModelThePathAndShowTheBody() async throws {
+        let server = try await FaultServer()
+        defer { server.stop() }
+        let body = #"[{"id": 1, "name": "a"}, {"id": "two", "name": "b"}]"#.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        let error = await failure { _ = try await makeClient(server).send(Request<[Item]>("items.list", .get, "json/\(uniqueID())?body=\(body)")) }
+        #expect(error?.kind == .decoding)
+        #expect(error?.statusCode == 200)
+        #expect(error?.message.hasPrefix("reading Array<Item>: expected Int at $[1].id; body: [{\"id\": 1") == true)
+        #expect(error?.description.hasPrefix("items.list (GET http://127.0.0.1:") == true)
+    }
+
+    @Test func malformedJSONIsADecodingError() async throws {
+        let server = try await FaultServer()
+        defer { server.stop() }
+        let error = await failure { _ = try await makeClient(server).send(Request<Item>("t", .get, "malformed/\(uniqueID())")) }
+        #expect(error?.kind == .decoding)
+        #expect(error?.message.contains(#"body: {"id": 1, "name": 42"#) == true)
+    }
+
+    @Test func aTruncatedBodyIsALostConnectionNotAnIncompleteValue() async throws {
+        let server = try await FaultServer()
+        defer { server.stop() }
+        let id = uniqueID()
+        let error = await failure { _ = try await makeClient(server).send(Request<Item>("t", .get, "truncated/\(id)")) }
+        #expect(error?.kind == .connectionLost)
+        #expect(await server.received("truncated/\(id)").count == 4)
+    }
+
+    @Test func readsAHugeResponse() async throws {
+        let server = try await FaultServer()
+        defer { server.stop() }
+        let items = try await makeClient(server).send(Request<[Item]>("t", .get, "huge/\(uniqueID())?mb=32"))
+        #expect(items.count > 250_000)
+        #expect(items.allSatisfy { $0.id == 123456 })
+        let bytes = try await makeClient(server).send(Request<Data>("t", .get, "bytes/\(uniqueID())?size=1000000"))
+        #expect(bytes.count == 1_000_000 && bytes[1000] == UInt8(1000 % 251))
+    }
+}

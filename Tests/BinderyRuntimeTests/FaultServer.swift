@@ -1,0 +1,71 @@
+import BinderyRuntime
+import BinderyTestSupport
+import Foundation
+
+/// Tests/Servers/faults.py, started for one test, with what it received decoded.
+struct FaultServer {
+    let server: LiveServer
+
+    init() async throws {
+        server = try await LiveServer(script: "Tests/Servers/faults.py")
+    }
+
+    var baseURL: URL { server.baseURL }
+
+    /// The requests received for `id` (the path's first two segments, e.g. `status/abc`), in order.
+    func received(_ id: String, atLeast count: Int = 0) async -> [[String: Any]] {
+        _ = await server.waitForLines(count, timeout: count > 0 ? 5 : 0)
+        return server.lines.compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                object["id"] as? String == id
+            else { return nil }
+            return object
+        }
+    }
+
+    func headers(_ record: [String: Any]) -> [String: String] {
+        (record["headers"] as? [String: String] ?? [:]).reduce(into: [:]) { $0[$1.key.lowercased()] = $1.value }
+    }
+
+    func stop() { server.stop() }
+}
+
+/// A path id no other test uses.
+func uniqueID() -> String { UUID().uuidString.lowercased().prefix(8).description }
+
+/// A retry policy with short waits, so retry tests take milliseconds.
+let quickRetries = ExponentialBackoff(maxAttempts: 4, initialDelay: 0.01, maxDelay: 0.05)
+
+func makeClient(
+    _ server: FaultServer, auth: [AuthScheme] = [], credentials: [String: String?] = [:],
+    retry: (any RetryPolicy)? = quickRetries, timeouts: Timeouts? = nil, middlewares: [any Middleware] = [],
+    environment: [String: String] = [:], defaultQuery: [DefaultParameter] = [], parameters: [String: String?] = [:]
+) -> APIClient {
+    APIClient(
+        api: APIDefinition(name: "Faults", baseURL: server.baseURL.absoluteString, auth: auth, defaultQuery: defaultQuery),
+        credentials: credentials, parameters: parameters,
+        options: ClientOptions(middlewares: middlewares, timeouts: timeouts, retry: retry, environment: environment))
+}
+
+/// The `attempt` a fault-server answer reports.
+struct Attempt: Decodable, Sendable {
+    var attempt: Int
+}
+
+func elapsed(_ body: () async throws -> Void) async rethrows -> TimeInterval {
+    let start = Date()
+    try await body()
+    return Date().timeIntervalSince(start)
+}
+
+/// The BinderyError `body` throws, or nil.
+func failure(_ body: () async throws -> Void) async -> BinderyError? {
+    do {
+        try await body()
+        return nil
+    } catch let error as BinderyError {
+        return error
+    } catch {
+        return BinderyError(kind: .invalidRequest, operation: "?", method: .get, url: nil, attempts: 0, message: "not a BinderyError: \(error)")
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+@testable import BinderyRuntime
+
+@Suite("Runtime parsing and policies")
+struct ParsingTests {
+    @Test func retryAfterReadsSecondsAndHTTPDates() {
+        let now = Date(timeIntervalSince1970: 1_700_000_000)
+        #expect(ExponentialBackoff.retryAfter("7", now: now) == 7)
+        #expect(ExponentialBackoff.retryAfter(" 2.5 ", now: now) == 2.5)
+        #expect(ExponentialBackoff.retryAfter("-3", now: now) == 0)
+        // 1_700_000_000 is Tue, 14 Nov 2023 22:13:20 GMT.
+        #expect(ExponentialBackoff.retryAfter("Tue, 14 Nov 2023 22:13:50 GMT", now: now) == 30)
+        #expect(ExponentialBackoff.retryAfter("Tuesday, 14-Nov-23 22:13:30 GMT", now: now) == 10)
+        #expect(ExponentialBackoff.retryAfter("Tue, 14 Nov 2023 22:00:00 GMT", now: now) == 0)
+        #expect(ExponentialBackoff.retryAfter("soon", now: now) == nil)
+        #expect(ExponentialBackoff.retryAfter(nil, now: now) == nil)
+    }
+
+    @Test func backoffIsFullJitterCappedAndBoundedByAttempts() {
+        let policy = ExponentialBackoff(maxAttempts: 5, initialDelay: 1, maxDelay: 3, retryableStatuses: [503], maxRetryAfter: 10)
+        for attempt in 1...4 {
+            let limit = min(3, pow(2, Double(attempt - 1)))
+            for _ in 0..<200 {
+                let delay = policy.delay(after: .status(503, retryAfter: nil), attempt: attempt)!
+                #expect(delay >= 0 && delay <= limit)
+            }
+        }
+        #expect(policy.delay(after: .status(503, retryAfter: nil), attempt: 5) == nil)
+        #expect(policy.delay(after: .status(404, retryAfter: nil), attempt: 1) == nil)
+        #expect(policy.delay(after: .status(503, retryAfter: 4), attempt: 1) == 4)
+        #expect(policy.delay(after: .status(503, retryAfter: 3600), attempt: 1) == 10)
+        #expect(policy.delay(after: .interrupted, attempt: 1) != nil)
+        #expect(ExponentialBackoff.none.delay(after: .cannotConnect, attempt: 1) == nil)
+    }
+
+    @Test(arguments: [
+        ("2024-05-01T12:34:56Z", 1_714_566_896.0),
+        ("2024-05-01T12:34:56.5Z", 1_714_566_896.5),
+        ("2024-05-01T12:34:56.123456+09:00", 1_714_534_496.123456),
+        ("2024-05-01T12:34:56-0230", 1_714_575_896.0),
+        ("2024-05-01 12:34:56", 1_714_566_896.0),
+    ])
+    func iso8601DatesWithAndWithoutFractions(text: String, seconds: Double) throws {
+        let date = try #require(ISO8601.parse(text))
+        #expect(abs(date.timeIntervalSince1970 - seconds) < 0.000_001)
+    }
+
+    @Test func rejectsWhatIsNotADate() {
+        for text in ["2024-13-01T00:00:00Z", "2024-05-01", "yesterday", "2024-05-01T12:34:56.Z", "2024-05-01T12:34:56Zjunk"] {
+            #expect(ISO8601.parse(text) == nil, "\(text)")
+        }
+    }
+
+    @Test func pathSegmentsAndQueriesAreEncoded() {
+        #expect(PercentEncoding.segment("a b/c?d#e%f") == "a%20b%2Fc%3Fd%23e%25f")
+        #expect(PercentEncoding.segment("..") == "%2E%2E")
+        #expect(PercentEncoding.segment("code@1.2") == "code%401.2")
+        #expect(PercentEncoding.query([URLQueryItem(name: "q", value: "a+b&c=d"), URLQueryItem(name: "x", value: nil)]) == "q=a%2Bb%26c%3Dd&x")
+    }
+
+    @Test func jsonValuesRoundTrip() throws {
+        let text = #"{"a":[1,2.5,"s",true,null,{"b":{}}]}"#
+        let value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        #expect(value == ["a": [1, 2.5, "s", true, nil, ["b": [:]]]])
+        #expect(try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value)) == value)
+    }
+
+    @Test func errorURLsLoseUserInfo() {
+        let error = BinderyError(kind: .server, operation: "x", method: .get, url: URL(string: "https://user:pw@h.example/p")!, attempts: 1, message: "m")
+        #expect(error.url?.absoluteString == "https://h.example/p")
+    }
+
+    @Test func pagesAreReadWhereTheRuleSays() throws {
+        let rule = PaginationRule(style: .cursor, items: ["data"], next: ["meta", "pagination", "next_cursor"])
+        let request = Request<Page<Int>>("t", .get, "x", pagination: rule)
+        let body = #"{"data": [1, 2], "meta": {"pagination": {"next_cursor": "abc"}}}"#
+        let page = try request.decode(HTTPResponse(status: 200, body: Data(body.utf8)), Coders())
+        #expect(page.items == [1, 2] && page.next == "abc" && page.count == nil)
+        let last = try request.decode(HTTPResponse(status: 200, body: Data(#"{"data": [], "meta": {"pagination": null}}"#.utf8)), Coders())
+        #expect(last.items.isEmpty && last.next == nil)
+    }
+}
