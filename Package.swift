@@ -53,6 +53,13 @@ let package = Package(
             plugins: ["BinderyPlugin"]
         ),
 
+        // Figures measured on demand: swift run -c release bindery-benchmarks
+        .executableTarget(
+            name: "bindery-benchmarks",
+            dependencies: ["BinderyRuntime", "BinderyTestSupport"],
+            path: "Benchmarks"
+        ),
+
         // Starts the Python servers that live tests run against.
         .target(name: "BinderyTestSupport", path: "Tests/BinderyTestSupport"),
 
