@@ -15,7 +15,7 @@ func measure(_ label: String, policy: ExponentialBackoff, runs: Int, server: Liv
     for run in 0..<runs {
         let start = Date()
         do {
-            _ = try await client.send(Request<JSONValue>("bench", .get, "status/\(label)-\(run)?seq=503"))
+            _ = try await client.send(Request<JSONValue>("bench", .get, "status/\(label)-\(run)?seq=503", response: .json))
         } catch let error as BinderyError {
             precondition(error.attempts == policy.maxAttempts, "expected \(policy.maxAttempts) attempts, got \(error.attempts)")
         } catch {

@@ -187,7 +187,7 @@ public final class APIClient: Sendable {
         -> Response
     {
         do {
-            return try request.decode(response, coders)
+            return try request.reader.read(response, coders)
         } catch let decodingError as DecodingError {
             throw BinderyError(
                 kind: .decoding, operation: request.operation, method: request.method, url: response.url,

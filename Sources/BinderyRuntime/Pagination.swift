@@ -51,21 +51,14 @@ public struct Page<Item: Decodable & Sendable>: Sendable {
     }
 }
 
-extension Request {
-    /// A request whose response is one page of `Item`s, read with `rule`.
-    public init<Item>(
-        _ operation: String, _ method: HTTPMethod, _ path: String, pagination rule: PaginationRule,
-        query: [URLQueryItem] = [], headers: HTTPHeaders = HTTPHeaders(), body: RequestBody? = nil,
-        options: RequestOptions = RequestOptions()
-    ) where Response == Page<Item> {
-        self.init(
-            operation: operation, method: method, path: path, query: query, headers: headers, body: body,
-            options: options,
-            decode: { response, coders in
-                let decoder = coders.makeDecoder(userInfo: [PageBody<Item>.ruleKey: rule])
-                let body = try decoder.decode(PageBody<Item>.self, from: response.body)
-                return Page(items: body.items, next: body.next, count: body.count)
-            })
+extension ResponseReader {
+    /// One page of `Item`s, read with `rule`.
+    public static func page<Item>(_ rule: PaginationRule) -> Self where Response == Page<Item> {
+        Self { response, coders in
+            let decoder = coders.makeDecoder(userInfo: [PageBody<Item>.ruleKey: rule])
+            let body = try decoder.decode(PageBody<Item>.self, from: response.body)
+            return Page(items: body.items, next: body.next, count: body.count)
+        }
     }
 }
 

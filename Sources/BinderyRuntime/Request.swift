@@ -14,17 +14,12 @@ public struct Request<Response: Sendable>: Sendable {
     /// Per-request overrides of the client's timeouts and retry policy.
     public var options: RequestOptions
     /// Reads the response body once the status is a success.
-    public let decode: @Sendable (_ response: HTTPResponse, _ coders: Coders) throws -> Response
+    public let reader: ResponseReader<Response>
 
     public init(
-        operation: String,
-        method: HTTPMethod,
-        path: String,
-        query: [URLQueryItem] = [],
-        headers: HTTPHeaders = HTTPHeaders(),
-        body: RequestBody? = nil,
-        options: RequestOptions = RequestOptions(),
-        decode: @escaping @Sendable (_ response: HTTPResponse, _ coders: Coders) throws -> Response
+        _ operation: String, _ method: HTTPMethod, _ path: String,
+        query: [URLQueryItem] = [], headers: HTTPHeaders = HTTPHeaders(), body: RequestBody? = nil,
+        options: RequestOptions = RequestOptions(), response reader: ResponseReader<Response>
     ) {
         self.operation = operation
         self.method = method
@@ -33,47 +28,32 @@ public struct Request<Response: Sendable>: Sendable {
         self.headers = headers
         self.body = body
         self.options = options
-        self.decode = decode
+        self.reader = reader
     }
 }
 
-extension Request where Response: Decodable {
-    /// A request whose response body is JSON decoded as `Response`.
-    public init(
-        _ operation: String, _ method: HTTPMethod, _ path: String,
-        query: [URLQueryItem] = [], headers: HTTPHeaders = HTTPHeaders(), body: RequestBody? = nil,
-        options: RequestOptions = RequestOptions()
-    ) {
-        self.init(
-            operation: operation, method: method, path: path, query: query, headers: headers, body: body,
-            options: options, decode: { response, coders in try coders.decode(Response.self, from: response) })
+/// How a request reads the body of a successful response.
+public struct ResponseReader<Response: Sendable>: Sendable {
+    public let read: @Sendable (_ response: HTTPResponse, _ coders: Coders) throws -> Response
+
+    public init(_ read: @escaping @Sendable (_ response: HTTPResponse, _ coders: Coders) throws -> Response) {
+        self.read = read
     }
 }
 
-extension Request where Response == Data {
-    /// A request whose response body is returned as raw bytes.
-    public init(
-        _ operation: String, _ method: HTTPMethod, _ path: String,
-        query: [URLQueryItem] = [], headers: HTTPHeaders = HTTPHeaders(), body: RequestBody? = nil,
-        options: RequestOptions = RequestOptions()
-    ) {
-        self.init(
-            operation: operation, method: method, path: path, query: query, headers: headers, body: body,
-            options: options, decode: { response, _ in response.body })
-    }
+extension ResponseReader where Response: Decodable {
+    /// JSON decoded as `Response` with the API's coders.
+    public static var json: Self { Self { response, coders in try coders.decode(Response.self, from: response) } }
 }
 
-extension Request where Response == Void {
-    /// A request whose response body, if any, is ignored.
-    public init(
-        _ operation: String, _ method: HTTPMethod, _ path: String,
-        query: [URLQueryItem] = [], headers: HTTPHeaders = HTTPHeaders(), body: RequestBody? = nil,
-        options: RequestOptions = RequestOptions()
-    ) {
-        self.init(
-            operation: operation, method: method, path: path, query: query, headers: headers, body: body,
-            options: options, decode: { _, _ in })
-    }
+extension ResponseReader where Response == Data {
+    /// The raw bytes.
+    public static var bytes: Self { Self { response, _ in response.body } }
+}
+
+extension ResponseReader where Response == Void {
+    /// Nothing: any body is ignored.
+    public static var ignored: Self { Self { _, _ in } }
 }
 
 /// Per-request settings that override the client's.

@@ -74,11 +74,11 @@ struct ParsingTests {
 
     @Test func pagesAreReadWhereTheRuleSays() throws {
         let rule = PaginationRule(style: .cursor, items: ["data"], next: ["meta", "pagination", "next_cursor"])
-        let request = Request<Page<Int>>("t", .get, "x", pagination: rule)
+        let request = Request<Page<Int>>("t", .get, "x", response: .page(rule))
         let body = #"{"data": [1, 2], "meta": {"pagination": {"next_cursor": "abc"}}}"#
-        let page = try request.decode(HTTPResponse(status: 200, body: Data(body.utf8)), Coders())
+        let page = try request.reader.read(HTTPResponse(status: 200, body: Data(body.utf8)), Coders())
         #expect(page.items == [1, 2] && page.next == "abc" && page.count == nil)
-        let last = try request.decode(HTTPResponse(status: 200, body: Data(#"{"data": [], "meta": {"pagination": null}}"#.utf8)), Coders())
+        let last = try request.reader.read(HTTPResponse(status: 200, body: Data(#"{"data": [], "meta": {"pagination": null}}"#.utf8)), Coders())
         #expect(last.items.isEmpty && last.next == nil)
     }
 }

@@ -78,7 +78,7 @@ enum Naming {
         "ClientOptions", "Coders", "DateFormat", "DefaultParameter", "ExponentialBackoff", "HeaderAuth", "HTTPBody",
         "HTTPHeaders", "HTTPMethod", "HTTPRequest", "HTTPResponse", "JSONValue", "Middleware", "MultipartForm",
         "MultipartPart", "Origin", "Page", "PaginationRule", "ParameterValue", "QueryItems", "Request",
-        "RequestBody", "RequestOptions", "RetryPolicy", "Secret", "TaggedUnion", "Timeouts", "Transport",
+        "RequestBody", "RequestOptions", "ResponseReader", "RetryPolicy", "Secret", "TaggedUnion", "Timeouts", "Transport",
         "TransportError", "URLSessionTransport",
     ]
 }

@@ -64,14 +64,7 @@ public struct Parser {
         var api = APISyntax(doc: doc, name: try identifier("an API name"))
         try block("api \(api.name.text)") { parser in
             _ = parser.docComments()
-            let keyword = parser.current
-            guard keyword.kind == .identifier, Self.apiKeywords.contains(keyword.text) else {
-                throw parser.fail(
-                    "expected an API setting, found \(keyword.quoted)", at: keyword.range,
-                    hint: parser.suggestion(for: keyword, among: Self.apiKeywords)
-                        ?? "settings are: \(Self.apiKeywords.joined(separator: ", "))")
-            }
-            parser.advance()
+            let keyword = try parser.keyword("an API setting", among: Self.apiKeywords)
             switch keyword.text {
             case "base-url":
                 api.baseURL = (try parser.string("the base URL"), try parser.environment())
@@ -198,14 +191,7 @@ public struct Parser {
         guard current.text == "{", current.kind == .symbol else { return endpoint }
         try block("endpoint \(name.text)") { parser in
             let doc = parser.docComments()
-            let keyword = parser.current
-            guard keyword.kind == .identifier, Self.endpointKeywords.contains(keyword.text) else {
-                throw parser.fail(
-                    "expected an endpoint setting, found \(keyword.quoted)", at: keyword.range,
-                    hint: parser.suggestion(for: keyword, among: Self.endpointKeywords)
-                        ?? "settings are: \(Self.endpointKeywords.joined(separator: ", "))")
-            }
-            parser.advance()
+            let keyword = try parser.keyword("an endpoint setting", among: Self.endpointKeywords)
             switch keyword.text {
             case "path": endpoint.pathParameters.append(try parser.field(doc))
             case "query": endpoint.query.append(try parser.field(doc))
@@ -359,6 +345,18 @@ public struct Parser {
             }
         }
         advance()
+    }
+
+    /// Takes one of `keywords`, or fails with the closest as a hint.
+    private mutating func keyword(_ what: String, among keywords: [String]) throws -> Token {
+        let keyword = current
+        guard keyword.kind == .identifier, keywords.contains(keyword.text) else {
+            throw fail(
+                "expected \(what), found \(keyword.quoted)", at: keyword.range,
+                hint: suggestion(for: keyword, among: keywords) ?? "settings are: \(keywords.joined(separator: ", "))")
+        }
+        advance()
+        return keyword
     }
 
     private mutating func docComments() -> [String] {

@@ -262,7 +262,6 @@ public struct Renderer {
     private func builderStatements(_ endpoint: Endpoint) -> [String] {
         var statements: [String] = []
         var arguments = [literal(endpoint.operationID), ".\(endpoint.method.lowercased())", pathLiteral(endpoint)]
-        if case .page(_, let rule) = endpoint.response { arguments.append("pagination: .\(Naming.escaped(Naming.lowerCamel(rule)))") }
         if !endpoint.query.isEmpty {
             statements.append("var query = QueryItems()")
             statements += endpoint.query.map { "query.add(\(literal($0.wireName)), \(Naming.escaped($0.swiftName)))" }
@@ -298,6 +297,7 @@ public struct Renderer {
         if let total = endpoint.timeouts?.total { options.append("deadline: \(number(total))") }
         if endpoint.idempotent { options.append("idempotent: true") }
         if !options.isEmpty { arguments.append("options: RequestOptions(\(options.joined(separator: ", ")))") }
+        arguments.append("response: " + responseReader(endpoint.response))
         let call = "Request(\(arguments.joined(separator: ", ")))"
         statements.append(statements.isEmpty ? call : "return " + call)
         return statements
@@ -318,6 +318,15 @@ public struct Renderer {
             }
         }
         return "\"\(text)\""
+    }
+
+    private func responseReader(_ response: Endpoint.Response) -> String {
+        switch response {
+        case .empty: ".ignored"
+        case .json: ".json"
+        case .bytes: ".bytes"
+        case .page(_, let rule): ".page(.\(Naming.escaped(Naming.lowerCamel(rule))))"
+        }
     }
 
     private func responseType(_ response: Endpoint.Response) -> String {

@@ -16,7 +16,7 @@ extension PetShopClient {
 
         /// The request `register(_:)` sends, to inspect, change or send later.
         public static func register(_ body: CallbackAuth) -> Request<CallbackAuth> {
-            Request("callbacks.register", .post, "callbacks/", body: .json(body))
+            Request("callbacks.register", .post, "callbacks/", body: .json(body), response: .json)
         }
     }
 }

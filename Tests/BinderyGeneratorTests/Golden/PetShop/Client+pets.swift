@@ -71,34 +71,34 @@ extension PetShopClient {
             query.add("tags", tags)
             query.add("housing", housing)
             query.add("page_size", pageSize)
-            return Request("pets.list", .get, "pets/", pagination: .drf, query: query.items)
+            return Request("pets.list", .get, "pets/", query: query.items, response: .page(.drf))
         }
 
         /// The request `get(id:requestID:)` sends, to inspect, change or send later.
         public static func get(id: Int, requestID: String? = nil) -> Request<Pet> {
             var headers = HTTPHeaders()
             headers.set("X-Request-Id", requestID)
-            return Request("pets.get", .get, "pets/\(segment: id)/", headers: headers, options: RequestOptions(readTimeout: 60))
+            return Request("pets.get", .get, "pets/\(segment: id)/", headers: headers, options: RequestOptions(readTimeout: 60), response: .json)
         }
 
         /// The request `create(_:)` sends, to inspect, change or send later.
         public static func create(_ body: NewPet) -> Request<Pet> {
-            Request("pets.create", .post, "pets/", body: .json(body), options: RequestOptions(idempotent: true))
+            Request("pets.create", .post, "pets/", body: .json(body), options: RequestOptions(idempotent: true), response: .json)
         }
 
         /// The request `delete(id:)` sends, to inspect, change or send later.
         public static func delete(id: Int) -> Request<Void> {
-            Request("pets.delete", .delete, "pets/\(segment: id)/")
+            Request("pets.delete", .delete, "pets/\(segment: id)/", response: .ignored)
         }
 
         /// The request `photo(id:)` sends, to inspect, change or send later.
         public static func photo(id: Int) -> Request<Data> {
-            Request("pets.photo", .get, "pets/\(segment: id)/photo/")
+            Request("pets.photo", .get, "pets/\(segment: id)/photo/", response: .bytes)
         }
 
         /// The request `uploadPhoto(id:_:)` sends, to inspect, change or send later.
         public static func uploadPhoto(id: Int, _ body: Data) -> Request<JSONValue> {
-            Request("pets.uploadPhoto", .put, "pets/\(segment: id)/photo/", body: .bytes(body, contentType: "application/octet-stream"))
+            Request("pets.uploadPhoto", .put, "pets/\(segment: id)/photo/", body: .bytes(body, contentType: "application/octet-stream"), response: .json)
         }
 
         /// The request `attach(id:file:filename:meta:)` sends, to inspect, change or send later.
@@ -107,12 +107,12 @@ extension PetShopClient {
             form.add("file", file: file)
             form.add("filename", filename)
             form.add("meta", json: meta)
-            return Request("pets.attach", .post, "pets/\(segment: id)/files/", body: .multipart(form.parts))
+            return Request("pets.attach", .post, "pets/\(segment: id)/files/", body: .multipart(form.parts), response: .json)
         }
 
         /// The request `search()` sends, to inspect, change or send later.
         public static func search() -> Request<Page<Pet>> {
-            Request("pets.search", .get, "pets/search/", pagination: .cursor)
+            Request("pets.search", .get, "pets/search/", response: .page(.cursor))
         }
     }
 }

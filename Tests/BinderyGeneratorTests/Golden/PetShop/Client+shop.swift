@@ -35,18 +35,18 @@ extension PetShopClient {
 
             /// The request `list()` sends, to inspect, change or send later.
             public static func list(code: String) -> Request<Page<Owner>> {
-                Request("shop.staff.list", .get, "shops/\(segment: code)/staff/", pagination: .pages)
+                Request("shop.staff.list", .get, "shops/\(segment: code)/staff/", response: .page(.pages))
             }
 
             /// The request `get(staffID:)` sends, to inspect, change or send later.
             public static func get(code: String, staffID: String) -> Request<Owner> {
-                Request("shop.staff.get", .get, "shops/\(segment: code)/staff/\(segment: staffID)/")
+                Request("shop.staff.get", .get, "shops/\(segment: code)/staff/\(segment: staffID)/", response: .json)
             }
         }
 
         /// The request `status()` sends, to inspect, change or send later.
         public static func status(code: String) -> Request<JSONValue> {
-            Request("shop.status", .get, "shops/\(segment: code)/status")
+            Request("shop.status", .get, "shops/\(segment: code)/status", response: .json)
         }
     }
 }
