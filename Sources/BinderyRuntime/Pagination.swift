@@ -54,10 +54,107 @@ public struct Page<Item: Decodable & Sendable>: Sendable {
 extension ResponseReader {
     /// One page of `Item`s, read with `rule`.
     public static func page<Item>(_ rule: PaginationRule) -> Self where Response == Page<Item> {
-        Self { response, coders in
+        Self(pagination: rule) { response, coders in
             let decoder = coders.makeDecoder(userInfo: [PageBody<Item>.ruleKey: rule])
             let body = try decoder.decode(PageBody<Item>.self, from: response.body)
             return Page(items: body.items, next: body.next, count: body.count)
+        }
+    }
+}
+
+extension APIClient {
+    /// Every item of a paginated list, fetched a page at a time as the sequence is walked. `request` asks for the
+    /// first page; the rest follow its pagination rule.
+    public func paginate<Item>(_ request: Request<Page<Item>>) -> Paginated<Item> {
+        Paginated(client: self, first: request)
+    }
+}
+
+/// The items of a paginated list, fetched lazily: at most one page is held at a time. Each page is one request
+/// under the client's retry policy. The walk stops at a page with no next link or cursor, an empty page, once
+/// `count` items were seen, or when a next link or cursor comes back a second time (a loop).
+public struct Paginated<Item: Decodable & Sendable>: AsyncSequence, Sendable {
+    public typealias Element = Item
+
+    let client: APIClient
+    let first: Request<Page<Item>>
+
+    /// The same walk, a page at a time (with `count` when the API sends it).
+    public var pages: Pages { Pages(client: client, first: first) }
+
+    public func makeAsyncIterator() -> Iterator { Iterator(pages: pages.makeAsyncIterator()) }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        var pages: Pages.Iterator
+        var buffer: IndexingIterator<[Item]> = [Item]().makeIterator()
+
+        public mutating func next() async throws -> Item? {
+            while true {
+                if let item = buffer.next() { return item }
+                guard let page = try await pages.next() else { return nil }
+                buffer = page.items.makeIterator()
+            }
+        }
+    }
+
+    public struct Pages: AsyncSequence, Sendable {
+        public typealias Element = Page<Item>
+
+        let client: APIClient
+        let first: Request<Page<Item>>
+
+        public func makeAsyncIterator() -> Iterator {
+            Iterator(client: client, rule: first.reader.pagination, upcoming: first)
+        }
+
+        public struct Iterator: AsyncIteratorProtocol {
+            let client: APIClient
+            let rule: PaginationRule?
+            var upcoming: Request<Page<Item>>?
+            var pageNumber = 1
+            var itemsSeen = 0
+            var seen: Set<String> = []
+
+            public mutating func next() async throws -> Page<Item>? {
+                guard let request = upcoming else { return nil }
+                upcoming = nil
+                let page: Page<Item>
+                do {
+                    page = try await client.send(request)
+                } catch let error as BinderyError where error.kind == .notFound && pageNumber > 1 && rule?.style == .pageNumber {
+                    // Django REST framework answers a page past the end with 404 "Invalid page.".
+                    return nil
+                }
+                itemsSeen += page.items.count
+                if let rule, !page.items.isEmpty { upcoming = following(request, page, rule) }
+                return page
+            }
+
+            private mutating func following(_ request: Request<Page<Item>>, _ page: Page<Item>, _ rule: PaginationRule)
+                -> Request<Page<Item>>?
+            {
+                if let count = page.count, itemsSeen >= count { return nil }
+                var next = request
+                switch rule.style {
+                case .nextLink, .cursor:
+                    guard let token = page.next, !token.isEmpty, seen.insert(token).inserted else { return nil }
+                    let lowercased = token.lowercased()
+                    if rule.style == .nextLink || lowercased.hasPrefix("http://") || lowercased.hasPrefix("https://") {
+                        next.path = token
+                        next.query = []
+                    } else {
+                        let name = rule.cursorParameter ?? "cursor"
+                        next.query.removeAll { $0.name == name }
+                        next.query.append(URLQueryItem(name: name, value: token))
+                    }
+                case .pageNumber:
+                    pageNumber += 1
+                    let name = rule.pageParameter ?? "page"
+                    next.query.removeAll { $0.name == name }
+                    next.query.append(URLQueryItem(name: name, value: String(pageNumber)))
+                }
+                return next
+            }
         }
     }
 }

@@ -35,8 +35,14 @@ public struct Request<Response: Sendable>: Sendable {
 /// How a request reads the body of a successful response.
 public struct ResponseReader<Response: Sendable>: Sendable {
     public let read: @Sendable (_ response: HTTPResponse, _ coders: Coders) throws -> Response
+    /// The pagination rule of a reader of pages, so the following pages can be asked for.
+    public let pagination: PaginationRule?
 
-    public init(_ read: @escaping @Sendable (_ response: HTTPResponse, _ coders: Coders) throws -> Response) {
+    public init(
+        pagination: PaginationRule? = nil,
+        _ read: @escaping @Sendable (_ response: HTTPResponse, _ coders: Coders) throws -> Response
+    ) {
+        self.pagination = pagination
         self.read = read
     }
 }

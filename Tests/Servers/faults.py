@@ -12,6 +12,7 @@ The first path segment picks a behaviour; the second is an id the test chooses, 
   /huge/ID?mb=64                             200 with a JSON array of that many MiB
   /bytes/ID?size=N                           200 with N bytes of application/octet-stream
   /redirect/ID?to=URL                        302 to URL
+  /loop/ID                                   a page whose next link is itself
   /reject/ID                                 401 quoting the X-Key it received
   /json/ID?body=JSON&status=200              answer with that JSON body and status
   /echo/ID                                   200 echoing what was received
@@ -134,6 +135,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_bytes(self, attempt, query, record):
         size = int(query.get("size", "1024"))
         self.answer(200, bytes(i % 251 for i in range(size)), content_type="application/octet-stream")
+
+    def do_loop(self, attempt, query, record):
+        self.answer(200, {"results": [attempt], "next": f"http://{self.headers['Host']}{self.path}"})
 
     def do_reject(self, attempt, query, record):
         self.answer(401, {"detail": f"token {self.headers.get('X-Key', '').removeprefix('Token ')} is not valid"})

@@ -255,6 +255,9 @@ public struct Renderer {
             "callName": .text("\(endpoint.swiftName)(\(selector))"),
             "builderSignature": .text(wrapped((boundParameters + parameters).map(declaration), indent: "")),
             "responseType": .text(response),
+            "paginated": pagedItem(endpoint.response).map { item in
+                ["allName": .text(Naming.escaped(endpoint.swiftName + "All")), "itemType": .text(item)]
+            } ?? .bool(false),
             "statements": .list(builderStatements(endpoint).map { .text($0) }),
         ]
     }
@@ -318,6 +321,11 @@ public struct Renderer {
             }
         }
         return "\"\(text)\""
+    }
+
+    private func pagedItem(_ response: Endpoint.Response) -> String? {
+        if case .page(let item, _) = response { return swiftType(item) }
+        return nil
     }
 
     private func responseReader(_ response: Endpoint.Response) -> String {

@@ -459,6 +459,10 @@ public struct Validator {
             guard let validated = validate(endpoint, resourcePath: path, operation: operation, bound: allBound) else { continue }
             unique(validated.swiftName, at: endpoint.name.range, in: &memberNames, what: "endpoint or resource",
                    hint: "endpoints of one resource need different names")
+            if case .page = validated.response {
+                unique(validated.swiftName + "All", at: endpoint.name.range, in: &memberNames, what: "endpoint or resource",
+                       hint: "a paginated endpoint also makes \(validated.swiftName)All, for every item")
+            }
             endpoints.append(validated)
         }
         var resources: [Resource] = []

@@ -24,6 +24,16 @@ extension PetShopClient {
             try await runtime.send(Self.list(tag: tag, tags: tags, housing: housing, pageSize: pageSize))
         }
 
+        /// Every item `list(tag:tags:housing:pageSize:)` lists, fetched a page at a time as the sequence is walked; `.pages` walks the pages.
+        public func listAll(
+            tag: String? = nil,
+            tags: [String]? = nil,
+            housing: Housing? = nil,
+            pageSize: Int = 100
+        ) -> Paginated<Pet> {
+            runtime.paginate(Self.list(tag: tag, tags: tags, housing: housing, pageSize: pageSize))
+        }
+
         /// Gets one pet.
         public func get(id: Int, requestID: String? = nil) async throws -> Pet {
             try await runtime.send(Self.get(id: id, requestID: requestID))
@@ -57,6 +67,11 @@ extension PetShopClient {
         /// Search with a cursor.
         public func search() async throws -> Page<Pet> {
             try await runtime.send(Self.search())
+        }
+
+        /// Every item `search()` lists, fetched a page at a time as the sequence is walked; `.pages` walks the pages.
+        public func searchAll() -> Paginated<Pet> {
+            runtime.paginate(Self.search())
         }
 
         /// The request `list(tag:tags:housing:pageSize:)` sends, to inspect, change or send later.

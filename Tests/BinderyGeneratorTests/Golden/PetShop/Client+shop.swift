@@ -28,6 +28,11 @@ extension PetShopClient {
                 try await runtime.send(Self.list(code: code))
             }
 
+            /// Every item `list()` lists, fetched a page at a time as the sequence is walked; `.pages` walks the pages.
+            public func listAll() -> Paginated<Owner> {
+                runtime.paginate(Self.list(code: code))
+            }
+
             /// Sends `GET /shops/{code}/staff/{staff_id}/`.
             public func get(staffID: String) async throws -> Owner {
                 try await runtime.send(Self.get(code: code, staffID: staffID))

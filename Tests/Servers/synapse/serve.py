@@ -1,0 +1,38 @@
+"""Starts the emulator on 127.0.0.1: a fresh sqlite database, migrations, seed data, then a threaded WSGI server.
+
+Prints its port, then one JSON line per request received (see emulator/middleware.py). Exits when stdin closes.
+"""
+import os
+import sys
+import tempfile
+import threading
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, here)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")
+os.environ.setdefault("BINDERY_DB", os.path.join(tempfile.mkdtemp(prefix="bindery-emulator-"), "db.sqlite3"))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler  # noqa: E402
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+
+from emulator.seed import seed  # noqa: E402
+
+call_command("migrate", verbosity=0)
+seed()
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler)
+server.set_app(get_wsgi_application())
+print(server.server_address[1], flush=True)
+threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+server.serve_forever()
