@@ -77,7 +77,7 @@ enum Naming {
         "APIClient", "APIDefinition", "AttemptFailure", "AuthProvider", "AuthScheme", "BasicAuth", "BinderyError",
         "ClientOptions", "Coders", "DateFormat", "DefaultParameter", "ExponentialBackoff", "HeaderAuth", "HTTPBody",
         "HTTPHeaders", "HTTPMethod", "HTTPRequest", "HTTPResponse", "JSONValue", "Middleware", "MultipartForm",
-        "MultipartPart", "Origin", "Page", "PaginationRule", "ParameterValue", "QueryItems", "Request",
+        "MultipartPart", "Origin", "Page", "Paginated", "PaginationRule", "ParameterValue", "QueryItems", "Request",
         "RequestBody", "RequestOptions", "ResponseReader", "RetryPolicy", "Secret", "TaggedUnion", "Timeouts", "Transport",
         "TransportError", "URLSessionTransport",
     ]
