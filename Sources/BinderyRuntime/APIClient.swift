@@ -99,7 +99,7 @@ public final class APIClient: Sendable {
             throw error(.invalidRequest, request, url: url, attempts: 0, "header \(name) contains a line break")
         }
         var headers = request.headers
-        if headers["Accept"] == nil { headers["Accept"] = "application/json" }
+        if headers["Accept"] == nil { headers["Accept"] = request.reader.accept }
         let body = try prepare(request.body, headers: &headers)
         defer { if case .file(let file)? = body, case .multipart = request.body { try? FileManager.default.removeItem(at: file) } }
         let retry = request.options.retry ?? self.retry
@@ -111,10 +111,12 @@ public final class APIClient: Sendable {
             let finalError: BinderyError
             do {
                 try Task.checkCancellation()
-                let response = try await send(
+                let (response, stream) = try await send(
                     HTTPRequest(method: request.method, url: url, headers: headers), body: body,
-                    operation: request.operation, timeouts: timeouts)
-                if (200..<300).contains(response.status) { return try decode(response, for: request, attempts: attempt) }
+                    operation: request.operation, timeouts: timeouts, streaming: request.reader.streams)
+                if (200..<300).contains(response.status) {
+                    return try decode(response, stream: stream, for: request, url: url, attempts: attempt)
+                }
                 failure = .status(
                     response.status, retryAfter: ExponentialBackoff.retryAfter(response.headers["Retry-After"]))
                 finalError = statusError(response, request, url: url, attempts: attempt)
@@ -146,21 +148,31 @@ public final class APIClient: Sendable {
         }
     }
 
-    private func send(_ request: HTTPRequest, body: HTTPBody?, operation: String, timeouts: Timeouts) async throws
-        -> HTTPResponse
-    {
+    /// One attempt through the middlewares and auth. A successful streamed response comes back with an empty
+    /// body beside its stream, so middlewares see its status and headers; a failed one is read whole.
+    private func send(
+        _ request: HTTPRequest, body: HTTPBody?, operation: String, timeouts: Timeouts, streaming: Bool
+    ) async throws -> (HTTPResponse, StreamingResponse?) {
         let authProviders = self.authProviders
         let transport = self.transport
+        let opened = OpenedStream()
         var next: @Sendable (HTTPRequest, HTTPBody?) async throws -> HTTPResponse = { request, body in
             var request = request
             for provider in authProviders { try await provider.authenticate(&request) }
-            return try await transport.send(request, body: body, timeouts: timeouts)
+            guard streaming, let transport = transport as? any StreamingTransport else {
+                return try await transport.send(request, body: body, timeouts: timeouts)
+            }
+            let stream = try await transport.open(request, body: body, timeouts: timeouts)
+            guard (200..<300).contains(stream.status) else { return try await stream.collected() }
+            opened.set(stream)
+            return HTTPResponse(status: stream.status, headers: stream.headers, url: stream.url)
         }
         for middleware in middlewares.reversed() {
             let inner = next
             next = { request, body in try await middleware.intercept(request, body: body, operation: operation, next: inner) }
         }
-        return try await next(request, body)
+        let response = try await next(request, body)
+        return (response, opened.get())
     }
 
     private func prepare(_ body: RequestBody?, headers: inout HTTPHeaders) throws -> HTTPBody? {
@@ -183,19 +195,39 @@ public final class APIClient: Sendable {
         }
     }
 
-    private func decode<Response>(_ response: HTTPResponse, for request: Request<Response>, attempts: Int) throws
-        -> Response
-    {
-        do {
-            return try request.reader.read(response, coders)
-        } catch let decodingError as DecodingError {
-            throw BinderyError(
-                kind: .decoding, operation: request.operation, method: request.method, url: response.url,
-                statusCode: response.status, body: response.body, attempts: attempts,
-                message: redacted(
-                    BinderyError.describe(decodingError, reading: Response.self) + "; body: "
-                        + BinderyError.excerpt(of: response.body)))
+    private func decode<Response>(
+        _ response: HTTPResponse, stream: StreamingResponse?, for request: Request<Response>, url: URL, attempts: Int
+    ) throws -> Response {
+        switch request.reader.body {
+        case .whole(let read):
+            do {
+                return try read(response, coders)
+            } catch let decodingError as DecodingError {
+                throw BinderyError(
+                    kind: .decoding, operation: request.operation, method: request.method, url: response.url,
+                    statusCode: response.status, body: response.body, attempts: attempts,
+                    message: redacted(
+                        BinderyError.describe(decodingError, reading: Response.self) + "; body: "
+                            + BinderyError.excerpt(of: response.body)))
+            }
+        case .events(let open):
+            let failure: @Sendable (BinderyError.Kind, String) -> BinderyError = { kind, message in
+                self.error(kind, request, url: url, attempts: attempts, message)
+            }
+            var reconnect: (@Sendable (String) async throws -> StreamingResponse)?
+            if stream != nil { reconnect = { lastEventID in try await self.reopen(request, after: lastEventID) } }
+            let context = EventContext(coders: coders, failure: failure, reconnect: reconnect)
+            return open(stream ?? StreamingResponse(buffered: response), context)
         }
+    }
+
+    /// The stream of `request` again, from the event after `lastEventID`.
+    private func reopen(_ request: Request<some Sendable>, after lastEventID: String) async throws -> StreamingResponse {
+        var again = Request(
+            request.operation, request.method, request.path, query: request.query, headers: request.headers,
+            body: request.body, options: request.options, response: .chunks(accept: request.reader.accept))
+        again.headers["Last-Event-ID"] = lastEventID
+        return try await send(again)
     }
 
     private func statusError(_ response: HTTPResponse, _ request: Request<some Sendable>, url: URL, attempts: Int)
@@ -227,5 +259,23 @@ public final class APIClient: Sendable {
     /// `text` with every credential replaced, for messages that quote what a server sent back.
     private func redacted(_ text: String) -> String {
         secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: "‹redacted›") }
+    }
+}
+
+/// Carries a streamed response out of the middleware chain, which only passes `HTTPResponse`s.
+private final class OpenedStream: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stream: StreamingResponse?
+
+    func set(_ stream: StreamingResponse) {
+        lock.lock()
+        self.stream = stream
+        lock.unlock()
+    }
+
+    func get() -> StreamingResponse? {
+        lock.lock()
+        defer { lock.unlock() }
+        return stream
     }
 }

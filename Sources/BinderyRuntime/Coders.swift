@@ -55,8 +55,8 @@ public struct Coders: Sendable {
         try makeEncoder().encode(value)
     }
 
-    public func decode<T: Decodable>(_ type: T.Type, from response: HTTPResponse) throws -> T {
-        try makeDecoder().decode(type, from: response.body)
+    public func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        try makeDecoder().decode(type, from: data)
     }
 }
 

@@ -32,34 +32,59 @@ public struct Request<Response: Sendable>: Sendable {
     }
 }
 
-/// How a request reads the body of a successful response.
+/// How a request reads the body of a successful response: whole, or as events while it arrives.
 public struct ResponseReader<Response: Sendable>: Sendable {
-    public let read: @Sendable (_ response: HTTPResponse, _ coders: Coders) throws -> Response
+    enum Body: Sendable {
+        case whole(@Sendable (_ response: HTTPResponse, _ coders: Coders) throws -> Response)
+        case events(@Sendable (_ body: StreamingResponse, _ context: EventContext) -> Response)
+    }
+
+    let body: Body
+    /// The media type asked for with `Accept`, unless the request sets its own.
+    public let accept: String
     /// The pagination rule of a reader of pages, so the following pages can be asked for.
     public let pagination: PaginationRule?
 
     public init(
-        pagination: PaginationRule? = nil,
+        pagination: PaginationRule? = nil, accept: String = "application/json",
         _ read: @escaping @Sendable (_ response: HTTPResponse, _ coders: Coders) throws -> Response
     ) {
+        body = .whole(read)
+        self.accept = accept
         self.pagination = pagination
-        self.read = read
+    }
+
+    /// Whether the body is read as it arrives.
+    var streams: Bool {
+        if case .events = body { return true }
+        return false
+    }
+
+    init(accept: String, events: @escaping @Sendable (_ body: StreamingResponse, _ context: EventContext) -> Response) {
+        body = .events(events)
+        self.accept = accept
+        pagination = nil
     }
 }
 
 extension ResponseReader where Response: Decodable {
     /// JSON decoded as `Response` with the API's coders.
-    public static var json: Self { Self { response, coders in try coders.decode(Response.self, from: response) } }
+    public static var json: Self { Self { response, coders in try coders.decode(Response.self, from: response.body) } }
 }
 
 extension ResponseReader where Response == Data {
     /// The raw bytes.
-    public static var bytes: Self { Self { response, _ in response.body } }
+    public static var bytes: Self { Self(accept: "*/*") { response, _ in response.body } }
 }
 
 extension ResponseReader where Response == Void {
     /// Nothing: any body is ignored.
     public static var ignored: Self { Self { _, _ in } }
+}
+
+extension ResponseReader where Response == StreamingResponse {
+    /// The body's chunks as they arrive, undecoded.
+    static func chunks(accept: String) -> Self { Self(accept: accept) { body, _ in body } }
 }
 
 /// Per-request settings that override the client's.

@@ -41,14 +41,19 @@ public protocol Transport: Sendable {
 /// The default transport: URLSession (FoundationNetworking on Linux).
 public final class URLSessionTransport: Transport {
     private let session: URLSession
-    private let redirects: RedirectGuard
+    /// A second session whose delegate receives bodies as they arrive, for streams.
+    let streamingSession: URLSession
+    let streams = StreamRouter()
 
     public init(configuration: URLSessionConfiguration = .ephemeral) {
-        redirects = RedirectGuard()
-        session = URLSession(configuration: configuration, delegate: redirects, delegateQueue: nil)
+        session = URLSession(configuration: configuration, delegate: RedirectGuard(), delegateQueue: nil)
+        streamingSession = URLSession(configuration: configuration, delegate: streams, delegateQueue: nil)
     }
 
-    deinit { session.finishTasksAndInvalidate() }
+    deinit {
+        session.finishTasksAndInvalidate()
+        streamingSession.invalidateAndCancel()
+    }
 
     public func send(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse {
         var urlRequest = URLRequest(url: request.url)
@@ -107,7 +112,7 @@ public final class URLSessionTransport: Transport {
 }
 
 /// Holds a URLSession task so a cancellation that races its creation still cancels it.
-private final class TaskBox: @unchecked Sendable {
+final class TaskBox: @unchecked Sendable {
     private let lock = NSLock()
     private var task: URLSessionTask?
     private var cancelled = false
@@ -130,25 +135,24 @@ private final class TaskBox: @unchecked Sendable {
 }
 
 /// Follows redirects only within the same origin, so credentials never reach another host.
-private final class RedirectGuard: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+final class RedirectGuard: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
     func urlSession(
         _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
         newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
     ) {
-        guard let from = task.originalRequest?.url, let to = request.url, Origin(from) == Origin(to) else {
-            var stripped = request
-            for name in ["Authorization", "Cookie", "Proxy-Authorization"] {
-                stripped.setValue(nil, forHTTPHeaderField: name)
-            }
-            let original = task.originalRequest?.allHTTPHeaderFields ?? [:]
-            // Custom auth headers are unknown here; drop every header the caller set beyond the basics.
-            for name in original.keys where !["Accept", "Content-Type", "User-Agent"].contains(name) {
-                stripped.setValue(nil, forHTTPHeaderField: name)
-            }
-            completionHandler(stripped)
-            return
+        completionHandler(Self.allowed(request, from: task.originalRequest))
+    }
+
+    /// The redirected request to send: as is on the same origin; elsewhere without any header the caller set beyond
+    /// the basics, since which of them carry credentials is not known here.
+    static func allowed(_ request: URLRequest, from original: URLRequest?) -> URLRequest {
+        if let from = original?.url, let to = request.url, Origin(from) == Origin(to) { return request }
+        var stripped = request
+        let names = Set((original?.allHTTPHeaderFields ?? [:]).keys).union(["Authorization", "Cookie", "Proxy-Authorization"])
+        for name in names where !["Accept", "Content-Type", "User-Agent"].contains(name) {
+            stripped.setValue(nil, forHTTPHeaderField: name)
         }
-        completionHandler(request)
+        return stripped
     }
 }
 

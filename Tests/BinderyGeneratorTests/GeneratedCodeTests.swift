@@ -22,6 +22,13 @@ struct GeneratedCodeTests {
         #expect(url.absoluteString == "https://pets.example.com/api/v1/pets/?tag=cat&tags=a&tags=b&housing=free-range&page_size=100&url_host=internal")
     }
 
+    @Test func streamingEndpointsAskForTheirFraming() {
+        #expect(PetShopClient.Pets.changes().reader.accept == "application/x-ndjson")
+        #expect(PetShopClient.Pets.notices().reader.accept == "text/event-stream")
+        #expect(PetShopClient.Pets.feed().reader.accept == "text/event-stream")
+        #expect(PetShopClient.Pets.get(id: 1).reader.accept == "application/json")
+    }
+
     @Test func pathParametersAreOneEncodedSegment() throws {
         let request = PetShopClient.Shop.Staff.get(code: "a/b c", staffID: "..")
         #expect(request.path == "shops/a%2Fb%20c/staff/%2E%2E/")

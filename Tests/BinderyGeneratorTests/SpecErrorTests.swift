@@ -268,4 +268,22 @@ struct SpecErrorTests {
 
             """)
     }
+
+    @Test func streamSettingsAreChecked() {
+        let spec = header + """
+            model E { id: Int }
+            resource r {
+                a: GET "a" -> E { stream websocket }
+                b: GET "b" -> E { stream ndjson reconnect }
+                c: GET "c" { stream ndjson }
+                d: GET "d" -> Bytes { stream sse }
+            }
+            """
+        #expect(problems(spec) == [
+            "4:30: unknown stream framing 'websocket'",
+            "5:37: only Server-Sent Events carry the ids a reconnect resumes from",
+            "6:25: a streaming endpoint returns its event type, e.g. -> Event",
+            "7:19: a streaming endpoint returns its event type, e.g. -> Event",
+        ])
+    }
 }

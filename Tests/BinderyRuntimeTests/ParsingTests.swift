@@ -75,10 +75,53 @@ struct ParsingTests {
     @Test func pagesAreReadWhereTheRuleSays() throws {
         let rule = PaginationRule(style: .cursor, items: ["data"], next: ["meta", "pagination", "next_cursor"])
         let request = Request<Page<Int>>("t", .get, "x", response: .page(rule))
+        guard case .whole(let read) = request.reader.body else {
+            Issue.record("a page is read whole")
+            return
+        }
         let body = #"{"data": [1, 2], "meta": {"pagination": {"next_cursor": "abc"}}}"#
-        let page = try request.reader.read(HTTPResponse(status: 200, body: Data(body.utf8)), Coders())
+        let page = try read(HTTPResponse(status: 200, body: Data(body.utf8)), Coders())
         #expect(page.items == [1, 2] && page.next == "abc" && page.count == nil)
-        let last = try request.reader.read(HTTPResponse(status: 200, body: Data(#"{"data": [], "meta": {"pagination": null}}"#.utf8)), Coders())
+        let last = try read(HTTPResponse(status: 200, body: Data(#"{"data": [], "meta": {"pagination": null}}"#.utf8)), Coders())
         #expect(last.items.isEmpty && last.next == nil)
+    }
+
+    /// Feeds `text` to a parser split at every possible pair of points, so no result depends on chunk boundaries.
+    private func parseInEveryChunking(_ text: String) -> Set<[ServerSentEvent]> {
+        let bytes = Array(text.utf8)
+        var results = Set<[ServerSentEvent]>()
+        for first in 0...bytes.count {
+            for second in first...bytes.count {
+                var parser = ServerSentEventParser()
+                var events = parser.push(Data(bytes[..<first]))
+                events += parser.push(Data(bytes[first..<second]))
+                events += parser.push(Data(bytes[second...]))
+                events += parser.finish()
+                results.insert(events)
+            }
+        }
+        return results
+    }
+
+    @Test func serverSentEventsFollowTheHTMLStandard() {
+        // The standard's own examples (§9.2.6), with CRLF, LF and lone CR line ends mixed.
+        let text = ": a comment\r\ndata: first\ndata:second line\r\rid: 7\nevent: update\ndata:  two spaces\nretry: 1500\n\n"
+            + "data\n\nretry: soon\ndata: no id change\n\nid\ndata: id cleared\n\ndata: unterminated"
+        let expected = [
+            ServerSentEvent(data: "first\nsecond line"),
+            ServerSentEvent(event: "update", data: " two spaces", id: "7", retry: 1500),
+            ServerSentEvent(data: "", id: "7", retry: 1500),
+            ServerSentEvent(data: "no id change", id: "7", retry: 1500),
+            ServerSentEvent(data: "id cleared", id: "", retry: 1500),
+        ]
+        #expect(parseInEveryChunking(text) == [expected])
+    }
+
+    @Test func ndjsonLinesSplitAcrossChunks() {
+        var framer = EventFramer(.ndjson)
+        var events = framer.push(Data(#"{"a": 1}"#.utf8) + Data("\r\n\n{\"b\"".utf8))
+        events += framer.push(Data(": 2}\n{\"c\": 3}".utf8))
+        events += framer.finish()
+        #expect(events.map(\.data) == [#"{"a": 1}"#, #"{"b": 2}"#, #"{"c": 3}"#])
     }
 }

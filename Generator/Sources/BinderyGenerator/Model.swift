@@ -158,6 +158,13 @@ public struct Endpoint: Hashable, Sendable {
         case bytes
         /// A page of items read with a pagination rule.
         case page(item: TypeRef, rule: String)
+        /// Events read as they arrive: each decoded as `event`, or raw Server-Sent Events when nil.
+        case events(event: TypeRef?, framing: EventFraming, reconnects: Bool)
+    }
+
+    public enum EventFraming: String, Hashable, Sendable {
+        case sse
+        case ndjson
     }
 
     public var doc: [String]

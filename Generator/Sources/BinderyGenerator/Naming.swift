@@ -75,10 +75,11 @@ enum Naming {
         "Hashable", "Any", "Self", "Type", "Character", "Float", "Duration", "Decimal",
         // BinderyRuntime
         "APIClient", "APIDefinition", "AttemptFailure", "AuthProvider", "AuthScheme", "BasicAuth", "BinderyError",
-        "ClientOptions", "Coders", "DateFormat", "DefaultParameter", "ExponentialBackoff", "HeaderAuth", "HTTPBody",
-        "HTTPHeaders", "HTTPMethod", "HTTPRequest", "HTTPResponse", "JSONValue", "Middleware", "MultipartForm",
-        "MultipartPart", "Origin", "Page", "Paginated", "PaginationRule", "ParameterValue", "QueryItems", "Request",
-        "RequestBody", "RequestOptions", "ResponseReader", "RetryPolicy", "Secret", "TaggedUnion", "Timeouts", "Transport",
+        "ClientOptions", "Coders", "DateFormat", "DefaultParameter", "EventFraming", "EventReading", "EventStream",
+        "ExponentialBackoff", "HeaderAuth", "HTTPBody", "HTTPHeaders", "HTTPMethod", "HTTPRequest", "HTTPResponse",
+        "JSONValue", "Middleware", "MultipartForm", "MultipartPart", "Origin", "Page", "Paginated", "PaginationRule",
+        "ParameterValue", "QueryItems", "Request", "RequestBody", "RequestOptions", "ResponseReader", "RetryPolicy",
+        "Secret", "ServerSentEvent", "StreamingResponse", "StreamingTransport", "TaggedUnion", "Timeouts", "Transport",
         "TransportError", "URLSessionTransport",
     ]
 }

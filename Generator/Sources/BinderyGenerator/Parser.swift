@@ -10,7 +10,7 @@ public struct Parser {
 
     static let declarationKeywords = ["api", "model", "enum", "union", "pagination", "resource"]
     static let apiKeywords = ["base-url", "auth", "query", "timeout", "retry", "dates"]
-    static let endpointKeywords = ["path", "query", "header", "body", "paginate", "timeout", "idempotent"]
+    static let endpointKeywords = ["path", "query", "header", "body", "paginate", "stream", "timeout", "idempotent"]
 
     public init(tokens: [Token]) {
         self.tokens = tokens
@@ -206,6 +206,10 @@ public struct Parser {
                     endpoint.body = .type(try parser.type())
                 }
             case "paginate": endpoint.paginate = try parser.identifier("a pagination rule name")
+            case "stream":
+                let framing = try parser.identifier("a framing, sse or ndjson")
+                let reconnect = parser.current.text == "reconnect" ? parser.take() : nil
+                endpoint.stream = (framing, reconnect)
             case "timeout": endpoint.timeouts += try parser.settings(after: keyword)
             default: endpoint.idempotent = keyword.range
             }

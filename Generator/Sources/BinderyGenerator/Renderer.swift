@@ -334,6 +334,9 @@ public struct Renderer {
         case .json: ".json"
         case .bytes: ".bytes"
         case .page(_, let rule): ".page(.\(Naming.escaped(Naming.lowerCamel(rule))))"
+        case .events(nil, _, let reconnects): reconnects ? ".serverSentEvents(reconnects: true)" : ".serverSentEvents()"
+        case .events(_, let framing, let reconnects):
+            ".events(\(framing == .sse ? ".serverSentEvents" : ".ndjson")\(reconnects ? ", reconnects: true" : ""))"
         }
     }
 
@@ -343,6 +346,7 @@ public struct Renderer {
         case .json(let type): swiftType(type)
         case .bytes: "Data"
         case .page(let item, _): "Page<\(swiftType(item))>"
+        case .events(let event, _, _): "EventStream<\(event.map(swiftType) ?? "ServerSentEvent")>"
         }
     }
 

@@ -167,6 +167,8 @@ public struct EndpointSyntax: Sendable {
     public var headers: [FieldSyntax] = []
     public var body: Body?
     public var paginate: Located?
+    /// `stream sse|ndjson [reconnect]`: the framing, and the `reconnect` word if written.
+    public var stream: (framing: Located, reconnect: Located?)?
     public var timeouts: [SettingSyntax] = []
     public var idempotent: SourceRange?
 }

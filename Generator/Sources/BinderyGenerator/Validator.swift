@@ -559,12 +559,40 @@ public struct Validator {
                 error("a paginated endpoint returns its item list, e.g. -> [Item]", at: syntax.response?.range ?? syntax.name.range)
             }
         }
+        if let stream = syntax.stream {
+            response = streamResponse(stream, response: response, syntax)
+        }
         var timeouts: TimeoutSettings?
         if !syntax.timeouts.isEmpty { timeouts = self.timeouts(syntax.timeouts) }
         return Endpoint(
             doc: syntax.doc, swiftName: swiftName, operationID: operation + "." + swiftName, method: method, path: path,
             pathParameters: pathParameters, query: query, headers: headers, body: body, response: response,
             timeouts: timeouts, idempotent: syntax.idempotent != nil)
+    }
+
+    private mutating func streamResponse(
+        _ stream: (framing: Located, reconnect: Located?), response: Endpoint.Response, _ syntax: EndpointSyntax
+    ) -> Endpoint.Response {
+        guard let framing = Endpoint.EventFraming(rawValue: stream.framing.text) else {
+            error("unknown stream framing '\(stream.framing.text)'", at: stream.framing.range,
+                  hint: "write stream sse (Server-Sent Events) or stream ndjson (one JSON document a line)")
+            return response
+        }
+        if syntax.paginate != nil {
+            error("an endpoint either pages or streams, not both", at: stream.framing.range)
+        }
+        if let reconnect = stream.reconnect, framing != .sse {
+            error("only Server-Sent Events carry the ids a reconnect resumes from", at: reconnect.range,
+                  hint: "remove 'reconnect', or use stream sse")
+        }
+        switch response {
+        case .json(let event): return .events(event: event, framing: framing, reconnects: stream.reconnect != nil)
+        case .empty where framing == .sse: return .events(event: nil, framing: framing, reconnects: stream.reconnect != nil)
+        default:
+            error("a streaming endpoint returns its event type, e.g. -> Event", at: syntax.response?.range ?? stream.framing.range,
+                  hint: framing == .sse ? "leave the response out to get the raw Server-Sent Events" : nil)
+            return response
+        }
     }
 
     private mutating func checkParameterType(_ type: TypeRef, at range: SourceRange, in location: String) {

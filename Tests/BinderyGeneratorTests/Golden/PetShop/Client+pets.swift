@@ -74,6 +74,21 @@ extension PetShopClient {
             runtime.paginate(Self.search())
         }
 
+        /// Pets as they change, one JSON document a line.
+        public func changes() async throws -> EventStream<Pet> {
+            try await runtime.send(Self.changes())
+        }
+
+        /// The shop's notices as Server-Sent Events, resumed after a dropped connection.
+        public func notices(since: Date? = nil) async throws -> EventStream<Notice> {
+            try await runtime.send(Self.notices(since: since))
+        }
+
+        /// The raw Server-Sent Events of the shop's feed.
+        public func feed() async throws -> EventStream<ServerSentEvent> {
+            try await runtime.send(Self.feed())
+        }
+
         /// The request `list(tag:tags:housing:pageSize:)` sends, to inspect, change or send later.
         public static func list(
             tag: String? = nil,
@@ -128,6 +143,23 @@ extension PetShopClient {
         /// The request `search()` sends, to inspect, change or send later.
         public static func search() -> Request<Page<Pet>> {
             Request("pets.search", .get, "pets/search/", response: .page(.cursor))
+        }
+
+        /// The request `changes()` sends, to inspect, change or send later.
+        public static func changes() -> Request<EventStream<Pet>> {
+            Request("pets.changes", .get, "pets/changes/", response: .events(.ndjson))
+        }
+
+        /// The request `notices(since:)` sends, to inspect, change or send later.
+        public static func notices(since: Date? = nil) -> Request<EventStream<Notice>> {
+            var query = QueryItems()
+            query.add("since", since)
+            return Request("pets.notices", .get, "pets/notices/", query: query.items, response: .events(.serverSentEvents, reconnects: true))
+        }
+
+        /// The request `feed()` sends, to inspect, change or send later.
+        public static func feed() -> Request<EventStream<ServerSentEvent>> {
+            Request("pets.feed", .get, "pets/feed/", response: .serverSentEvents())
         }
     }
 }

@@ -171,6 +171,17 @@ public struct Owner: Codable, Hashable, Sendable {
     }
 }
 
+/// A notice from the shop.
+public struct Notice: Codable, Hashable, Sendable {
+    public var id: Int
+    public var text: String
+
+    public init(id: Int, text: String) {
+        self.id = id
+        self.text = text
+    }
+}
+
 public struct NewPet: Codable, Hashable, Sendable {
     public var name: String
     public var tags: [String]?

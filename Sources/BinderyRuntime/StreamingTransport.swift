@@ -1,0 +1,148 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// A response whose body is still arriving.
+public struct StreamingResponse: Sendable {
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var url: URL?
+    /// The body in chunks as they arrive.
+    public var body: AsyncThrowingStream<Data, any Error>
+    /// Closes the connection; called when the reader of the body goes away.
+    public var cancel: @Sendable () -> Void
+
+    public init(
+        status: Int, headers: HTTPHeaders, url: URL?, body: AsyncThrowingStream<Data, any Error>,
+        cancel: @escaping @Sendable () -> Void
+    ) {
+        self.status = status
+        self.headers = headers
+        self.url = url
+        self.body = body
+        self.cancel = cancel
+    }
+
+    /// A response whose whole body already arrived, read as one chunk.
+    init(buffered response: HTTPResponse) {
+        let (body, continuation) = AsyncThrowingStream<Data, any Error>.makeStream()
+        continuation.yield(response.body)
+        continuation.finish()
+        self.init(status: response.status, headers: response.headers, url: response.url, body: body, cancel: {})
+    }
+
+    /// The whole body, for an error response whose detail is wanted.
+    func collected() async throws -> HTTPResponse {
+        var data = Data()
+        for try await chunk in body { data.append(chunk) }
+        return HTTPResponse(status: status, headers: headers, body: data, url: url)
+    }
+}
+
+/// A transport that can hand over a response's body as it arrives, for event streams.
+public protocol StreamingTransport: Transport {
+    /// Sends the request and returns once the response's status and headers arrived.
+    func open(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> StreamingResponse
+}
+
+extension URLSessionTransport: StreamingTransport {
+    public func open(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> StreamingResponse {
+        var urlRequest = URLRequest(url: request.url)
+        urlRequest.httpMethod = request.method.rawValue
+        urlRequest.timeoutInterval = timeouts.read
+        for (name, value) in request.headers { urlRequest.addValue(value, forHTTPHeaderField: name) }
+        switch body {
+        case .data(let data)?: urlRequest.httpBody = data
+        case .file(let url)?: urlRequest.httpBodyStream = InputStream(url: url)
+        case nil: break
+        }
+        let (bytes, bytesContinuation) = AsyncThrowingStream<Data, any Error>.makeStream()
+        let task = streamingSession.dataTask(with: urlRequest)
+        let box = TaskBox()
+        bytesContinuation.onTermination = { _ in box.cancel() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (headers: CheckedContinuation<StreamingResponse, any Error>) in
+                streams.register(
+                    task,
+                    StreamHandlers(
+                        response: { response in
+                            var fields = HTTPHeaders()
+                            for case (let name as String, let value as String) in response.allHeaderFields {
+                                fields.add(name, value)
+                            }
+                            headers.resume(
+                                returning: StreamingResponse(
+                                    status: response.statusCode, headers: fields, url: response.url, body: bytes,
+                                    cancel: box.cancel))
+                        },
+                        data: { bytesContinuation.yield($0) },
+                        completion: { error, responded in
+                            if let error {
+                                let failure = Self.transportError(error)
+                                if responded { bytesContinuation.finish(throwing: failure) } else { headers.resume(throwing: failure) }
+                            } else {
+                                bytesContinuation.finish()
+                            }
+                        }))
+                box.start(task)
+            }
+        } onCancel: {
+            box.cancel()
+        }
+    }
+}
+
+/// What to do with one streaming task's events.
+struct StreamHandlers: Sendable {
+    var response: @Sendable (HTTPURLResponse) -> Void
+    var data: @Sendable (Data) -> Void
+    /// The error, if any, and whether the response had already arrived.
+    var completion: @Sendable ((any Error)?, Bool) -> Void
+}
+
+/// The data delegate of the streaming session: routes each task's callbacks to its handlers.
+final class StreamRouter: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    private let lock = NSLock()
+    private var handlers: [Int: (handlers: StreamHandlers, responded: Bool)] = [:]
+
+    func register(_ task: URLSessionTask, _ handlers: StreamHandlers) {
+        lock.lock()
+        self.handlers[task.taskIdentifier] = (handlers, false)
+        lock.unlock()
+    }
+
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void
+    ) {
+        lock.lock()
+        let entry = handlers[dataTask.taskIdentifier]
+        handlers[dataTask.taskIdentifier]?.responded = true
+        lock.unlock()
+        if let response = response as? HTTPURLResponse { entry?.handlers.response(response) }
+        completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        lock.lock()
+        let entry = handlers[dataTask.taskIdentifier]
+        lock.unlock()
+        entry?.handlers.data(data)
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        lock.lock()
+        let entry = handlers.removeValue(forKey: task.taskIdentifier)
+        lock.unlock()
+        entry?.handlers.completion(error, entry?.responded ?? false)
+    }
+
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        completionHandler(RedirectGuard.allowed(request, from: task.originalRequest))
+    }
+}
