@@ -20,14 +20,21 @@ struct PaginationTests {
             parameters: ["urlHost": "internal"], options: ClientOptions(retry: quickRetries, environment: [:]))
     }
 
-    /// The query strings of the requests the server received for `path`.
-    func queries(_ server: LiveServer, _ path: String) -> [String] {
-        server.lines.compactMap { line in
-            guard let record = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                record["path"] as? String == path
-            else { return nil }
-            return record["query"] as? String
+    /// The query strings of the requests the server received for `path`. The server prints each request as it
+    /// answers it, so its last lines can arrive after the client is done: wait for `expected` of them, then a
+    /// little longer so that any extra request shows too.
+    func queries(_ server: LiveServer, _ path: String, expected: Int) async -> [String] {
+        func matching() -> [String] {
+            server.lines.compactMap { line in
+                guard let record = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                    record["path"] as? String == path
+                else { return nil }
+                return record["query"] as? String
+            }
         }
+        for _ in 0..<500 where matching().count < expected { try? await Task.sleep(nanoseconds: 10_000_000) }
+        try? await Task.sleep(nanoseconds: 100_000_000)
+        return matching()
     }
 
     @Test func followsNextLinksAsGiven() async throws {
@@ -41,8 +48,8 @@ struct PaginationTests {
             ids.append(item.id)
         }
         #expect(ids == Array(1...Self.itemCount))
-        let received = queries(server, "/items/")
-        #expect(received.count == 11)
+        let received = await queries(server, "/items/", expected: 11)
+        try #require(received.count == 11)
         #expect(received.first == "page_size=1000&url_host=internal")
         #expect(received.dropFirst().first == "page=2&page_size=1000&url_host=internal")
         #expect(received.allSatisfy { $0.components(separatedBy: "url_host=internal").count == 2 })
@@ -62,8 +69,8 @@ struct PaginationTests {
             count += 1
         }
         #expect(count == Self.itemCount)
-        let received = queries(server, "/cursor-items/")
-        #expect(received.count == 11)
+        let received = await queries(server, "/cursor-items/", expected: 11)
+        try #require(received.count == 11)
         #expect(received[1] == "per_page=1000&cursor=1000&url_host=internal")
         #expect(received[10] == "per_page=1000&cursor=10000&url_host=internal")
     }
@@ -82,8 +89,8 @@ struct PaginationTests {
         }
         #expect(total == Self.itemCount)
         #expect(counts == Array(repeating: Self.itemCount, count: 11))
-        let received = queries(server, "/items/")
-        #expect(received.count == 11)
+        let received = await queries(server, "/items/", expected: 11)
+        try #require(received.count == 11)
         #expect(received.last == "page_size=1000&page=11&url_host=internal")
     }
 
@@ -98,7 +105,7 @@ struct PaginationTests {
             total += item.id > 0 ? 1 : 0
         }
         #expect(total == Self.itemCount)
-        #expect(queries(server, "/items/").count == 12)
+        #expect(await queries(server, "/items/", expected: 12).count == 12)
     }
 
     @Test func fetchesLazily() async throws {
@@ -110,7 +117,7 @@ struct PaginationTests {
             taken += 1
             if taken == 150 { break }
         }
-        #expect(queries(server, "/items/").count == 2)
+        #expect(await queries(server, "/items/", expected: 2).count == 2)
     }
 
     @Test func stopsWhenANextLinkComesBackAgain() async throws {
