@@ -81,6 +81,7 @@ struct GoldenTests {
             "GET /pets/search/                    pets.search()",
             "GET /pets/changes/                   pets.changes()",
             "GET /pets/notices/                   pets.notices(since:)",
+            "PUT /pets/{id}/video/                pets.uploadVideo(id:)",
             "GET /pets/feed/                      pets.feed()",
             "GET /shops/{code}/status             shop(_:).status()",
             "GET /shops/{code}/staff/             shop(_:).staff.list()",

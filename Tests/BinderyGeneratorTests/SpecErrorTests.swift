@@ -94,7 +94,7 @@ struct SpecErrorTests {
 
     @Test func typeNameThatHidesSwift() {
         #expect(problems(header + "model Task { id: Int }") == ["2:7: 'Task' would hide Swift's own Task"])
-        #expect(problems(header + "model Request { id: Int }") == ["2:7: 'Request' would hide Swift's own Request"])
+        #expect(problems(header + "model Request { id: Int }") == ["2:7: 'Request' would hide BinderyRuntime's own Request"])
     }
 
     @Test func fieldsCollideAfterCaseConversion() {
@@ -284,6 +284,25 @@ struct SpecErrorTests {
             "5:37: only Server-Sent Events carry the ids a reconnect resumes from",
             "6:25: a streaming endpoint returns its event type, e.g. -> Event",
             "7:19: a streaming endpoint returns its event type, e.g. -> Event",
+        ])
+    }
+
+    @Test func uploadSettingsAreChecked() {
+        let spec = header + """
+            model U { id: String }
+            resource r {
+                a: PUT "a" -> U { upload resumable }
+                b: PUT "b" { upload chunked }
+                c: PUT "c" -> U { upload chunked chunk-size 0 }
+                d: PUT "d" -> U { body U
+                                  upload chunked }
+            }
+            """
+        #expect(problems(spec) == [
+            "4:30: unknown upload protocol 'resumable'",
+            "5:25: an upload endpoint returns what its finalize answers, e.g. -> UploadResponse",
+            "6:49: a chunk size is a positive number of bytes",
+            "8:30: an upload endpoint sends the file itself: no body, pagination or stream",
         ])
     }
 }

@@ -181,6 +181,8 @@ public struct Endpoint: Hashable, Sendable {
     public var response: Response
     public var timeouts: TimeoutSettings?
     public var idempotent: Bool
+    /// For a chunked upload (drf-chunked-upload's protocol), the default chunk size in bytes.
+    public var chunkedUpload: Int?
 }
 
 public struct Resource: Hashable, Sendable {

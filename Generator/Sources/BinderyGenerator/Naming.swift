@@ -69,17 +69,22 @@ enum Naming {
 
     /// Type names that would shadow types the generated code or its users rely on: Swift's and Foundation's common
     /// ones, and every public type of BinderyRuntime (a test keeps this list complete).
-    static let reservedTypeNames: Set<String> = [
+    static let reservedTypeNames: Set<String> = swiftTypeNames.union(runtimeTypeNames)
+
+    static let swiftTypeNames: Set<String> = [
         "Task", "Data", "Date", "URL", "UUID", "String", "Int", "Int64", "Double", "Bool", "Array", "Dictionary",
         "Set", "Optional", "Result", "Error", "Never", "Void", "Codable", "Decodable", "Encodable", "Sendable",
         "Hashable", "Any", "Self", "Type", "Character", "Float", "Duration", "Decimal",
-        // BinderyRuntime
+    ]
+
+    static let runtimeTypeNames: Set<String> = [
         "APIClient", "APIDefinition", "AttemptFailure", "AuthProvider", "AuthScheme", "BasicAuth", "BinderyError",
-        "ClientOptions", "Coders", "DateFormat", "DefaultParameter", "EventFraming", "EventReading", "EventStream",
-        "ExponentialBackoff", "HeaderAuth", "HTTPBody", "HTTPHeaders", "HTTPMethod", "HTTPRequest", "HTTPResponse",
-        "JSONValue", "Middleware", "MultipartForm", "MultipartPart", "Origin", "Page", "Paginated", "PaginationRule",
-        "ParameterValue", "QueryItems", "Request", "RequestBody", "RequestOptions", "ResponseReader", "RetryPolicy",
-        "Secret", "ServerSentEvent", "StreamingResponse", "StreamingTransport", "TaggedUnion", "Timeouts", "Transport",
-        "TransportError", "URLSessionTransport",
+        "ChunkedUpload", "ChunkedUploadRule", "ClientOptions", "Coders", "DateFormat", "DefaultParameter",
+        "EventFraming", "EventReading", "EventStream", "ExponentialBackoff", "HeaderAuth", "HTTPBody", "HTTPHeaders",
+        "HTTPMethod", "HTTPRequest", "HTTPResponse", "JSONValue", "MD5", "Middleware", "MultipartForm", "MultipartPart",
+        "Origin", "Page", "Paginated", "PaginationRule", "ParameterValue", "QueryItems", "Request", "RequestBody",
+        "RequestOptions", "ResponseReader", "RetryPolicy", "Secret", "ServerSentEvent", "StreamingResponse",
+        "StreamingTransport", "TaggedUnion", "Timeouts", "Transport", "TransportError", "UploadProgress",
+        "URLSessionTransport",
     ]
 }

@@ -10,7 +10,7 @@ public struct Parser {
 
     static let declarationKeywords = ["api", "model", "enum", "union", "pagination", "resource"]
     static let apiKeywords = ["base-url", "auth", "query", "timeout", "retry", "dates"]
-    static let endpointKeywords = ["path", "query", "header", "body", "paginate", "stream", "timeout", "idempotent"]
+    static let endpointKeywords = ["path", "query", "header", "body", "paginate", "stream", "upload", "timeout", "idempotent"]
 
     public init(tokens: [Token]) {
         self.tokens = tokens
@@ -210,6 +210,14 @@ public struct Parser {
                 let framing = try parser.identifier("a framing, sse or ndjson")
                 let reconnect = parser.current.text == "reconnect" ? parser.take() : nil
                 endpoint.stream = (framing, reconnect)
+            case "upload":
+                let style = try parser.identifier("an upload protocol: chunked")
+                var chunkSize: Located?
+                if parser.current.text == "chunk-size" {
+                    parser.advance()
+                    chunkSize = try parser.number("the chunk size in bytes")
+                }
+                endpoint.upload = (style, chunkSize)
             case "timeout": endpoint.timeouts += try parser.settings(after: keyword)
             default: endpoint.idempotent = keyword.range
             }
@@ -371,6 +379,13 @@ public struct Parser {
 
     private mutating func identifier(_ what: String) throws -> Located {
         guard current.kind == .identifier else {
+            throw fail("expected \(what), found \(current.quoted)", at: current.range)
+        }
+        return take()
+    }
+
+    private mutating func number(_ what: String) throws -> Located {
+        guard current.kind == .number else {
             throw fail("expected \(what), found \(current.quoted)", at: current.range)
         }
         return take()

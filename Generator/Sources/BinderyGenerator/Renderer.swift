@@ -255,6 +255,15 @@ public struct Renderer {
             "callName": .text("\(endpoint.swiftName)(\(selector))"),
             "builderSignature": .text(wrapped((boundParameters + parameters).map(declaration), indent: "")),
             "responseType": .text(response),
+            "upload": endpoint.chunkedUpload.map { chunkSize in
+                [
+                    "uploadSignature": .text(
+                        wrapped(
+                            parameters.map(declaration)
+                                + ["file: URL", "resumingFrom location: URL? = nil", "chunkSize: Int = \(chunkSize)"],
+                            indent: "")),
+                ]
+            } ?? .bool(false),
             "paginated": pagedItem(endpoint.response).map { item in
                 ["allName": .text(Naming.escaped(endpoint.swiftName + "All")), "itemType": .text(item)]
             } ?? .bool(false),

@@ -169,6 +169,8 @@ public struct EndpointSyntax: Sendable {
     public var paginate: Located?
     /// `stream sse|ndjson [reconnect]`: the framing, and the `reconnect` word if written.
     public var stream: (framing: Located, reconnect: Located?)?
+    /// `upload chunked [chunk-size N]`: the protocol word and the chunk size if written.
+    public var upload: (style: Located, chunkSize: Located?)?
     public var timeouts: [SettingSyntax] = []
     public var idempotent: SourceRange?
 }

@@ -203,7 +203,8 @@ public struct Validator {
             }
             let swiftName = Naming.upperCamel(name.text)
             if Naming.reservedTypeNames.contains(swiftName) {
-                error("'\(swiftName)' would hide Swift's own \(swiftName)", at: name.range,
+                let owner = Naming.runtimeTypeNames.contains(swiftName) ? "BinderyRuntime" : "Swift"
+                error("'\(swiftName)' would hide \(owner)'s own \(swiftName)", at: name.range,
                       hint: "give it a more specific name, e.g. 'Api\(swiftName)' or one from its domain")
             } else if let existing = declaredTypes[swiftName] {
                 error("'\(name.text)' is declared twice; the first is at line \(existing.range.start.line)",
@@ -564,10 +565,37 @@ public struct Validator {
         }
         var timeouts: TimeoutSettings?
         if !syntax.timeouts.isEmpty { timeouts = self.timeouts(syntax.timeouts) }
+        var chunkedUpload: Int?
+        if let upload = syntax.upload { chunkedUpload = validateUpload(upload, response: response, syntax) }
         return Endpoint(
             doc: syntax.doc, swiftName: swiftName, operationID: operation + "." + swiftName, method: method, path: path,
             pathParameters: pathParameters, query: query, headers: headers, body: body, response: response,
-            timeouts: timeouts, idempotent: syntax.idempotent != nil)
+            timeouts: timeouts, idempotent: syntax.idempotent != nil, chunkedUpload: chunkedUpload)
+    }
+
+    /// The chunk size of a chunked upload, 50 MiB unless the spec says otherwise.
+    private mutating func validateUpload(
+        _ upload: (style: Located, chunkSize: Located?), response: Endpoint.Response, _ syntax: EndpointSyntax
+    ) -> Int? {
+        guard upload.style.text == "chunked" else {
+            error("unknown upload protocol '\(upload.style.text)'", at: upload.style.range,
+                  hint: "write upload chunked (drf-chunked-upload: PUT chunks with Content-Range, POST the MD5)")
+            return nil
+        }
+        if syntax.body != nil || syntax.paginate != nil || syntax.stream != nil {
+            error("an upload endpoint sends the file itself: no body, pagination or stream", at: upload.style.range)
+        }
+        guard case .json = response else {
+            error("an upload endpoint returns what its finalize answers, e.g. -> UploadResponse",
+                  at: syntax.response?.range ?? upload.style.range)
+            return nil
+        }
+        guard let written = upload.chunkSize else { return 50 << 20 }
+        guard let size = Int(written.text), size > 0 else {
+            error("a chunk size is a positive number of bytes", at: written.range)
+            return nil
+        }
+        return size
     }
 
     private mutating func streamResponse(

@@ -30,6 +30,12 @@ class QuietHandler(WSGIRequestHandler):
     def log_message(self, *args):
         pass
 
+    def get_environ(self):
+        # The middleware closes this connection to emulate a response lost on the way back.
+        environ = super().get_environ()
+        environ["bindery.connection"] = self.connection
+        return environ
+
 
 server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler)
 server.set_app(get_wsgi_application())

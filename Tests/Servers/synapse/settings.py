@@ -9,6 +9,7 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "rest_framework",
     "rest_framework.authtoken",
+    "drf_chunked_upload",
     "emulator",
 ]
 MIDDLEWARE = ["emulator.middleware.RecordRequests"]
@@ -19,7 +20,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["emulator.auth.SynapseAccessToken"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "UNAUTHENTICATED_USER": None,
 }
+DRF_CHUNKED_UPLOAD_ABSTRACT_MODEL = False
+MEDIA_ROOT = os.path.join(os.path.dirname(os.environ["BINDERY_DB"]), "media")
+# The emulator's user and the token it is reached with (Synapse-Access-Token: Token <key>).
+EMULATOR_TOKEN = "emulator-access-token"

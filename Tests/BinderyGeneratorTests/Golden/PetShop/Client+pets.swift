@@ -84,6 +84,15 @@ extension PetShopClient {
             try await runtime.send(Self.notices(since: since))
         }
 
+        /// A pet's video, sent in chunks.
+        ///
+        /// Nothing is sent until `run()`; keep the upload's `location` to resume it after a failure or a restart.
+        public func uploadVideo(id: Int, file: URL, resumingFrom location: URL? = nil, chunkSize: Int = 8388608) -> ChunkedUpload<VideoUpload> {
+            runtime.chunkedUpload(
+                Self.uploadVideo(id: id), rule: ChunkedUploadRule(chunkSize: chunkSize), file: file,
+                resumingFrom: location)
+        }
+
         /// The raw Server-Sent Events of the shop's feed.
         public func feed() async throws -> EventStream<ServerSentEvent> {
             try await runtime.send(Self.feed())
@@ -155,6 +164,11 @@ extension PetShopClient {
             var query = QueryItems()
             query.add("since", since)
             return Request("pets.notices", .get, "pets/notices/", query: query.items, response: .events(.serverSentEvents, reconnects: true))
+        }
+
+        /// The request `uploadVideo(id:)` sends, to inspect, change or send later.
+        public static func uploadVideo(id: Int) -> Request<VideoUpload> {
+            Request("pets.uploadVideo", .put, "pets/\(segment: id)/video/", response: .json)
         }
 
         /// The request `feed()` sends, to inspect, change or send later.

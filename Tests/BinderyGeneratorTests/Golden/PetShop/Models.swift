@@ -171,6 +171,22 @@ public struct Owner: Codable, Hashable, Sendable {
     }
 }
 
+/// A finished chunked upload.
+public struct VideoUpload: Codable, Hashable, Sendable {
+    public var id: String
+    public var completedAt: Date?
+
+    public init(id: String, completedAt: Date? = nil) {
+        self.id = id
+        self.completedAt = completedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case completedAt = "completed_at"
+    }
+}
+
 /// A notice from the shop.
 public struct Notice: Codable, Hashable, Sendable {
     public var id: Int

@@ -1,5 +1,34 @@
-"""Prints each request the emulator receives as one JSON line, for tests to assert on."""
+"""Prints each request the emulator receives as one JSON line, for tests to assert on, and drops the connection of
+requests a test armed a fault for."""
 import json
+import socket
+import threading
+
+from django.http import HttpResponse
+
+# Armed faults: {"match": "PUT /chunked_upload/", "skip": N, "before": bool}. A request whose "METHOD path" starts
+# with `match` has its connection closed once `skip` such requests went through: before Django handles it, or after
+# (the server acted, the client never hears of it).
+DROPS = []
+lock = threading.Lock()
+
+
+def armed_fault(request):
+    key = f"{request.method} {request.path}"
+    with lock:
+        for fault in DROPS:
+            if key.startswith(fault["match"]):
+                if fault["skip"] > 0:
+                    fault["skip"] -= 1
+                    return None
+                DROPS.remove(fault)
+                return fault
+    return None
+
+
+def drop(request):
+    connection = request.META["bindery.connection"]
+    connection.shutdown(socket.SHUT_RDWR)
 
 
 class RecordRequests:
@@ -7,12 +36,19 @@ class RecordRequests:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
-        print(json.dumps({
+        fault = armed_fault(request)
+        record = {
             "method": request.method,
             "path": request.path,
             "query": request.META.get("QUERY_STRING", ""),
             "headers": {name: value for name, value in request.headers.items()},
-            "status": response.status_code,
-        }), flush=True)
+        }
+        if fault and fault["before"]:
+            print(json.dumps({**record, "status": None, "dropped": "before"}), flush=True)
+            drop(request)
+            return HttpResponse(status=503)  # never reaches the client: its connection is closed
+        response = self.get_response(request)
+        print(json.dumps({**record, "status": response.status_code, "dropped": "after" if fault else None}), flush=True)
+        if fault:
+            drop(request)
         return response

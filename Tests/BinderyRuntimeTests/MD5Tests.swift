@@ -1,0 +1,55 @@
+import BinderyRuntime
+import BinderyTestSupport
+import Foundation
+import Testing
+
+@Suite("MD5")
+struct MD5Tests {
+    /// RFC 1321 appendix A.5.
+    @Test(arguments: [
+        ("", "d41d8cd98f00b204e9800998ecf8427e"),
+        ("a", "0cc175b9c0f1b6a831c399e269772661"),
+        ("abc", "900150983cd24fb0d6963f7d28e17f72"),
+        ("message digest", "f96b697d7cb7938d525a2f31aaf161d0"),
+        ("abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"),
+        ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "d174ab98d277d9f5a5611c2c9f419d9f"),
+        (String(repeating: "1234567890", count: 8), "57edf4a22be3c955ac49da2e2107b67a"),
+    ])
+    func rfc1321TestSuite(input: String, digest: String) {
+        var md5 = MD5()
+        md5.update(Data(input.utf8))
+        #expect(md5.hexDigest() == digest)
+    }
+
+    /// A large random file fed in uneven pieces gives what `md5sum` gives, and asking for the digest midway does
+    /// not disturb the rest.
+    @Test func matchesMd5sumOnALargeRandomFile() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("bindery-md5-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(try run("sh", ["-c", "head -c \((8 << 20) + 37) /dev/urandom > '\(url.path)'"]).status == 0)
+        let bytes = try Data(contentsOf: url)
+
+        var md5 = MD5()
+        var offset = 0
+        for size in [1, 63, 64, 65, 1000, 1 << 20].cycled() {
+            guard offset < bytes.count else { break }
+            let end = min(offset + size, bytes.count)
+            md5.update(bytes[offset..<end])
+            _ = md5.hexDigest()
+            offset = end
+        }
+        let (status, output) = try run("md5sum", [url.path])
+        #expect(status == 0)
+        #expect(md5.hexDigest() == output.prefix(32).description)
+    }
+}
+
+extension Array {
+    /// The elements over and over, without end.
+    fileprivate func cycled() -> UnfoldSequence<Element, Int> {
+        sequence(state: 0) { index in
+            defer { index = (index + 1) % count }
+            return self[index]
+        }
+    }
+}
