@@ -81,10 +81,10 @@ enum Naming {
         "APIClient", "APIDefinition", "AttemptFailure", "AuthProvider", "AuthScheme", "BasicAuth", "BinderyError",
         "ChunkedUpload", "ChunkedUploadRule", "ClientOptions", "Coders", "DateFormat", "DefaultParameter",
         "EventFraming", "EventReading", "EventStream", "ExponentialBackoff", "HeaderAuth", "HTTPBody", "HTTPHeaders",
-        "HTTPMethod", "HTTPRequest", "HTTPResponse", "JSONValue", "MD5", "Middleware", "MultipartForm", "MultipartPart",
-        "Origin", "Page", "Paginated", "PaginationRule", "ParameterValue", "QueryItems", "Request", "RequestBody",
-        "RequestOptions", "ResponseReader", "RetryPolicy", "Secret", "ServerSentEvent", "StreamingResponse",
-        "StreamingTransport", "TaggedUnion", "Timeouts", "Transport", "TransportError", "UploadProgress",
-        "URLSessionTransport",
+        "HTTPMethod", "HTTPRequest", "HTTPResponse", "Job", "JobProgress", "JobRule", "JobStart", "JSONValue", "MD5",
+        "Middleware", "MultipartForm", "MultipartPart", "Origin", "Page", "Paginated", "PaginationRule",
+        "ParameterValue", "QueryItems", "Request", "RequestBody", "RequestOptions", "ResponseReader", "RetryPolicy",
+        "Secret", "ServerSentEvent", "StreamingResponse", "StreamingTransport", "TaggedUnion", "Timeouts", "Transport",
+        "TransportError", "UploadProgress", "URLSessionTransport",
     ]
 }

@@ -1,0 +1,176 @@
+import Foundation
+
+/// How an API reports a long-running job's state, as a spec's job rule describes it: a status body whose `state`
+/// field says processing or failed, with anything else meaning done.
+public struct JobRule: Sendable, Hashable {
+    /// Key path of the state field.
+    public var state: [String]
+    /// States that mean "poll again".
+    public var processing: Set<String>
+    /// States that mean the job failed.
+    public var failed: Set<String>
+    /// Key paths of the failure's message and details.
+    public var message: [String]?
+    public var details: [String]?
+    /// Key paths of the progress fields; a change in any of them restarts the timeout.
+    public var progress: [[String]]
+    /// Seconds to wait without progress before giving up; nil waits until the job ends.
+    public var timeout: TimeInterval?
+    /// The first wait between polls; each wait is 1.5 times the last, up to `maxInterval`.
+    public var interval: TimeInterval
+    public var maxInterval: TimeInterval
+
+    public init(
+        state: [String], processing: Set<String>, failed: Set<String>, message: [String]? = nil,
+        details: [String]? = nil, progress: [[String]] = [], timeout: TimeInterval? = nil, interval: TimeInterval = 0.5,
+        maxInterval: TimeInterval = 5
+    ) {
+        self.state = state
+        self.processing = processing
+        self.failed = failed
+        self.message = message
+        self.details = details
+        self.progress = progress
+        self.timeout = timeout
+        self.interval = interval
+        self.maxInterval = maxInterval
+    }
+}
+
+/// A job's state and progress fields at one poll, for a progress bar or a log.
+public struct JobProgress: Sendable, Hashable {
+    public var state: String?
+    /// The rule's progress fields by their key path joined with dots, e.g. `progressCurrent`.
+    public var fields: [String: JSONValue]
+}
+
+/// The answer that started a job, from which its status request is built.
+public struct JobStart: Sendable {
+    public let body: JSONValue
+    let operation: String
+
+    /// The start answer's field `name` as text, e.g. the job's `token`.
+    public func string(_ name: String) throws -> String {
+        switch body[name] {
+        case .string(let value)?: return value
+        case .integer(let value)?: return String(value)
+        default:
+            throw BinderyError(
+                kind: .decoding, operation: operation, method: .post, url: nil, attempts: 1,
+                message: "the answer that started the job has no '\(name)': \(body)")
+        }
+    }
+}
+
+extension APIClient {
+    /// Sends `start`, then builds the job's status request from the answer.
+    public func startJob<Result>(
+        _ start: Request<JSONValue>, rule: JobRule, status: @Sendable (JobStart) throws -> Request<Result>
+    ) async throws -> Job<Result> {
+        let body = try await send(start)
+        return Job(client: self, status: try status(JobStart(body: body, operation: start.operation)), rule: rule)
+    }
+
+    /// A job already started, e.g. before a restart, to await from its status request alone.
+    public func job<Result>(_ status: Request<Result>, rule: JobRule) -> Job<Result> {
+        Job(client: self, status: status, rule: rule)
+    }
+}
+
+/// A running job: await `result()` now or later, as often as needed. Each poll is one request under the client's
+/// retry policy.
+public struct Job<Result: Sendable>: Sendable {
+    let client: APIClient
+    /// The request that asks for the job's state.
+    public let status: Request<Result>
+    public let rule: JobRule
+
+    /// Polls until the job ends and returns its result.
+    /// - Parameters:
+    ///   - timeout: seconds to wait without progress; nil keeps the rule's, `.infinity` waits until the job ends.
+    ///     The clock restarts whenever a progress field changes, so a long job that keeps progressing is not given up.
+    ///   - progress: called after every poll that changed the job's state or progress.
+    public func result(timeout: TimeInterval? = nil, progress: (@Sendable (JobProgress) -> Void)? = nil) async throws
+        -> Result
+    {
+        guard case .whole(let read) = status.reader.body else {
+            throw failure(.invalidRequest, "a job's status is read whole, not streamed")
+        }
+        let rule = self.rule
+        let poll = Request<(JSONValue, Result?)>(
+            status.operation, status.method, status.path, query: status.query, headers: status.headers,
+            body: status.body, options: status.options,
+            response: ResponseReader { response, coders in
+                let body = try coders.decode(JSONValue.self, from: response.body)
+                let state = body[path: rule.state]?.text
+                let done = state.map { !rule.processing.contains($0) && !rule.failed.contains($0) } ?? true
+                return (body, done ? try read(response, coders) : nil)
+            })
+        let patience = timeout ?? rule.timeout ?? .infinity
+        var lastProgress: JobProgress?
+        var progressedAt = Date()
+        var interval = rule.interval
+        while true {
+            let (body, result) = try await client.send(poll)
+            if let result { return result }
+            let state = body[path: rule.state]?.text
+            if let state, rule.failed.contains(state) { throw failed(body, state: state) }
+            let current = JobProgress(
+                state: state,
+                fields: rule.progress.reduce(into: [:]) { $0[$1.joined(separator: ".")] = body[path: $1] ?? .null })
+            if current != lastProgress {
+                if lastProgress != nil { interval = rule.interval }
+                lastProgress = current
+                progressedAt = Date()
+                progress?(current)
+            }
+            let waited = Date().timeIntervalSince(progressedAt)
+            if waited + interval > patience {
+                throw failure(
+                    .timedOut,
+                    "the job made no progress for \(Self.seconds(waited + interval)) s (timeout \(Self.seconds(patience)) s); last state: \(state ?? "none")")
+            }
+            do {
+                try await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
+            } catch {
+                throw failure(.cancelled, "the task was cancelled while waiting for the job")
+            }
+            interval = min(interval * 1.5, rule.maxInterval)
+        }
+    }
+
+    private func failed(_ body: JSONValue, state: String) -> BinderyError {
+        let message = rule.message.flatMap { body[path: $0]?.text }
+        let details = rule.details.flatMap { body[path: $0]?.text }
+        var error = failure(
+            .jobFailed, [message ?? "the job ended in state \(state)", details].compactMap { $0 }.joined(separator: "\n"))
+        error.detail = body
+        return error
+    }
+
+    private func failure(_ kind: BinderyError.Kind, _ message: String) -> BinderyError {
+        BinderyError(
+            kind: kind, operation: status.operation, method: status.method, url: try? client.url(for: status),
+            attempts: 0, message: message)
+    }
+
+    private static func seconds(_ value: TimeInterval) -> String { String(format: "%.1f", value) }
+}
+
+extension JSONValue {
+    /// The value at a key path of nested objects.
+    subscript(path path: [String]) -> JSONValue? {
+        path.reduce(Optional(self)) { value, key in value?[key] }
+    }
+
+    /// A scalar as text, for states and messages.
+    var text: String? {
+        switch self {
+        case .string(let value): value
+        case .integer(let value): String(value)
+        case .number(let value): String(value)
+        case .bool(let value): String(value)
+        default: nil
+        }
+    }
+}
