@@ -74,7 +74,8 @@ struct CLITests {
         let run = try bindery("generate", Repository.url("Tests/PetShop/PetShop.bindery").path, "--output", output.path)
         #expect(run.status == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: output.path).sorted() == [
-            "Client+callbacks.swift", "Client+pets.swift", "Client+shop.swift", "Client.swift", "Models.swift",
+            "Client+callbacks.swift", "Client+grooming.swift", "Client+pets.swift", "Client+shop.swift", "Client.swift",
+            "Models.swift",
         ])
     }
 

@@ -34,7 +34,7 @@ struct GoldenTests {
 
     @Test func filesAreSplitAsThePluginPredicts() throws {
         let files = try Generator.generate(source: try Repository.text(specPath), file: specPath)
-        #expect(files.map(\.name) == Renderer.fileNames(topLevelResources: ["pets", "shop", "callbacks"]))
+        #expect(files.map(\.name) == Renderer.fileNames(topLevelResources: ["pets", "grooming", "shop", "callbacks"]))
     }
 
     @Test func writesOnlyFilesWhoseContentChanged() throws {
@@ -65,7 +65,9 @@ struct GoldenTests {
         let withoutCallbacks = String(source[..<source.range(of: "resource callbacks")!.lowerBound])
         try Generator.write(try Generator.generate(source: withoutCallbacks, file: specPath), to: directory)
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
-        #expect(names == ["Client+pets.swift", "Client+shop.swift", "Client.swift", "Models.swift", "Notes.swift"])
+        #expect(names == [
+            "Client+grooming.swift", "Client+pets.swift", "Client+shop.swift", "Client.swift", "Models.swift", "Notes.swift",
+        ])
     }
 
     @Test func listsEveryOperationInSpecOrder() throws {
@@ -83,6 +85,8 @@ struct GoldenTests {
             "GET /pets/notices/                   pets.notices(since:)",
             "PUT /pets/{id}/video/                pets.uploadVideo(id:)",
             "GET /pets/feed/                      pets.feed()",
+            "POST /grooming/{pet_id}/             grooming.start(petID:_:)",
+            "GET /grooming/{pet_id}/{task_id}/    grooming.status(petID:taskID:)",
             "GET /shops/{code}/status             shop(_:).status()",
             "GET /shops/{code}/staff/             shop(_:).staff.list()",
             "GET /shops/{code}/staff/{staff_id}/  shop(_:).staff.get(staffID:)",

@@ -305,4 +305,25 @@ struct SpecErrorTests {
             "8:30: an upload endpoint sends the file itself: no body, pagination or stream",
         ])
     }
+
+    @Test func jobSettingsAreChecked() {
+        let spec = header + """
+            job j { state status
+                    colour red }
+            model R { id: String }
+            resource r {
+                start: POST "s" { starts missing }
+                status: GET "{id}" -> R {
+                    path id: String
+                    poll k
+                }
+            }
+            """
+        #expect(problems(spec) == [
+            "2:5: job rule 'j' needs the states that mean the job is still running",
+            "3:9: 'colour' is not a job setting",
+            "6:30: 'missing' is not an endpoint of this resource that reads a job's status",
+            "9:14: unknown job rule 'k'",
+        ])
+    }
 }

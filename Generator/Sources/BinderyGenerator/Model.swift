@@ -88,6 +88,20 @@ public enum TypeDeclaration: Hashable, Sendable {
     case union(Union)
 }
 
+/// A job rule: where a status body says how the job is going.
+public struct JobPolling: Hashable, Sendable {
+    public var name: String
+    public var state: [String] = ["state"]
+    public var processing: [String] = []
+    public var failed: [String] = []
+    public var message: [String]?
+    public var details: [String]?
+    public var progress: [[String]] = []
+    public var timeout: Double?
+    public var interval: Double?
+    public var maxInterval: Double?
+}
+
 public struct Pagination: Hashable, Sendable {
     public enum Style: String, Hashable, Sendable, CaseIterable {
         case nextLink = "next-link", cursor, pageNumber = "page-number"
@@ -183,6 +197,23 @@ public struct Endpoint: Hashable, Sendable {
     public var idempotent: Bool
     /// For a chunked upload (drf-chunked-upload's protocol), the default chunk size in bytes.
     public var chunkedUpload: Int?
+    public var job: JobRole?
+
+    /// An endpoint's part in a long-running job.
+    public enum JobRole: Hashable, Sendable {
+        /// Reads the job's status by the named rule.
+        case status(rule: String)
+        /// Starts a job; `status` is the status endpoint, called with these arguments.
+        case start(rule: String, status: String, result: TypeRef, arguments: [JobArgument])
+    }
+
+    /// An argument of a job's status request: a parameter of the start endpoint of the same name, or a field of
+    /// the start answer.
+    public struct JobArgument: Hashable, Sendable {
+        public var swiftName: String
+        /// The start answer's field, by wire name; nil passes the start endpoint's own parameter.
+        public var startField: String?
+    }
 }
 
 public struct Resource: Hashable, Sendable {
@@ -215,6 +246,7 @@ public struct API: Hashable, Sendable {
     public var dateFormat: String
     public var types: [TypeDeclaration]
     public var paginations: [Pagination]
+    public var jobs: [JobPolling] = []
     public var resources: [Resource]
 
     /// The type users create: `SynapseBackendClient`.

@@ -8,9 +8,9 @@ public struct Parser {
     /// Thrown to abandon the current item after its diagnostic was recorded.
     private struct Abandon: Error {}
 
-    static let declarationKeywords = ["api", "model", "enum", "union", "pagination", "resource"]
+    static let declarationKeywords = ["api", "model", "enum", "union", "pagination", "job", "resource"]
     static let apiKeywords = ["base-url", "auth", "query", "timeout", "retry", "dates"]
-    static let endpointKeywords = ["path", "query", "header", "body", "paginate", "stream", "upload", "timeout", "idempotent"]
+    static let endpointKeywords = ["path", "query", "header", "body", "paginate", "stream", "upload", "poll", "starts", "timeout", "idempotent"]
 
     public init(tokens: [Token]) {
         self.tokens = tokens
@@ -47,7 +47,7 @@ public struct Parser {
             throw fail(
                 "expected a declaration, found \(keyword.quoted)", at: keyword.range,
                 hint: suggestion(for: keyword, among: Self.declarationKeywords)
-                    ?? "a spec is made of api, model, enum, union, pagination and resource declarations")
+                    ?? "a spec is made of api, model, enum, union, pagination, job and resource declarations")
         }
         advance()
         switch keyword.text {
@@ -56,6 +56,7 @@ public struct Parser {
         case "enum": return .enumeration(try enumeration(doc: doc))
         case "union": return .union(try union(doc: doc))
         case "pagination": return .pagination(try pagination(doc: doc))
+        case "job": return .job(try job(doc: doc))
         default: return .resource(try resource(doc: doc))
         }
     }
@@ -150,6 +151,16 @@ public struct Parser {
         return syntax
     }
 
+    private mutating func job(doc: [String]) throws -> JobSyntax {
+        var syntax = JobSyntax(doc: doc, name: try identifier("a job rule name"), settings: [])
+        try block("job \(syntax.name.text)") { parser in
+            _ = parser.docComments()
+            let key = try parser.identifier("a job setting")
+            syntax.settings += try parser.settings(after: parser.tokens[parser.position - 1], firstKey: key)
+        }
+        return syntax
+    }
+
     private mutating func resource(doc: [String]) throws -> ResourceSyntax {
         var resource = ResourceSyntax(
             doc: doc, name: try identifier("a resource name"), parameters: [], typeName: nil, path: nil, endpoints: [],
@@ -210,6 +221,8 @@ public struct Parser {
                 let framing = try parser.identifier("a framing, sse or ndjson")
                 let reconnect = parser.current.text == "reconnect" ? parser.take() : nil
                 endpoint.stream = (framing, reconnect)
+            case "poll": endpoint.poll = try parser.identifier("a job rule name")
+            case "starts": endpoint.starts = try parser.identifier("the name of the endpoint that reads the job's status")
             case "upload":
                 let style = try parser.identifier("an upload protocol: chunked")
                 var chunkSize: Located?

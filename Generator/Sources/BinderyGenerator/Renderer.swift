@@ -110,12 +110,28 @@ public struct Renderer {
             "dateFormat": .text(["iso8601": "iso8601", "seconds": "secondsSince1970", "milliseconds": "millisecondsSince1970"][api.dateFormat]!),
             "paginations": .list(paginations),
             "hasPaginations": .bool(!paginations.isEmpty),
+            "jobs": .list(api.jobs.map(jobRule)),
+            "hasJobs": .bool(!api.jobs.isEmpty),
         ]
     }
 
     private func parameterDoc(_ sent: String, _ environment: [String]) -> String {
         environment.isEmpty ? sent.prefix(1).uppercased() + sent.dropFirst() + "."
             : sent.prefix(1).uppercased() + sent.dropFirst() + "; nil reads " + environment.map { "`$\($0)`" }.joined(separator: " or ") + "."
+    }
+
+    private func jobRule(_ rule: JobPolling) -> TemplateValue {
+        var arguments = [
+            "state: \(list(rule.state))", "processing: \(list(rule.processing))", "failed: \(list(rule.failed))",
+        ]
+        if let message = rule.message { arguments.append("message: \(list(message))") }
+        if let details = rule.details { arguments.append("details: \(list(details))") }
+        if !rule.progress.isEmpty { arguments.append("progress: [\(rule.progress.map(list).joined(separator: ", "))]") }
+        if let timeout = rule.timeout { arguments.append("timeout: \(number(timeout))") }
+        if let interval = rule.interval { arguments.append("interval: \(number(interval))") }
+        if let maxInterval = rule.maxInterval { arguments.append("maxInterval: \(number(maxInterval))") }
+        return ["name": .text(Naming.escaped(Naming.lowerCamel(rule.name))), "ruleName": .text(rule.name),
+                "arguments": .text(arguments.joined(separator: ", "))]
     }
 
     private func paginationStyle(_ style: Pagination.Style) -> String {
@@ -264,6 +280,9 @@ public struct Renderer {
                             indent: "")),
                 ]
             } ?? .bool(false),
+            "jobStatus": jobStatus(endpoint).map { rule in ["rule": .text(rule)] } ?? .bool(false),
+            "jobStart": jobStart(endpoint) ?? .bool(false),
+            "plain": .bool(endpoint.chunkedUpload == nil && endpoint.job == nil),
             "paginated": pagedItem(endpoint.response).map { item in
                 ["allName": .text(Naming.escaped(endpoint.swiftName + "All")), "itemType": .text(item)]
             } ?? .bool(false),
@@ -330,6 +349,24 @@ public struct Renderer {
             }
         }
         return "\"\(text)\""
+    }
+
+    private func jobStatus(_ endpoint: Endpoint) -> String? {
+        guard case .status(let rule)? = endpoint.job else { return nil }
+        return Naming.escaped(Naming.lowerCamel(rule))
+    }
+
+    private func jobStart(_ endpoint: Endpoint) -> TemplateValue? {
+        guard case .start(let rule, let status, let result, let arguments)? = endpoint.job else { return nil }
+        let passed = arguments.map { argument in
+            let value = argument.startField.map { "try started.string(\(literal($0)))" } ?? Naming.escaped(argument.swiftName)
+            return "\(argument.swiftName): \(value)"
+        }
+        return [
+            "rule": .text(Naming.escaped(Naming.lowerCamel(rule))),
+            "resultType": .text(swiftType(result)),
+            "statusCall": .text("Self.\(Naming.escaped(status))(\(passed.joined(separator: ", ")))"),
+        ]
     }
 
     private func pagedItem(_ response: Endpoint.Response) -> String? {

@@ -16,6 +16,7 @@ public enum DeclarationSyntax: Sendable {
     case enumeration(EnumSyntax)
     case union(UnionSyntax)
     case pagination(PaginationSyntax)
+    case job(JobSyntax)
     case resource(ResourceSyntax)
 }
 
@@ -134,6 +135,13 @@ public struct PaginationSyntax: Sendable {
     public var settings: [SettingSyntax]
 }
 
+/// `job name { state jobState ... }`: how a long-running job reports its state.
+public struct JobSyntax: Sendable {
+    public var doc: [String]
+    public var name: Located
+    public var settings: [SettingSyntax]
+}
+
 /// A resource parameter bound once and shared by everything inside: `get(_ name: String)`.
 public struct ResourceParameterSyntax: Sendable {
     public var label: Located?
@@ -171,6 +179,10 @@ public struct EndpointSyntax: Sendable {
     public var stream: (framing: Located, reconnect: Located?)?
     /// `upload chunked [chunk-size N]`: the protocol word and the chunk size if written.
     public var upload: (style: Located, chunkSize: Located?)?
+    /// `poll RULE`: this endpoint reads a job's status by that job rule.
+    public var poll: Located?
+    /// `starts ENDPOINT`: this endpoint starts a job whose status that endpoint of the same resource reads.
+    public var starts: Located?
     public var timeouts: [SettingSyntax] = []
     public var idempotent: SourceRange?
 }

@@ -9,6 +9,7 @@ public struct Validator {
     private var declaredTypes: [String: (kind: TypeRef.DeclaredKind, range: SourceRange)] = [:]
     private var enums: [String: Enumeration] = [:]
     private var paginations: [String: Pagination] = [:]
+    private var jobs: [String: JobPolling] = [:]
 
     public init(_ syntax: SpecSyntax) {
         self.syntax = syntax
@@ -32,7 +33,7 @@ public struct Validator {
             case .model(let model): types.append(.model(validate(model)))
             case .enumeration(let syntax): if let value = enums[Naming.upperCamel(syntax.name.text)] { types.append(.enumeration(value)) }
             case .union(let union): types.append(.union(validate(union)))
-            case .pagination: break
+            case .pagination, .job: break
             case .resource(let resource):
                 let validated = validate(resource, parentPath: "", parentOperation: "", bound: [])
                 unique(validated.swiftName, at: resource.name.range, in: &resourceNames, what: "resource")
@@ -52,6 +53,9 @@ public struct Validator {
         var api = validate(apiSyntax)
         api.types = types
         api.paginations = paginationList
+        api.jobs = syntax.declarations.compactMap { declaration in
+            if case .job(let rule) = declaration { jobs[rule.name.text] } else { nil }
+        }
         api.resources = resources
         return diagnostics.isEmpty ? (api, diagnostics) : (nil, diagnostics)
     }
@@ -198,6 +202,12 @@ public struct Validator {
                     error("pagination rule '\(rule.name.text)' is declared twice", at: rule.name.range)
                 }
                 paginations[rule.name.text] = validate(rule)
+                continue
+            case .job(let rule):
+                if jobs[rule.name.text] != nil {
+                    error("job rule '\(rule.name.text)' is declared twice", at: rule.name.range)
+                }
+                jobs[rule.name.text] = validate(rule)
                 continue
             default: continue
             }
@@ -435,6 +445,41 @@ public struct Validator {
         return rule
     }
 
+    private mutating func validate(_ syntax: JobSyntax) -> JobPolling {
+        var rule = JobPolling(name: syntax.name.text)
+        let keys = ["state", "processing", "failed", "message", "details", "progress", "timeout", "interval", "max-interval"]
+        for setting in syntax.settings {
+            let paths = setting.values.map { $0.text.split(separator: ".").map(String.init) }
+            switch setting.key.text {
+            case "state", "message", "details":
+                guard paths.count == 1 else {
+                    error("'\(setting.key.text)' takes one key", at: setting.values.dropFirst().first?.range ?? setting.key.range,
+                          hint: "nested keys are written with dots: status.state")
+                    continue
+                }
+                switch setting.key.text {
+                case "state": rule.state = paths[0]
+                case "message": rule.message = paths[0]
+                default: rule.details = paths[0]
+                }
+            case "processing": rule.processing = setting.values.map(\.text)
+            case "failed": rule.failed = setting.values.map(\.text)
+            case "progress": rule.progress = paths
+            case "timeout": rule.timeout = positiveNumber(setting)
+            case "interval": rule.interval = positiveNumber(setting)
+            case "max-interval": rule.maxInterval = positiveNumber(setting)
+            default:
+                error("'\(setting.key.text)' is not a job setting", at: setting.key.range,
+                      hint: suggest(setting.key.text, keys) ?? "settings are \(keys.joined(separator: ", "))")
+            }
+        }
+        if rule.processing.isEmpty {
+            error("job rule '\(syntax.name.text)' needs the states that mean the job is still running", at: syntax.name.range,
+                  hint: "e.g. processing PENDING, STARTED")
+        }
+        return rule
+    }
+
     // MARK: Resources and endpoints
 
     private mutating func validate(
@@ -465,6 +510,25 @@ public struct Validator {
                        hint: "a paginated endpoint also makes \(validated.swiftName)All, for every item")
             }
             endpoints.append(validated)
+        }
+        for (index, endpoint) in endpoints.enumerated() {
+            guard let source = syntax.endpoints.first(where: { Naming.lowerCamel($0.name.text) == endpoint.swiftName }),
+                let starts = source.starts
+            else { continue }
+            guard let status = endpoints.first(where: { $0.swiftName == Naming.lowerCamel(starts.text) }),
+                case .status(let rule)? = status.job, case .json(let result) = status.response
+            else {
+                error("'\(starts.text)' is not an endpoint of this resource that reads a job's status", at: starts.range,
+                      hint: "declare it beside this one, with 'poll RULE'")
+                continue
+            }
+            // The status endpoint's path parameters come from the start endpoint's own, else from the start answer.
+            let arguments = allBound.map { Endpoint.JobArgument(swiftName: $0.swiftName) }
+                + status.pathParameters.map { parameter in
+                    let own = endpoint.pathParameters.contains { $0.wireName == parameter.wireName }
+                    return Endpoint.JobArgument(swiftName: parameter.swiftName, startField: own ? nil : parameter.wireName)
+                }
+            endpoints[index].job = .start(rule: rule, status: status.swiftName, result: result, arguments: arguments)
         }
         var resources: [Resource] = []
         for child in syntax.resources {
@@ -567,10 +631,28 @@ public struct Validator {
         if !syntax.timeouts.isEmpty { timeouts = self.timeouts(syntax.timeouts) }
         var chunkedUpload: Int?
         if let upload = syntax.upload { chunkedUpload = validateUpload(upload, response: response, syntax) }
+        var job: Endpoint.JobRole?
+        if let rule = syntax.poll {
+            if jobs[rule.text] == nil {
+                error("unknown job rule '\(rule.text)'", at: rule.range,
+                      hint: suggest(rule.text, Array(jobs.keys)) ?? "declare it: job \(rule.text) { state status processing PENDING }")
+            } else if case .json = response {
+                job = .status(rule: rule.text)
+            } else {
+                error("a job's status endpoint returns the job's result, e.g. -> Result", at: syntax.response?.range ?? rule.range)
+            }
+        }
+        if let starts = syntax.starts {
+            if let response = syntax.response {
+                error("a job's start endpoint returns the job; its result type is the status endpoint's", at: response.range)
+            }
+            if syntax.poll != nil { error("an endpoint either starts a job or reads its status", at: starts.range) }
+            response = .json(.primitive(.json))
+        }
         return Endpoint(
             doc: syntax.doc, swiftName: swiftName, operationID: operation + "." + swiftName, method: method, path: path,
             pathParameters: pathParameters, query: query, headers: headers, body: body, response: response,
-            timeouts: timeouts, idempotent: syntax.idempotent != nil, chunkedUpload: chunkedUpload)
+            timeouts: timeouts, idempotent: syntax.idempotent != nil, chunkedUpload: chunkedUpload, job: job)
     }
 
     /// The chunk size of a chunked upload, 50 MiB unless the spec says otherwise.

@@ -62,3 +62,8 @@ extension PaginationRule {
     /// The spec's `pages` pagination rule.
     static let pages = PaginationRule(style: .pageNumber, items: ["results"], count: ["count"], pageParameter: "page", pageSizeParameter: "page_size")
 }
+
+extension JobRule {
+    /// The spec's `grooming` job rule.
+    static let grooming = JobRule(state: ["status"], processing: ["PENDING", "STARTED"], failed: ["FAILURE"], message: ["traceback"], progress: [["percent"]], timeout: 600, interval: 1, maxInterval: 10)
+}
