@@ -3,24 +3,23 @@
 Usage: python jobs.py  → prints its port, then one JSON line per request: {"method", "path", "authorization", "t"}.
 
   POST /jobs/start   body {"script": [{"after": seconds, "status": {...}}, ...]} → {"token": "<id>"}
-  GET  /jobs/get/ID  the status of the script's last step whose `after` has passed since the start
+  GET  /jobs/get/ID  the status of the script's last step whose `after` has passed since the first poll (so a slow
+                     client still sees every step's time)
 Both need `Authorization: Bearer secret-token`, as Sage Synapse's personal access tokens are sent. The process exits
 when its stdin closes.
 """
 import json
-import os
-import socket
-import sys
-import threading
 import time
 import uuid
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from loopback import serve
+
 app = FastAPI()
-jobs: dict[str, tuple[float, list]] = {}
+jobs: dict[str, list] = {}
+first_polls: dict[str, float] = {}
 
 
 @app.middleware("http")
@@ -38,7 +37,7 @@ async def record_and_authenticate(request: Request, call_next):
 async def start(request: Request):
     script = (await request.json())["script"]
     token = uuid.uuid4().hex[:12]
-    jobs[token] = (time.monotonic(), script)
+    jobs[token] = script
     return {"token": token}
 
 
@@ -46,8 +45,8 @@ async def start(request: Request):
 async def status(token: str):
     if token not in jobs:
         return JSONResponse({"reason": f"no job {token}"}, status_code=404)
-    started, script = jobs[token]
-    elapsed = time.monotonic() - started
+    script = jobs[token]
+    elapsed = time.monotonic() - first_polls.setdefault(token, time.monotonic())
     current = script[0]["status"]
     for step in script:
         if step["after"] <= elapsed:
@@ -55,15 +54,5 @@ async def status(token: str):
     return current
 
 
-def exit_when_stdin_closes():
-    sys.stdin.buffer.read()
-    os._exit(0)
-
-
 if __name__ == "__main__":
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-    print(listener.getsockname()[1], flush=True)
-    threading.Thread(target=exit_when_stdin_closes, daemon=True).start()
-    uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off")).run(sockets=[listener])
+    serve(app)

@@ -16,15 +16,12 @@ The process exits when its stdin closes.
 """
 import asyncio
 import json
-import os
-import socket
-import sys
-import threading
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from sse_starlette.sse import EventSourceResponse, ServerSentEvent
+
+from loopback import serve
 
 app = FastAPI()
 releases: dict[str, asyncio.Event] = {}
@@ -115,16 +112,5 @@ async def missing(request: Request, stream_id: str):
     return JSONResponse({"detail": f"no stream {stream_id}"}, status_code=404)
 
 
-def exit_when_stdin_closes():
-    sys.stdin.buffer.read()
-    os._exit(0)
-
-
 if __name__ == "__main__":
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)  # before the port is printed, so a client never finds it closed
-    print(listener.getsockname()[1], flush=True)
-    threading.Thread(target=exit_when_stdin_closes, daemon=True).start()
-    config = uvicorn.Config(app, log_level="warning", lifespan="off")
-    uvicorn.Server(config).run(sockets=[listener])
+    serve(app)
