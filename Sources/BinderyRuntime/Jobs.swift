@@ -47,7 +47,8 @@ public struct JobProgress: Sendable, Hashable {
 /// The answer that started a job, from which its status request is built.
 public struct JobStart: Sendable {
     public let body: JSONValue
-    let operation: String
+    /// The start request, named in errors.
+    let start: Request<JSONValue>
 
     /// The start answer's field `name` as text, e.g. the job's `token`.
     public func string(_ name: String) throws -> String {
@@ -56,7 +57,7 @@ public struct JobStart: Sendable {
         case .integer(let value)?: return String(value)
         default:
             throw BinderyError(
-                kind: .decoding, operation: operation, method: .post, url: nil, attempts: 1,
+                kind: .decoding, operation: start.operation, method: start.method, url: nil, attempts: 1,
                 message: "the answer that started the job has no '\(name)': \(body)")
         }
     }
@@ -68,7 +69,7 @@ extension APIClient {
         _ start: Request<JSONValue>, rule: JobRule, status: @Sendable (JobStart) throws -> Request<Result>
     ) async throws -> Job<Result> {
         let body = try await send(start)
-        return Job(client: self, status: try status(JobStart(body: body, operation: start.operation)), rule: rule)
+        return Job(client: self, status: try status(JobStart(body: body, start: start)), rule: rule)
     }
 
     /// A job already started, e.g. before a restart, to await from its status request alone.

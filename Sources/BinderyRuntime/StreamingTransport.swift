@@ -49,10 +49,7 @@ public protocol StreamingTransport: Transport {
 
 extension URLSessionTransport: StreamingTransport {
     public func open(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> StreamingResponse {
-        var urlRequest = URLRequest(url: request.url)
-        urlRequest.httpMethod = request.method.rawValue
-        urlRequest.timeoutInterval = timeouts.read
-        for (name, value) in request.headers { urlRequest.addValue(value, forHTTPHeaderField: name) }
+        var urlRequest = Self.urlRequest(request, timeouts: timeouts)
         switch body {
         case .data(let data)?: urlRequest.httpBody = data
         case .file(let url)?: urlRequest.httpBodyStream = InputStream(url: url)
@@ -68,13 +65,10 @@ extension URLSessionTransport: StreamingTransport {
                     task,
                     StreamHandlers(
                         response: { response in
-                            var fields = HTTPHeaders()
-                            for case (let name as String, let value as String) in response.allHeaderFields {
-                                fields.add(name, value)
-                            }
                             headers.resume(
                                 returning: StreamingResponse(
-                                    status: response.statusCode, headers: fields, url: response.url, body: bytes,
+                                    status: response.statusCode, headers: HTTPHeaders(response), url: response.url,
+                                    body: bytes,
                                     cancel: box.cancel))
                         },
                         data: { bytesContinuation.yield($0) },

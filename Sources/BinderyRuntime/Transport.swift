@@ -56,10 +56,7 @@ public final class URLSessionTransport: Transport {
     }
 
     public func send(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse {
-        var urlRequest = URLRequest(url: request.url)
-        urlRequest.httpMethod = request.method.rawValue
-        urlRequest.timeoutInterval = timeouts.read
-        for (name, value) in request.headers { urlRequest.addValue(value, forHTTPHeaderField: name) }
+        let urlRequest = Self.urlRequest(request, timeouts: timeouts)
         let box = TaskBox()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -67,13 +64,10 @@ public final class URLSessionTransport: Transport {
                     if let error {
                         continuation.resume(throwing: Self.transportError(error))
                     } else if let response = response as? HTTPURLResponse {
-                        var headers = HTTPHeaders()
-                        for case (let name as String, let value as String) in response.allHeaderFields {
-                            headers.add(name, value)
-                        }
                         continuation.resume(
                             returning: HTTPResponse(
-                                status: response.statusCode, headers: headers, body: data ?? Data(), url: response.url))
+                                status: response.statusCode, headers: HTTPHeaders(response), body: data ?? Data(),
+                                url: response.url))
                     } else {
                         continuation.resume(throwing: TransportError(.connectionLost, "no HTTP response"))
                     }
@@ -92,6 +86,15 @@ public final class URLSessionTransport: Transport {
         } onCancel: {
             box.cancel()
         }
+    }
+
+    /// The URLRequest for `request`: method, headers, and the read timeout as URLSession's idle timeout.
+    static func urlRequest(_ request: HTTPRequest, timeouts: Timeouts) -> URLRequest {
+        var urlRequest = URLRequest(url: request.url)
+        urlRequest.httpMethod = request.method.rawValue
+        urlRequest.timeoutInterval = timeouts.read
+        for (name, value) in request.headers { urlRequest.addValue(value, forHTTPHeaderField: name) }
+        return urlRequest
     }
 
     static func transportError(_ error: any Error) -> TransportError {
@@ -167,5 +170,13 @@ public struct Origin: Hashable, Sendable {
         self.scheme = scheme
         self.host = host
         self.port = url.port ?? (scheme == "https" ? 443 : scheme == "http" ? 80 : nil)
+    }
+}
+
+extension HTTPHeaders {
+    /// The header fields of a URLSession response.
+    init(_ response: HTTPURLResponse) {
+        self.init()
+        for case (let name as String, let value as String) in response.allHeaderFields { add(name, value) }
     }
 }

@@ -141,24 +141,25 @@ public struct Parser {
     private mutating func pagination(doc: [String]) throws -> PaginationSyntax {
         let name = try identifier("a pagination rule name")
         try expect(":")
-        var syntax = PaginationSyntax(
-            doc: doc, name: name, style: try identifier("'next-link', 'cursor' or 'page-number'"), settings: [])
-        try block("pagination \(name.text)") { parser in
-            _ = parser.docComments()
-            let key = try parser.identifier("a pagination setting")
-            syntax.settings += try parser.settings(after: parser.tokens[parser.position - 1], firstKey: key)
-        }
-        return syntax
+        let style = try identifier("'next-link', 'cursor' or 'page-number'")
+        return PaginationSyntax(
+            doc: doc, name: name, style: style, settings: try settingsBlock("pagination", named: name))
     }
 
     private mutating func job(doc: [String]) throws -> JobSyntax {
-        var syntax = JobSyntax(doc: doc, name: try identifier("a job rule name"), settings: [])
-        try block("job \(syntax.name.text)") { parser in
+        let name = try identifier("a job rule name")
+        return JobSyntax(doc: doc, name: name, settings: try settingsBlock("job", named: name))
+    }
+
+    /// A rule's `{ key value ... }` block, one setting a line.
+    private mutating func settingsBlock(_ kind: String, named name: Located) throws -> [SettingSyntax] {
+        var settings: [SettingSyntax] = []
+        try block("\(kind) \(name.text)") { parser in
             _ = parser.docComments()
-            let key = try parser.identifier("a job setting")
-            syntax.settings += try parser.settings(after: parser.tokens[parser.position - 1], firstKey: key)
+            let key = try parser.identifier("a \(kind) setting")
+            settings += try parser.settings(after: parser.tokens[parser.position - 1], firstKey: key)
         }
-        return syntax
+        return settings
     }
 
     private mutating func resource(doc: [String]) throws -> ResourceSyntax {
