@@ -68,8 +68,8 @@ extension APIClient {
     public func startJob<Result>(
         _ start: Request<JSONValue>, rule: JobRule, status: @Sendable (JobStart) throws -> Request<Result>
     ) async throws -> Job<Result> {
-        let body = try await send(start)
-        return Job(client: self, status: try status(JobStart(body: body, start: start)), rule: rule)
+        let started = JobStart(body: try await send(start), start: start)
+        return Job(client: self, status: try status(started), rule: rule, started: started)
     }
 
     /// A job already started, e.g. before a restart, to await from its status request alone.
@@ -85,6 +85,8 @@ public struct Job<Result: Sendable>: Sendable {
     /// The request that asks for the job's state.
     public let status: Request<Result>
     public let rule: JobRule
+    /// The answer that started the job, e.g. for its id; nil for a job made from its status request alone.
+    public var started: JobStart? = nil
 
     /// Polls until the job ends and returns its result.
     /// - Parameters:

@@ -86,6 +86,7 @@ struct GoldenTests {
             "PUT /pets/{id}/video/                pets.uploadVideo(id:)",
             "GET /pets/feed/                      pets.feed()",
             "POST /grooming/{pet_id}/             grooming.start(petID:_:)",
+            "POST /grooming/{pet_id}/bookings/    grooming.book(_:)",
             "GET /grooming/{pet_id}/{task_id}/    grooming.status(petID:taskID:)",
             "GET /shops/{code}/status             shop(_:).status()",
             "GET /shops/{code}/staff/             shop(_:).staff.list()",

@@ -128,6 +128,44 @@ struct SpecErrorTests {
         #expect(problems(spec).first == "3:21: unclosed '{' in the path")
     }
 
+    @Test func pathFromBodyProblems() {
+        let spec = header + """
+            model M {
+                id: String?
+                name: String
+            }
+            resource r {
+                a: POST "{id}" {
+                    path id from body
+                    body M
+                }
+                b: POST "{nme}" {
+                    path nme from body
+                    body M
+                }
+                c: POST "{x}" {
+                    path x from query
+                    body M
+                }
+                d: POST "{name}" {
+                    path name from body
+                    body [M]
+                }
+                e: POST "{name}" {
+                    path name from body
+                    body M
+                }
+            }
+            """
+        #expect(problems(spec) == [
+            "8:14: M.id is optional, and a path needs a value",
+            "12:14: M has no field 'nme'",
+            "16:21: a path value comes from the body, found 'query'",
+            "20:24: only a model body has fields to fill the path from",
+        ])
+        #expect(hints(spec).contains("did you mean 'name'?"))
+    }
+
     @Test func optionalPathParameter() {
         let spec = header + "resource r {\n    get: GET \"{id}\" {\n        path id: Int?\n    }\n}"
         #expect(problems(spec) == ["4:18: a path parameter cannot be optional"])

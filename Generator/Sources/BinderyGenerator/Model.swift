@@ -189,6 +189,8 @@ public struct Endpoint: Hashable, Sendable {
     /// The full path template from the base URL, e.g. `tasks/{id}/`.
     public var path: String
     public var pathParameters: [Parameter]
+    /// Placeholders filled from fields of the JSON body: wire name is the placeholder, Swift name the body's field.
+    public var bodyPathFields: [Parameter] = []
     public var query: [Parameter]
     public var headers: [Parameter]
     public var body: Body?
@@ -207,12 +209,19 @@ public struct Endpoint: Hashable, Sendable {
         case start(rule: String, status: String, result: TypeRef, arguments: [JobArgument])
     }
 
-    /// An argument of a job's status request: a parameter of the start endpoint of the same name, or a field of
-    /// the start answer.
+    /// An argument of a job's status request, taken from the start endpoint's parameter of the same name, from a
+    /// field of its body that fills a placeholder of the same name, or else from the start answer.
     public struct JobArgument: Hashable, Sendable {
+        public enum Source: Hashable, Sendable {
+            case parameter
+            /// The start body's field, by Swift name.
+            case bodyField(String)
+            /// The start answer's field, by wire name.
+            case answerField(String)
+        }
+
         public var swiftName: String
-        /// The start answer's field, by wire name; nil passes the start endpoint's own parameter.
-        public var startField: String?
+        public var source: Source = .parameter
     }
 }
 

@@ -205,6 +205,10 @@ public struct Parser {
             let doc = parser.docComments()
             let keyword = try parser.keyword("an endpoint setting", among: Self.endpointKeywords)
             switch keyword.text {
+            case "path" where parser.peek.text == "from":
+                let name = try parser.wireName("a path placeholder")
+                parser.advance()
+                endpoint.pathFromBody.append((name, try parser.identifier("where the value comes from: body")))
             case "path": endpoint.pathParameters.append(try parser.field(doc))
             case "query": endpoint.query.append(try parser.field(doc))
             case "header": endpoint.headers.append(try parser.field(doc))

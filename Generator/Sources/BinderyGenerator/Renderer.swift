@@ -342,7 +342,9 @@ public struct Renderer {
             switch character {
             case "{": placeholder = ""
             case "}":
-                text += "\\(segment: \(Naming.escaped(Naming.lowerCamel(placeholder ?? ""))))"
+                let name = placeholder ?? ""
+                let value = endpoint.bodyPathFields.first { $0.wireName == name }.map { "body.\(Naming.escaped($0.swiftName))" }
+                text += "\\(segment: \(value ?? Naming.escaped(Naming.lowerCamel(name))))"
                 placeholder = nil
             default:
                 if placeholder != nil { placeholder!.append(character) } else { text += escapeLiteral(String(character)) }
@@ -359,7 +361,11 @@ public struct Renderer {
     private func jobStart(_ endpoint: Endpoint) -> TemplateValue? {
         guard case .start(let rule, let status, let result, let arguments)? = endpoint.job else { return nil }
         let passed = arguments.map { argument in
-            let value = argument.startField.map { "try started.string(\(literal($0)))" } ?? Naming.escaped(argument.swiftName)
+            let value = switch argument.source {
+            case .parameter: Naming.escaped(argument.swiftName)
+            case .bodyField(let field): "body.\(Naming.escaped(field))"
+            case .answerField(let field): "try started.string(\(literal(field)))"
+            }
             return "\(argument.swiftName): \(value)"
         }
         return [

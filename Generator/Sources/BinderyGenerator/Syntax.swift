@@ -171,6 +171,8 @@ public struct EndpointSyntax: Sendable {
     public var path: Located
     public var response: TypeSyntax?
     public var pathParameters: [FieldSyntax] = []
+    /// `path NAME from body`: placeholders filled from the JSON body's field of that wire name.
+    public var pathFromBody: [(name: Located, source: Located)] = []
     public var query: [FieldSyntax] = []
     public var headers: [FieldSyntax] = []
     public var body: Body?

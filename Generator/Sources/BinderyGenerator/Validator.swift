@@ -10,6 +10,8 @@ public struct Validator {
     private var enums: [String: Enumeration] = [:]
     private var paginations: [String: Pagination] = [:]
     private var jobs: [String: JobPolling] = [:]
+    /// Validated models by Swift name, for endpoints that read a field of their body.
+    private var models: [String: Model] = [:]
 
     public init(_ syntax: SpecSyntax) {
         self.syntax = syntax
@@ -29,16 +31,19 @@ public struct Validator {
         var resourceNames: [String: SourceRange] = [:]
         for declaration in syntax.declarations {
             switch declaration {
-            case .api: break
-            case .model(let model): types.append(.model(validate(model)))
+            case .model(let model):
+                let validated = validate(model)
+                models[validated.name] = validated
+                types.append(.model(validated))
             case .enumeration(let syntax): if let value = enums[Naming.upperCamel(syntax.name.text)] { types.append(.enumeration(value)) }
             case .union(let union): types.append(.union(validate(union)))
-            case .pagination, .job: break
-            case .resource(let resource):
-                let validated = validate(resource, parentPath: "", parentOperation: "", bound: [])
-                unique(validated.swiftName, at: resource.name.range, in: &resourceNames, what: "resource")
-                resources.append(validated)
+            case .api, .pagination, .job, .resource: break
             }
+        }
+        for case .resource(let resource) in syntax.declarations {
+            let validated = validate(resource, parentPath: "", parentOperation: "", bound: [])
+            unique(validated.swiftName, at: resource.name.range, in: &resourceNames, what: "resource")
+            resources.append(validated)
         }
         for declaration in syntax.declarations {
             if case .pagination(let rule) = declaration, let validated = paginations[rule.name.text] {
@@ -525,8 +530,13 @@ public struct Validator {
             // The status endpoint's path parameters come from the start endpoint's own, else from the start answer.
             let arguments = allBound.map { Endpoint.JobArgument(swiftName: $0.swiftName) }
                 + status.pathParameters.map { parameter in
-                    let own = endpoint.pathParameters.contains { $0.wireName == parameter.wireName }
-                    return Endpoint.JobArgument(swiftName: parameter.swiftName, startField: own ? nil : parameter.wireName)
+                    if endpoint.pathParameters.contains(where: { $0.wireName == parameter.wireName }) {
+                        return Endpoint.JobArgument(swiftName: parameter.swiftName)
+                    }
+                    if let field = endpoint.bodyPathFields.first(where: { $0.wireName == parameter.wireName }) {
+                        return Endpoint.JobArgument(swiftName: parameter.swiftName, source: .bodyField(field.swiftName))
+                    }
+                    return Endpoint.JobArgument(swiftName: parameter.swiftName, source: .answerField(parameter.wireName))
                 }
             endpoints[index].job = .start(rule: rule, status: status.swiftName, result: result, arguments: arguments)
         }
@@ -570,7 +580,7 @@ public struct Validator {
             pathParameters.append(Parameter(doc: field.doc, wireName: field.wireName.text, swiftName: name, type: type))
         }
         for placeholder in placeholders where !syntax.pathParameters.contains(where: { $0.wireName.text == placeholder.name })
-            && !boundNames.contains(placeholder.name)
+            && !syntax.pathFromBody.contains(where: { $0.name.text == placeholder.name }) && !boundNames.contains(placeholder.name)
         {
             error("the path uses {\(placeholder.name)} but no path parameter declares it", at: placeholder.range,
                   hint: "declare it in the endpoint's block: path \(placeholder.name): String")
@@ -591,6 +601,7 @@ public struct Validator {
             body = .multipart(fields.map { Parameter(doc: $0.doc, wireName: $0.wireName, swiftName: $0.swiftName, type: $0.type, defaultValue: $0.defaultValue) })
         }
         if case .json? = body { parameterNames["body"] = parameterNames["body"] ?? syntax.name.range }
+        let bodyPathFields = syntax.pathFromBody.compactMap { bodyPathField($0, body: body, placeholders: placeholders, syntax) }
 
         func parameters(_ fields: [FieldSyntax], in location: String) -> [Parameter] {
             fields.map { field in
@@ -651,8 +662,40 @@ public struct Validator {
         }
         return Endpoint(
             doc: syntax.doc, swiftName: swiftName, operationID: operation + "." + swiftName, method: method, path: path,
-            pathParameters: pathParameters, query: query, headers: headers, body: body, response: response,
+            pathParameters: pathParameters, bodyPathFields: bodyPathFields, query: query, headers: headers, body: body, response: response,
             timeouts: timeouts, idempotent: syntax.idempotent != nil, chunkedUpload: chunkedUpload, job: job)
+    }
+
+    /// A placeholder filled from the JSON body (`path entityId from body`): the body model's field of that wire name.
+    private mutating func bodyPathField(
+        _ line: (name: Located, source: Located), body: Endpoint.Body?, placeholders: [(name: String, range: SourceRange)],
+        _ syntax: EndpointSyntax
+    ) -> Parameter? {
+        guard line.source.text == "body" else {
+            error("a path value comes from the body, found '\(line.source.text)'", at: line.source.range,
+                  hint: "write path \(line.name.text) from body, or declare it: path \(line.name.text): String")
+            return nil
+        }
+        if !placeholders.contains(where: { $0.name == line.name.text }) {
+            error("path parameter '\(line.name.text)' is not used in the path \"\(syntax.path.text)\"", at: line.name.range,
+                  hint: "add {\(line.name.text)} to the path or remove this line")
+        }
+        guard case .json(.declared(let modelName, .model))? = body, let model = models[modelName] else {
+            error("only a model body has fields to fill the path from", at: line.source.range,
+                  hint: "give the endpoint a body of a model type with a '\(line.name.text)' field")
+            return nil
+        }
+        guard let field = model.fields.first(where: { $0.wireName == line.name.text }) else {
+            error("\(modelName) has no field '\(line.name.text)'", at: line.name.range,
+                  hint: suggest(line.name.text, model.fields.map(\.wireName)) ?? "add the field to \(modelName)")
+            return nil
+        }
+        checkParameterType(field.type, at: line.name.range, in: "path")
+        if field.type.isOptional {
+            error("\(modelName).\(line.name.text) is optional, and a path needs a value", at: line.name.range,
+                  hint: "make the field non-optional")
+        }
+        return Parameter(doc: [], wireName: line.name.text, swiftName: field.swiftName, type: field.type)
     }
 
     /// The chunk size of a chunked upload, 50 MiB unless the spec says otherwise.

@@ -20,6 +20,15 @@ extension PetShopClient {
             }
         }
 
+        /// Books grooming for the pet the booking names.
+        ///
+        /// Returns once the job started; await its `result()` for the outcome.
+        public func book(_ body: Booking) async throws -> Job<Pet> {
+            try await runtime.startJob(Self.book(body), rule: .grooming) { started in
+                Self.status(petID: body.petID, taskID: try started.string("task_id"))
+            }
+        }
+
         /// A grooming job's status.
         ///
         /// The job is polled when its `result()` is awaited, so a job started earlier can be awaited from its id alone.
@@ -30,6 +39,11 @@ extension PetShopClient {
         /// The request `start(petID:_:)` sends, to inspect, change or send later.
         public static func start(petID: Int, _ body: NewPet) -> Request<JSONValue> {
             Request("grooming.start", .post, "grooming/\(segment: petID)/", body: .json(body), response: .json)
+        }
+
+        /// The request `book(_:)` sends, to inspect, change or send later.
+        public static func book(_ body: Booking) -> Request<JSONValue> {
+            Request("grooming.book", .post, "grooming/\(segment: body.petID)/bookings/", body: .json(body), response: .json)
         }
 
         /// The request `status(petID:taskID:)` sends, to inspect, change or send later.

@@ -208,6 +208,22 @@ public struct NewPet: Codable, Hashable, Sendable {
     }
 }
 
+/// A grooming booking; its pet also picks the endpoint's path.
+public struct Booking: Codable, Hashable, Sendable {
+    public var petID: Int
+    public var day: Date
+
+    public init(petID: Int, day: Date) {
+        self.petID = petID
+        self.day = day
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case petID = "pet_id"
+        case day
+    }
+}
+
 public struct PasswordAuth: Codable, Hashable, Sendable {
     public var username: String
     public var password: String
