@@ -23,7 +23,7 @@ public struct BinderyError: Error, Sendable, CustomStringConvertible {
         case unexpectedStatus
         /// No connection could be made.
         case cannotConnect
-        /// The server did not answer in time.
+        /// The server did not answer in time, or answered 408 (then `statusCode` says so).
         case timedOut
         /// The connection broke before a response arrived.
         case connectionLost
@@ -78,6 +78,7 @@ public struct BinderyError: Error, Sendable, CustomStringConvertible {
         case 401: .unauthorized
         case 403: .forbidden
         case 404: .notFound
+        case 408: .timedOut
         case 409: .conflict
         case 410: .gone
         case 429: .rateLimited

@@ -2,7 +2,8 @@ import Foundation
 
 /// How an API writes dates on the wire.
 public enum DateFormat: String, Sendable {
-    /// ISO 8601, read with or without fractional seconds and with `Z` or a numeric offset; written in UTC.
+    /// ISO 8601, read with or without fractional seconds and with `Z`, a numeric offset or none (UTC, as Python
+    /// servers write naive datetimes); written in UTC.
     case iso8601
     case secondsSince1970
     case millisecondsSince1970
