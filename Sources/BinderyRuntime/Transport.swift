@@ -39,13 +39,17 @@ public protocol Transport: Sendable {
 }
 
 /// The default transport: URLSession (FoundationNetworking on Linux).
-public final class URLSessionTransport: Transport {
-    private let session: URLSession
+public final class URLSessionTransport: Transport, @unchecked Sendable {
+    private let configuration: URLSessionConfiguration
+    private let lock = NSLock()
+    /// Replaced after a server error (see `retire`); guarded by `lock`.
+    private var session: URLSession
     /// A second session whose delegate receives bodies as they arrive, for streams.
     let streamingSession: URLSession
     let streams = StreamRouter()
 
     public init(configuration: URLSessionConfiguration = .ephemeral) {
+        self.configuration = configuration
         session = URLSession(configuration: configuration, delegate: RedirectGuard(), delegateQueue: nil)
         streamingSession = URLSession(configuration: configuration, delegate: streams, delegateQueue: nil)
     }
@@ -55,11 +59,30 @@ public final class URLSessionTransport: Transport {
         streamingSession.invalidateAndCancel()
     }
 
+    private var currentSession: URLSession {
+        lock.lock()
+        defer { lock.unlock() }
+        return session
+    }
+
+    /// Moves later requests to a new session, so none reuses a connection of `used`. A server failing with a 5xx
+    /// often closes the connection without saying so (uvicorn does after an unhandled exception), and a request with
+    /// a body sent on that connection is then neither answered nor failed by FoundationNetworking until the read
+    /// timeout; on a fresh connection it is simply sent.
+    private func retire(_ used: URLSession) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard session === used else { return }
+        session = URLSession(configuration: configuration, delegate: RedirectGuard(), delegateQueue: nil)
+        used.finishTasksAndInvalidate()
+    }
+
     public func send(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse {
         let urlRequest = Self.urlRequest(request, timeouts: timeouts)
         let box = TaskBox()
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+        let session = currentSession
+        let response = try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
                 let completion: @Sendable (Data?, URLResponse?, (any Error)?) -> Void = { data, response, error in
                     if let error {
                         continuation.resume(throwing: Self.transportError(error))
@@ -86,6 +109,8 @@ public final class URLSessionTransport: Transport {
         } onCancel: {
             box.cancel()
         }
+        if response.status >= 500 { retire(session) }
+        return response
     }
 
     /// The URLRequest for `request`: method, headers, and the read timeout as URLSession's idle timeout.

@@ -29,7 +29,7 @@ struct RetryTests {
 
     @Test(arguments: [
         (400, BinderyError.Kind.validation), (422, .validation), (401, .unauthorized), (403, .forbidden),
-        (404, .notFound), (409, .conflict), (410, .gone), (429, .rateLimited), (500, .server), (418, .unexpectedStatus),
+        (404, .notFound), (408, .timedOut), (409, .conflict), (410, .gone), (429, .rateLimited), (500, .server), (418, .unexpectedStatus),
     ])
     func statusesBecomeDistinctKindsWithoutRetry(status: Int, kind: BinderyError.Kind) async throws {
         let server = try await FaultServer()

@@ -107,7 +107,7 @@ struct LaunchTests {
         let auth = start.body?["callback_auth"] as? [String: String]
         #expect(auth == ["kind": "basic", "username": "hook", "password": "hook-secret"])
         let polls = await received { $0.path == "/v1/async-tasks/\(future.taskID)" }
-        #expect(polls.count >= 3, "PENDING, STARTED and SUCCESS each take a poll")
+        #expect(polls.count >= 2, "the first poll always finds the task PENDING")
     }
 
     @Test("Streaming predict: one EndpointResponse per event, the first before the server sends the rest")

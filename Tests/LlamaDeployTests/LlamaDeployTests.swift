@@ -1,0 +1,238 @@
+import BinderyTestSupport
+import Foundation
+import LlamaDeploy
+import Testing
+
+/// The LlamaDeploy bindings against the real apiserver of llama-deploy 0.9.2 (Tests/Servers/llamadeploy.py), with the
+/// workflows of Tests/LlamaDeploy: `echo` and `hitl` loaded at start, `greeter` created by a test.
+@Suite("LlamaDeploy, against the real apiserver", .enabled(if: liveTestsEnabled, "needs the test command (BINDERY_LIVE=1)"))
+struct LlamaDeployTests {
+    static let apiserver = Task { try await LiveServer(script: "Tests/Servers/llamadeploy.py") }
+
+    struct Received {
+        var method: String
+        var path: String
+        var query: String
+        var contentType: String?
+        var body: String
+    }
+
+    let server: LiveServer
+    let client: LlamaDeployClient
+
+    init() async throws {
+        server = try await Self.apiserver.value
+        client = LlamaDeployClient(baseURL: server.baseURL, options: ClientOptions(environment: [:]))
+    }
+
+    func received(_ path: String) async -> [Received] {
+        func matching() -> [Received] {
+            server.lines.compactMap { line in
+                guard let record = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                    record["path"] as? String == path
+                else { return nil }
+                return Received(
+                    method: record["method"] as? String ?? "", path: path, query: record["query"] as? String ?? "",
+                    contentType: record["content_type"] as? String, body: record["body"] as? String ?? "")
+            }
+        }
+        for _ in 0..<500 where matching().isEmpty { try? await Task.sleep(nanoseconds: 10_000_000) }
+        return matching()
+    }
+
+    struct Greeting: Encodable {
+        var name: String
+    }
+
+    // MARK: The seed's flow
+
+    @Test("Status, create a deployment from YAML, open a session, run a task, stream its events, read its result, delete the session")
+    func seedFlow() async throws {
+        let status = try await client.apiserver.status()
+        #expect(status.status == .healthy)
+        #expect(Set(status.deployments ?? []).isSuperset(of: ["echo", "hitl"]))
+
+        let folder = Repository.url("Tests/LlamaDeploy/greeter")
+        let created = try await client.apiserver.deployments.create(
+            configFile: folder.appending(path: "deployment.yml"), basePath: folder.path)
+        #expect(created.name == "greeter")
+        let upload = try #require(await received("/deployments/create").first { $0.body.contains("name: greeter") })
+        #expect(upload.contentType?.hasPrefix("multipart/form-data; boundary=") == true)
+        #expect(upload.body.contains(#"name="config_file""#))
+        #expect(upload.body.contains("name: greeter"))
+        #expect(upload.query.contains("base_path=" + (folder.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")))
+
+        let greeter = client.apiserver.deployment("greeter")
+        let session = try await greeter.sessions.create()
+        let task = try await greeter.tasks.create(TaskDefinition(arguments: Greeting(name: "Ada")), sessionID: session.sessionID)
+        let taskID = try #require(task.taskID)
+        #expect(task.sessionID == session.sessionID)
+
+        var events: [JSONValue] = []
+        for try await event in try await greeter.task(taskID).events(sessionID: session.sessionID) { events.append(event) }
+        #expect(events == [["msg": "looking up the name"], ["msg": "writing the greeting"], [:]])
+
+        let result = try await greeter.task(taskID).results(sessionID: session.sessionID)
+        #expect(result.result == "Hello, Ada!")
+        #expect(result.taskID == taskID)
+
+        try await greeter.sessions.delete(sessionID: session.sessionID)
+        #expect(try await !greeter.sessions.list().contains { $0.sessionID == session.sessionID })
+
+        let sent = try #require(await received("/deployments/greeter/tasks/create").first)
+        #expect(sent.query == "session_id=\(session.sessionID)")
+        let body = try JSONSerialization.jsonObject(with: Data(sent.body.utf8)) as? [String: Any]
+        #expect(body?["input"] as? String == #"{"name":"Ada"}"#, "the arguments travel as a JSON string")
+        let deletion = try #require(await received("/deployments/greeter/sessions/delete").first)
+        #expect(deletion.method == "POST")
+        #expect(deletion.query == "session_id=\(session.sessionID)")
+    }
+
+    // MARK: Tasks and events
+
+    @Test("Run answers the workflow's result as JSON; arguments may be a dictionary of JSON values")
+    func run() async throws {
+        let echo = client.apiserver.deployment("echo")
+        let answer = try await echo.tasks.run(TaskDefinition(arguments: ["message": JSONValue.string("hi")]))
+        #expect(answer == "echo: hi")
+        let noArguments = try await echo.tasks.run(TaskDefinition(input: ""))
+        #expect(noArguments == "echo: ")
+    }
+
+    @Test("Human in the loop: the question arrives on the stream before the task ends, the answer goes back through the API")
+    func humanInTheLoop() async throws {
+        let hitl = client.apiserver.deployment("hitl")
+        // Created without a session: the server then keeps the running workflow's own context as the task's session,
+        // which is the one a sent event must reach (a session made beforehand hands the workflow a copy).
+        let task = try await hitl.tasks.create(TaskDefinition(arguments: ["question": JSONValue.string("Who are you?")]))
+        let session = try #require(task.sessionID)
+        let handle = hitl.task(try #require(task.taskID))
+
+        var types: [String] = []
+        for try await event in try await handle.typedEvents(sessionID: session) {
+            types.append(event.qualifiedName)
+            if event.qualifiedName.hasSuffix("InputRequiredEvent") {
+                #expect(event.value["_data"]?["prefix"] == "Who are you?")
+                // The workflow cannot end until this answer arrives, so the stream delivered this event while the
+                // task was still running.
+                let sent = try await handle.sendEvent(
+                    EventDefinition(serviceID: "hitl_workflow", event: "workflows.events.HumanResponseEvent", fields: ["response": "bob"]),
+                    sessionID: session)
+                #expect(sent.serviceID == "hitl_workflow")
+            }
+        }
+        #expect(types.first?.hasSuffix("InputRequiredEvent") == true)
+        #expect(types.last == "workflows.events.StopEvent")
+        #expect(try await handle.results(sessionID: session).result == "hello, bob")
+        let event = try #require(await received("/deployments/hitl/tasks/\(task.taskID ?? "")/events").first { $0.method == "POST" })
+        #expect(event.body.contains(#"\"qualified_name\":\"workflows.events.HumanResponseEvent\""#))
+    }
+
+    @Test("Events are not replayed: the server aborts a second stream of an ended task, a typed connection error")
+    func eventsNotReplayed() async throws {
+        let echo = client.apiserver.deployment("echo")
+        let task = try await echo.tasks.create(TaskDefinition(arguments: ["message": JSONValue.string("once"), "steps": 2]))
+        let handle = echo.task(try #require(task.taskID))
+        let session = try #require(task.sessionID)
+        var first: [JSONValue] = []
+        for try await event in try await handle.events(sessionID: session) { first.append(event) }
+        #expect(first == [["msg": "step 0"], ["msg": "step 1"], [:]])
+        // llama-index-workflows raises "All the streamed events have already been consumed" inside the response, so
+        // the chunked body breaks off.
+        let error = try await #require(throws: BinderyError.self) {
+            for try await _ in try await handle.events(sessionID: session) {}
+        }
+        #expect(error.kind == .connectionLost)
+        #expect(error.operation == "apiserver.deployment.task.events")
+    }
+
+    @Test("Tasks, sessions and deployments list as typed values, and a session is got by its own id")
+    func typedLists() async throws {
+        let echo = client.apiserver.deployment("echo")
+        let session = try await echo.sessions.create()
+        let task = try await echo.tasks.create(TaskDefinition(arguments: ["message": JSONValue.string("listed")]), sessionID: session.sessionID)
+        let tasks = try await echo.tasks.list()
+        let listed = try #require(tasks.first { $0.taskID == task.taskID })
+        let arguments = try JSONSerialization.jsonObject(with: Data(listed.input.utf8)) as? [String: String]
+        #expect(arguments == ["message": "listed"])
+        #expect(try await echo.sessions.list().contains { $0.sessionID == session.sessionID })
+        #expect(try await echo.sessions.get(sessionID: session.sessionID).sessionID == session.sessionID)
+        #expect(try await client.apiserver.deployments.list().map(\.name).contains("echo"))
+        #expect(try await client.apiserver.deployments.get(deploymentName: "hitl").name == "hitl")
+        _ = try await echo.task(try #require(task.taskID)).results(sessionID: session.sessionID)
+    }
+
+    // MARK: The server
+
+    @Test("The root links to the docs; metrics are empty when Prometheus is off")
+    func rootAndMetrics() async throws {
+        let links = try await client.apiserver.root()
+        #expect(links.swaggerDocs.hasSuffix("/docs"))
+        #expect(try await client.apiserver.metrics().isEmpty)
+    }
+
+    @Test("status() reports an unreachable server as down instead of throwing")
+    func statusWhenDown() async throws {
+        let nobody = LlamaDeployClient(
+            baseURL: URL(string: "http://127.0.0.1:9")!,
+            options: ClientOptions(retry: ExponentialBackoff(maxAttempts: 1), environment: [:]))
+        let status = try await nobody.apiserver.status()
+        #expect(status.status == .down)
+        #expect(status.statusMessage == "API Server is down")
+        let error = try await #require(throws: BinderyError.self) { try await nobody.apiserver.getStatus() }
+        #expect(error.kind == .cannotConnect)
+    }
+
+    // MARK: Errors
+
+    @Test("An unknown deployment is a typed 404 with the server's detail")
+    func unknownDeployment() async throws {
+        let error = try await #require(throws: BinderyError.self) {
+            try await client.apiserver.deployment("nope").tasks.run(TaskDefinition(input: ""))
+        }
+        #expect(error.kind == .notFound)
+        #expect(error.detail?["detail"]?.stringValue == "Deployment not found")
+        #expect(error.operation == "apiserver.deployment.tasks.run")
+    }
+
+    @Test("The server's plain-text 500s are typed errors carrying the text, not decoding failures")
+    func plainText500() async throws {
+        let echo = client.apiserver.deployment("echo")
+        let error = try await #require(throws: BinderyError.self) {
+            try await echo.task("no-such-task").results(sessionID: "no-such-session")
+        }
+        #expect(error.kind == .server)
+        #expect(error.statusCode == 500)
+        #expect(error.detail == nil)
+        #expect(String(decoding: error.body ?? Data(), as: UTF8.self) == "Internal Server Error")
+        #expect(error.message.contains("Internal Server Error"))
+
+        let duplicate = try await #require(throws: BinderyError.self) {
+            try await client.apiserver.deployments.create(
+                configFile: Repository.url("Tests/LlamaDeploy/echo.yml"), basePath: Repository.url("Tests/LlamaDeploy").path)
+        }
+        #expect(duplicate.kind == .server)
+        #expect(duplicate.attempts == 1, "a POST whose 500 came back is not sent again")
+    }
+
+    /// After an unhandled exception uvicorn answers 500 and closes the connection without announcing it; a write
+    /// sent right after on that connection used to wait, unanswered, for the whole read timeout.
+    @Test("Writes right after the server's 500s are answered at once, each sent once")
+    func writesAfterServerErrors() async throws {
+        let client = LlamaDeployClient(
+            baseURL: server.baseURL, options: ClientOptions(timeouts: Timeouts(connect: 5, read: 10), environment: [:]))
+        let marker = UUID().uuidString
+        var slowest: TimeInterval = 0
+        for round in 0..<20 {
+            let start = Date()
+            let error = try await #require(throws: BinderyError.self) {
+                try await client.apiserver.deployment("echo").tasks.run(TaskDefinition(input: "not json \(marker) \(round)"))
+            }
+            #expect(error.kind == .server, "round \(round): \(error)")
+            slowest = max(slowest, Date().timeIntervalSince(start))
+        }
+        #expect(slowest < 5, "a write waited \(slowest) s for its answer")
+        let runs = await received("/deployments/echo/tasks/run").filter { $0.body.contains(marker) }
+        #expect(runs.count == 20, "each write reached the server once")
+    }
+}
