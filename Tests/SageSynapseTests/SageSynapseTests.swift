@@ -134,13 +134,15 @@ struct SageSynapseTests {
     @Test("Progress is observable, and a job that keeps progressing outlives a short timeout")
     func progressRestartsTimeout() async throws {
         let seen = Locked<[Int]>([])
+        let start = Date()
         let answer = try await newSession().prompt("slow", timeout: 1) { progress in
             if case .integer(let current)? = progress.fields["progressCurrent"] { seen.withLock { $0.append(current) } }
         }
         #expect(answer.response == "Hello! You said: slow")
         let currents = seen.withLock { $0 }
-        #expect(currents.count >= 4, "saw \(currents)")
+        #expect(currents.count >= 2, "saw \(currents)")
         #expect(currents == currents.sorted())
+        #expect(Date().timeIntervalSince(start) > 3, "the job progressed for 3.6 s, far past the 1 s timeout")
     }
 
     @Test("A job without progress times out, saying how long it waited")
