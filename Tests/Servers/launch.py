@@ -72,20 +72,18 @@ async def record_and_authenticate(request: Request, call_next):
     return await call_next(request)
 
 
-def endpoint_of(request: Request, kind: str):
+async def prediction(request: Request, kind: str):
+    """The endpoint and body of a prediction request, or the refusal the server would answer instead."""
     endpoint = BY_ID.get(request.query_params.get("model_endpoint_id", ""))
     if endpoint is None:
-        return None, JSONResponse({"detail": "The specified endpoint could not be found."}, status_code=404)
+        return None, None, JSONResponse({"detail": "The specified endpoint could not be found."}, status_code=404)
     if endpoint["endpoint_type"] != kind:
-        return None, JSONResponse({"detail": f"Endpoint {endpoint['name']} is not a {kind} endpoint"}, status_code=400)
-    return endpoint, None
-
-
-def invalid(body: dict):
+        return None, None, JSONResponse({"detail": f"Endpoint {endpoint['name']} is not a {kind} endpoint"}, status_code=400)
+    body = await request.json()
     if body.get("url") is None and body.get("args") is None:
-        return JSONResponse({"detail": [{"loc": ["body"], "msg": "url or args is required", "type": "value_error"}]},
-                            status_code=422)
-    return None
+        return None, None, JSONResponse(
+            {"detail": [{"loc": ["body"], "msg": "url or args is required", "type": "value_error"}]}, status_code=422)
+    return endpoint, body, None
 
 
 @app.get("/v1/model-endpoints")
@@ -102,9 +100,8 @@ async def get_endpoint(endpoint_id: str):
 
 @app.post("/v1/sync-tasks")
 async def sync_task(request: Request):
-    endpoint, refusal = endpoint_of(request, "sync")
-    body = await request.json()
-    if refusal or (refusal := invalid(body)):
+    endpoint, body, refusal = await prediction(request, "sync")
+    if refusal:
         return refusal
     if endpoint["name"] == "slow-sync":
         return JSONResponse({"detail": "Request timed out."}, status_code=408)
@@ -115,9 +112,8 @@ async def sync_task(request: Request):
 
 @app.post("/v1/async-tasks")
 async def create_async_task(request: Request):
-    endpoint, refusal = endpoint_of(request, "async")
-    body = await request.json()
-    if refusal or (refusal := invalid(body)):
+    endpoint, body, refusal = await prediction(request, "async")
+    if refusal:
         return refusal
     task_id = uuid.uuid4().hex
     tasks[task_id] = {"endpoint": endpoint["name"], "body": body, "first_poll": None}
@@ -148,9 +144,8 @@ async def get_async_task(task_id: str):
 
 @app.post("/v1/streaming-tasks")
 async def streaming_task(request: Request):
-    endpoint, refusal = endpoint_of(request, "streaming")
-    body = await request.json()
-    if refusal or (refusal := invalid(body)):
+    endpoint, body, refusal = await prediction(request, "streaming")
+    if refusal:
         return refusal
     args = body.get("args") or {}
 
