@@ -49,6 +49,7 @@ public protocol StreamingTransport: Transport {
 
 extension URLSessionTransport: StreamingTransport {
     public func open(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> StreamingResponse {
+        try await connectCheck.check(request.url, timeout: timeouts.connect)
         var urlRequest = Self.urlRequest(request, timeouts: timeouts)
         switch body {
         case .data(let data)?: urlRequest.httpBody = data
@@ -64,7 +65,8 @@ extension URLSessionTransport: StreamingTransport {
                 streams.register(
                     task,
                     StreamHandlers(
-                        response: { response in
+                        response: { [connectCheck] response in
+                            connectCheck.answered(request.url)
                             headers.resume(
                                 returning: StreamingResponse(
                                     status: response.statusCode, headers: HTTPHeaders(response), url: response.url,

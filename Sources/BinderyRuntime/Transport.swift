@@ -47,6 +47,7 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
     /// A second session whose delegate receives bodies as they arrive, for streams.
     let streamingSession: URLSession
     let streams = StreamRouter()
+    let connectCheck = ConnectCheck()
 
     public init(configuration: URLSessionConfiguration = .ephemeral) {
         self.configuration = configuration
@@ -78,6 +79,7 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
     }
 
     public func send(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse {
+        try await connectCheck.check(request.url, timeout: timeouts.connect)
         let urlRequest = Self.urlRequest(request, timeouts: timeouts)
         let box = TaskBox()
         let session = currentSession
@@ -109,6 +111,7 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
         } onCancel: {
             box.cancel()
         }
+        connectCheck.answered(request.url)
         if response.status >= 500 { retire(session) }
         return response
     }

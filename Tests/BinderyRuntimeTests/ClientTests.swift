@@ -110,6 +110,25 @@ struct ClientTests {
         #expect(seconds < 20)
     }
 
+    /// The connect timeout holds on its own: a host that never completes the handshake fails at it, not at the
+    /// much longer read timeout, and a write that never connected is safe to send again.
+    @Test func aConnectionThatNeverOpensFailsAtTheConnectTimeout() async throws {
+        let blackhole = try await LiveServer(script: "Tests/Servers/blackhole.py")
+        defer { blackhole.stop() }
+        let client = APIClient(
+            api: APIDefinition(name: "Hole", baseURL: blackhole.baseURL.absoluteString),
+            options: ClientOptions(
+                timeouts: Timeouts(connect: 1, read: 30),
+                retry: ExponentialBackoff(maxAttempts: 2, initialDelay: 0.01, maxDelay: 0.01), environment: [:]))
+        let start = Date()
+        let error = await failure { try await client.send(Request<Void>("t.create", .post, "items", body: .json(["a": 1]), response: .ignored)) }
+        let took = Date().timeIntervalSince(start)
+        #expect(error?.kind == .cannotConnect)
+        #expect(error?.message.contains("within 1 s") == true, "\(String(describing: error))")
+        #expect(error?.attempts == 2, "nothing was sent, so the write was tried again")
+        #expect(took >= 1.9 && took < 10, "took \(took) s")
+    }
+
     @Test func aPostThatTimesOutHasAnUnknownOutcome() async throws {
         let server = try await FaultServer()
         defer { server.stop() }
