@@ -25,6 +25,8 @@ public struct ChunkedUploadRule: Sendable, Hashable {
 public struct UploadProgress: Sendable, Hashable {
     public var sent: Int64
     public var total: Int64
+    /// Where the upload lives once the server took its first chunk: keep it to resume after a restart.
+    public var location: URL?
 
     public var fraction: Double { total == 0 ? 1 : Double(sent) / Double(total) }
 }
@@ -86,7 +88,7 @@ public actor ChunkedUpload<Completed: Sendable> {
             if let completed { return completed }
             offset = state.offset
         }
-        progress?(UploadProgress(sent: offset, total: total))
+        progress?(UploadProgress(sent: offset, total: total, location: location))
         let input = try FileHandle(forReadingFrom: file)
         defer { try? input.close() }
         while offset < total {
@@ -112,7 +114,7 @@ public actor ChunkedUpload<Completed: Sendable> {
                 hashed = end
             }
             offset = state.offset
-            progress?(UploadProgress(sent: offset, total: total))
+            progress?(UploadProgress(sent: offset, total: total, location: location))
         }
         try hash(upTo: total, from: input)
         return try await finalize()

@@ -1,2 +1,26 @@
 // SynapseBackend: the Swift of this library is generated at build time from Spec/SynapseBackend.bindery by the
 // Bindery plugin. Conveniences that the spec language cannot express are written by hand in this folder.
+import BinderyRuntime
+import Foundation
+
+extension SynapseBackendClient.DataFiles {
+    /// Files larger than this go as chunked uploads, as the Python client's `CHUNKED_UPLOAD_THRESHOLD`.
+    public static let chunkedUploadThreshold: Int64 = 50 << 20
+
+    /// Uploads a file as a data file: in one request, or as a chunked upload when it is larger than
+    /// `chunkedUploadThreshold` or `useChunkedUpload` says so.
+    /// - Parameters:
+    ///   - resumingFrom: the `location` a progress report gave for an interrupted chunked upload of this file, to
+    ///     send only the rest.
+    ///   - progress: called as chunks are accepted.
+    public func create(
+        file: URL, useChunkedUpload: Bool? = nil, resumingFrom location: URL? = nil,
+        progress: (@Sendable (UploadProgress) -> Void)? = nil
+    ) async throws -> DataFileResponse {
+        let size = try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int64 ?? 0
+        guard useChunkedUpload ?? (size > Self.chunkedUploadThreshold) else { return try await create(file: file) }
+        let upload = SynapseBackendClient.ChunkedUploads(runtime: runtime).create(file: file, resumingFrom: location)
+        let finished = try await upload.run(progress: progress)
+        return try await createFromUpload(DataFileFromUpload(chunkedUpload: finished.id))
+    }
+}

@@ -30,7 +30,7 @@ struct GeneratedCodeTests {
     }
 
     @Test func pathParametersAreOneEncodedSegment() throws {
-        let request = PetShopClient.Shop.Staff.get(code: "a/b c", staffID: "..")
+        let request = PetShopClient.Shop.Staff.get(code: "a/b c", member: "..")
         #expect(request.path == "shops/a%2Fb%20c/staff/%2E%2E/")
     }
 

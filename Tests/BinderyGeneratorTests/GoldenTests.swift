@@ -90,7 +90,7 @@ struct GoldenTests {
             "GET /grooming/{pet_id}/{task_id}/    grooming.status(petID:taskID:)",
             "GET /shops/{code}/status             shop(_:).status()",
             "GET /shops/{code}/staff/             shop(_:).staff.list()",
-            "GET /shops/{code}/staff/{staff_id}/  shop(_:).staff.get(staffID:)",
+            "GET /shops/{code}/staff/{staff_id}/  shop(_:).staff.get(member:)",
             "POST /callbacks/                     callbacks.register(_:)",
         ])
     }

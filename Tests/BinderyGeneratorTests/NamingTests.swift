@@ -18,7 +18,7 @@ struct NamingTests {
     }
 
     @Test(arguments: [
-        ("storage_category", "StorageCategory"), ("Project", "Project"), ("callback_auth", "CallbackAuth"),
+        ("storage_category", "StorageCategory"), ("Project", "Project"), ("callback_auth", "CallbackAuth"), ("ml_model", "MLModel"),
         ("data_collections", "DataCollections"), ("mtls_auth", "MTLSAuth"),
     ])
     func upperCamel(wire: String, swift: String) {

@@ -2,7 +2,7 @@
 /// `agentRegistrationId` → `agentRegistrationID`, `storage_category` → `StorageCategory`.
 enum Naming {
     /// Words Swift writes in one case throughout (`taskID`, `baseURL`).
-    static let acronyms: Set<String> = ["id", "ids", "url", "urls", "uri", "uuid", "json", "http", "https", "api", "md5", "csv", "tls", "mtls", "ui", "sse"]
+    static let acronyms: Set<String> = ["id", "ids", "url", "urls", "uri", "uuid", "json", "http", "https", "api", "md5", "csv", "tls", "mtls", "ui", "sse", "ml"]
 
     static func words(_ name: String) -> [String] {
         var words: [String] = []

@@ -344,6 +344,7 @@ public struct Renderer {
             case "}":
                 let name = placeholder ?? ""
                 let value = endpoint.bodyPathFields.first { $0.wireName == name }.map { "body.\(Naming.escaped($0.swiftName))" }
+                    ?? endpoint.pathParameters.first { $0.wireName == name }.map { Naming.escaped($0.swiftName) }
                 text += "\\(segment: \(value ?? Naming.escaped(Naming.lowerCamel(name))))"
                 placeholder = nil
             default:

@@ -34,8 +34,8 @@ extension PetShopClient {
             }
 
             /// Sends `GET /shops/{code}/staff/{staff_id}/`.
-            public func get(staffID: String) async throws -> Owner {
-                try await runtime.send(Self.get(code: code, staffID: staffID))
+            public func get(member: String) async throws -> Owner {
+                try await runtime.send(Self.get(code: code, member: member))
             }
 
             /// The request `list()` sends, to inspect, change or send later.
@@ -43,9 +43,9 @@ extension PetShopClient {
                 Request("shop.staff.list", .get, "shops/\(segment: code)/staff/", response: .page(.pages))
             }
 
-            /// The request `get(staffID:)` sends, to inspect, change or send later.
-            public static func get(code: String, staffID: String) -> Request<Owner> {
-                Request("shop.staff.get", .get, "shops/\(segment: code)/staff/\(segment: staffID)/", response: .json)
+            /// The request `get(member:)` sends, to inspect, change or send later.
+            public static func get(code: String, member: String) -> Request<Owner> {
+                Request("shop.staff.get", .get, "shops/\(segment: code)/staff/\(segment: member)/", response: .json)
             }
         }
 

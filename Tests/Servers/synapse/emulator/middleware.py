@@ -42,6 +42,7 @@ class RecordRequests:
             "path": request.path,
             "query": request.META.get("QUERY_STRING", ""),
             "headers": {name: value for name, value in request.headers.items()},
+            "body": request.body.decode(errors="replace")[:4000] if request.content_type == "application/json" else None,
         }
         if fault and fault["before"]:
             print(json.dumps({**record, "status": None, "dropped": "before"}), flush=True)

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 
+from .backend import seed_backend
 from .models import Item
 
 ITEM_COUNT = 10_500
@@ -12,3 +13,4 @@ def seed():
     user = User.objects.create_user("emulator")
     Token.objects.create(user=user, key=settings.EMULATOR_TOKEN)
     Item.objects.bulk_create(Item(name=f"item {n}") for n in range(1, ITEM_COUNT + 1))
+    seed_backend()
