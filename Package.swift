@@ -79,6 +79,7 @@ let package = Package(
             dependencies: ["BinderyRuntime", "BinderyTestSupport"]
         ),
         // Each API's bindings, live against its server.
+        .testTarget(name: "SynapseBackendTests", dependencies: ["SynapseBackend", "BinderyTestSupport"]),
         .testTarget(name: "SageSynapseTests", dependencies: ["SageSynapse", "BinderyTestSupport"]),
         .testTarget(name: "LaunchTests", dependencies: ["Launch", "BinderyTestSupport"]),
         .testTarget(name: "LlamaDeployTests", dependencies: ["LlamaDeploy", "BinderyTestSupport"]),

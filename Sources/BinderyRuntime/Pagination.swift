@@ -78,9 +78,11 @@ public struct Paginated<Item: Decodable & Sendable>: AsyncSequence, Sendable {
 
     let client: APIClient
     let first: Request<Page<Item>>
+    /// Applied to every item as its page arrives (see `rewritingFileURLs`).
+    var convert: @Sendable (Item) -> Item = { $0 }
 
     /// The same walk, a page at a time (with `count` when the API sends it).
-    public var pages: Pages { Pages(client: client, first: first) }
+    public var pages: Pages { Pages(client: client, first: first, convert: convert) }
 
     public func makeAsyncIterator() -> Iterator { Iterator(pages: pages.makeAsyncIterator()) }
 
@@ -102,14 +104,16 @@ public struct Paginated<Item: Decodable & Sendable>: AsyncSequence, Sendable {
 
         let client: APIClient
         let first: Request<Page<Item>>
+        let convert: @Sendable (Item) -> Item
 
         public func makeAsyncIterator() -> Iterator {
-            Iterator(client: client, rule: first.reader.pagination, upcoming: first)
+            Iterator(client: client, rule: first.reader.pagination, convert: convert, upcoming: first)
         }
 
         public struct Iterator: AsyncIteratorProtocol {
             let client: APIClient
             let rule: PaginationRule?
+            let convert: @Sendable (Item) -> Item
             var upcoming: Request<Page<Item>>?
             var pageNumber = 1
             var itemsSeen = 0
@@ -118,7 +122,7 @@ public struct Paginated<Item: Decodable & Sendable>: AsyncSequence, Sendable {
             public mutating func next() async throws -> Page<Item>? {
                 guard let request = upcoming else { return nil }
                 upcoming = nil
-                let page: Page<Item>
+                var page: Page<Item>
                 do {
                     page = try await client.send(request)
                 } catch let error as BinderyError where error.kind == .notFound && pageNumber > 1 && rule?.style == .pageNumber {
@@ -127,6 +131,7 @@ public struct Paginated<Item: Decodable & Sendable>: AsyncSequence, Sendable {
                 }
                 itemsSeen += page.items.count
                 if let rule, !page.items.isEmpty { upcoming = following(request, page, rule) }
+                page.items = page.items.map(convert)
                 return page
             }
 

@@ -22,6 +22,23 @@ struct GeneratedCodeTests {
         #expect(url.absoluteString == "https://pets.example.com/api/v1/pets/?tag=cat&tags=a&tags=b&housing=free-range&page_size=100&url_host=internal")
     }
 
+    @Test func fileURLFieldsAreRewritten() throws {
+        let json = #"""
+            {"id": 1, "name": "Rex", "created_at": "2024-05-01T12:00:00Z", "attributes": {"colour": "https://keep.example.com"},
+             "thumbnail": "https://cdn.example.com/t.png", "gallery": ["https://cdn.example.com/1.png"],
+             "documents": {"vaccination": {"url": "https://cdn.example.com/v.pdf", "size": 7}, "scans": ["https://cdn.example.com/s.png"]}}
+            """#
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let pet = try decoder.decode(Pet.self, from: Data(json.utf8))
+        let local = pet.rewritingFileURLs { $0.replacingOccurrences(of: "https://cdn.example.com", with: "file:///cache") }
+        #expect(local.thumbnail == "file:///cache/t.png")
+        #expect(local.gallery == ["file:///cache/1.png"])
+        #expect(local.documents?["vaccination"] == ["url": "file:///cache/v.pdf", "size": 7])
+        #expect(local.documents?["scans"] == ["file:///cache/s.png"])
+        #expect(local.attributes == pet.attributes, "fields not marked file-url are left alone")
+    }
+
     @Test func streamingEndpointsAskForTheirFraming() {
         #expect(PetShopClient.Pets.changes().reader.accept == "application/x-ndjson")
         #expect(PetShopClient.Pets.notices().reader.accept == "text/event-stream")

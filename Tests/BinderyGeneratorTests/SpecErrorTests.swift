@@ -166,6 +166,24 @@ struct SpecErrorTests {
         #expect(hints(spec).contains("did you mean 'name'?"))
     }
 
+    @Test func fileURLOnlyOnModelTextFields() {
+        let spec = header + """
+            model M {
+                size: Int file-url
+                link: String file-url
+            }
+            resource r {
+                get: GET "x" -> M {
+                    query q: String? file-url
+                }
+            }
+            """
+        #expect(problems(spec) == [
+            "3:15: a file-url field is a String, [String] or JSON",
+            "8:26: only a model's fields can be marked file-url",
+        ])
+    }
+
     @Test func optionalPathParameter() {
         let spec = header + "resource r {\n    get: GET \"{id}\" {\n        path id: Int?\n    }\n}"
         #expect(problems(spec) == ["4:18: a path parameter cannot be optional"])

@@ -52,7 +52,8 @@ class Handler(BaseHTTPRequestHandler):
             "body_length": len(body), "body_sha256": hashlib.sha256(body).hexdigest(),
             "body": body.decode("utf-8", "replace") if len(body) <= 4096 else None,
         }
-        print(json.dumps(record), flush=True)
+        with lock:  # one line at a time: handlers run on several threads
+            print(json.dumps(record), flush=True)
         getattr(self, "do_" + behaviour.replace("-", "_"), self.not_found)(attempt, query, record)
 
     def read_chunked(self):

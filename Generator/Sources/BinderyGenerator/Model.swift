@@ -46,6 +46,8 @@ public struct Field: Hashable, Sendable {
     public var swiftName: String
     public var type: TypeRef
     public var defaultValue: DefaultValue?
+    /// Marked `file-url`: a String, [String] or JSON holding links to files.
+    public var isFileURL = false
 }
 
 public struct Model: Hashable, Sendable {

@@ -80,7 +80,7 @@ enum Naming {
     static let runtimeTypeNames: Set<String> = [
         "APIClient", "APIDefinition", "AttemptFailure", "AuthProvider", "AuthScheme", "BasicAuth", "BinderyError",
         "ChunkedUpload", "ChunkedUploadRule", "ClientOptions", "Coders", "DateFormat", "DefaultParameter",
-        "EventFraming", "EventReading", "EventStream", "ExponentialBackoff", "HeaderAuth", "HTTPBody", "HTTPHeaders",
+        "EventFraming", "EventReading", "EventStream", "ExponentialBackoff", "FileURLs", "HeaderAuth", "HTTPBody", "HTTPHeaders",
         "HTTPMethod", "HTTPRequest", "HTTPResponse", "Job", "JobProgress", "JobRule", "JobStart", "JSONValue", "MD5",
         "Middleware", "MultipartForm", "MultipartPart", "Origin", "Page", "Paginated", "PaginationRule",
         "ParameterValue", "QueryItems", "Request", "RequestBody", "RequestOptions", "ResponseReader", "RetryPolicy",

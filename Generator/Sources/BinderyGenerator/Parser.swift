@@ -251,6 +251,7 @@ public struct Parser {
         try expect(":", hint: "a field reads: name: Type")
         var field = FieldSyntax(doc: doc, wireName: wireName, swiftName: swiftName, type: try type())
         if try consume("=") { field.defaultValue = try literal() }
+        if current.text == "file-url", current.kind == .identifier { field.fileURL = take().range }
         return field
     }
 

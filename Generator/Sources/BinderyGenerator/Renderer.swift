@@ -177,8 +177,19 @@ public struct Renderer {
         let parameters = model.fields.map { field in
             "\(Naming.escaped(field.swiftName)): \(swiftType(field.type))\(defaultClause(field.type, field.defaultValue))"
         }
+        let rewrites: [TemplateValue] = model.fields.filter(\.isFileURL).map { field in
+            let name = Naming.escaped(field.swiftName)
+            let optional = field.type.isOptional ? "?" : ""
+            let value: String = switch field.type.wrapped {
+            case .primitive(.json): "\(name)\(optional).rewritingFileURLs(rewrite)"
+            case .array: "\(name)\(optional).map(rewrite)"
+            default: optional.isEmpty ? "rewrite(\(name))" : "\(name).map(rewrite)"
+            }
+            return .text("copy.\(name) = \(value)")
+        }
         return [
             "doc": docLines(model.doc), "name": .text(model.name), "fields": .list(fields),
+            "fileURLs": rewrites.isEmpty ? .bool(false) : ["rewrites": .list(rewrites)],
             "initParameters": .text(wrapped(parameters, indent: "    ")),
             "hasCodingKeys": .bool(hasDefaults || model.fields.contains { $0.wireName != $0.swiftName }),
             "hasDefaults": .bool(hasDefaults),

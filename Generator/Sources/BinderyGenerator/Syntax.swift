@@ -89,6 +89,8 @@ public struct FieldSyntax: Sendable {
     public var swiftName: Located?
     public var type: TypeSyntax
     public var defaultValue: LiteralSyntax?
+    /// `file-url` after the type: the field holds links to files.
+    public var fileURL: SourceRange?
 }
 
 public struct ModelSyntax: Sendable {

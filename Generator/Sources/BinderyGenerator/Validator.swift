@@ -278,7 +278,9 @@ public struct Validator {
         }
     }
 
-    private mutating func fields(_ syntax: [FieldSyntax], in owner: String, allowFile: Bool = false) -> [Field] {
+    private mutating func fields(
+        _ syntax: [FieldSyntax], in owner: String, allowFile: Bool = false, fileURLs: Bool = false
+    ) -> [Field] {
         var wireNames: [String: SourceRange] = [:]
         var swiftNames: [String: SourceRange] = [:]
         return syntax.map { field in
@@ -289,9 +291,16 @@ public struct Validator {
                        what: "field", hint: "write '\(field.wireName.text) as otherName: ...' to choose another Swift name")
             }
             let type = resolve(field.type, allowFile: allowFile)
+            if let marker = field.fileURL {
+                if !fileURLs {
+                    error("only a model's fields can be marked file-url", at: marker)
+                } else if ![.primitive(.string), .primitive(.json), .array(.primitive(.string))].contains(type.wrapped) {
+                    error("a file-url field is a String, [String] or JSON", at: marker, hint: "remove file-url, or change the type")
+                }
+            }
             return Field(
                 doc: field.doc, wireName: field.wireName.text, swiftName: swiftName, type: type,
-                defaultValue: field.defaultValue.flatMap { defaultValue($0, for: type) })
+                defaultValue: field.defaultValue.flatMap { defaultValue($0, for: type) }, isFileURL: field.fileURL != nil)
         }
     }
 
@@ -345,7 +354,8 @@ public struct Validator {
     }
 
     private mutating func validate(_ syntax: ModelSyntax) -> Model {
-        Model(doc: syntax.doc, name: Naming.upperCamel(syntax.name.text), fields: fields(syntax.fields, in: syntax.name.text))
+        Model(doc: syntax.doc, name: Naming.upperCamel(syntax.name.text),
+              fields: fields(syntax.fields, in: syntax.name.text, fileURLs: true))
     }
 
     private mutating func validate(_ syntax: EnumSyntax) -> Enumeration {
@@ -568,6 +578,7 @@ public struct Validator {
         let boundNames = Set(bound.map(\.wireName))
         var pathParameters: [Parameter] = []
         for field in syntax.pathParameters {
+            if let marker = field.fileURL { error("only a model's fields can be marked file-url", at: marker) }
             let type = resolve(field.type)
             checkParameterType(type, at: field.type.range, in: "path")
             if type.isOptional { error("a path parameter cannot be optional", at: field.type.range) }
@@ -605,6 +616,7 @@ public struct Validator {
 
         func parameters(_ fields: [FieldSyntax], in location: String) -> [Parameter] {
             fields.map { field in
+                if let marker = field.fileURL { error("only a model's fields can be marked file-url", at: marker) }
                 let type = resolve(field.type)
                 checkParameterType(type, at: field.type.range, in: location)
                 let name = self.swiftName(for: field.wireName, explicit: field.swiftName)

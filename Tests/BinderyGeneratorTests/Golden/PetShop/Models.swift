@@ -58,7 +58,7 @@ public enum Priority: RawRepresentable, Codable, Hashable, Sendable, ParameterVa
 }
 
 /// A pet.
-public struct Pet: Codable, Hashable, Sendable {
+public struct Pet: Codable, Hashable, Sendable, FileURLs {
     /// The pet's id.
     public var id: Int
     public var name: String
@@ -78,6 +78,10 @@ public struct Pet: Codable, Hashable, Sendable {
     public var priority: Priority?
     public var `default`: Bool?
     public var isSelf: Bool?
+    /// Links to the pet's pictures, which callers may rewrite.
+    public var thumbnail: String?
+    public var gallery: [String]
+    public var documents: JSONValue?
 
     public init(
         id: Int,
@@ -97,7 +101,10 @@ public struct Pet: Codable, Hashable, Sendable {
         owner: Owner? = nil,
         priority: Priority? = nil,
         `default`: Bool? = nil,
-        isSelf: Bool? = nil
+        isSelf: Bool? = nil,
+        thumbnail: String? = nil,
+        gallery: [String] = [],
+        documents: JSONValue? = nil
     ) {
         self.id = id
         self.name = name
@@ -117,6 +124,9 @@ public struct Pet: Codable, Hashable, Sendable {
         self.priority = priority
         self.`default` = `default`
         self.isSelf = isSelf
+        self.thumbnail = thumbnail
+        self.gallery = gallery
+        self.documents = documents
     }
 
     enum CodingKeys: String, CodingKey {
@@ -138,6 +148,9 @@ public struct Pet: Codable, Hashable, Sendable {
         case priority
         case `default`
         case isSelf = "self"
+        case thumbnail
+        case gallery
+        case documents
     }
 
     public init(from decoder: any Decoder) throws {
@@ -160,6 +173,17 @@ public struct Pet: Codable, Hashable, Sendable {
         priority = try container.decodeIfPresent(Priority.self, forKey: .priority)
         `default` = try container.decodeIfPresent(Bool.self, forKey: .`default`)
         isSelf = try container.decodeIfPresent(Bool.self, forKey: .isSelf)
+        thumbnail = try container.decodeIfPresent(String.self, forKey: .thumbnail)
+        gallery = try container.decodeIfPresent([String].self, forKey: .gallery) ?? []
+        documents = try container.decodeIfPresent(JSONValue.self, forKey: .documents)
+    }
+
+    public func rewritingFileURLs(_ rewrite: (String) -> String) -> Self {
+        var copy = self
+        copy.thumbnail = thumbnail.map(rewrite)
+        copy.gallery = gallery.map(rewrite)
+        copy.documents = documents?.rewritingFileURLs(rewrite)
+        return copy
     }
 }
 

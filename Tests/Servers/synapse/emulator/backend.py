@@ -9,6 +9,7 @@ from django.http import StreamingHttpResponse
 from drf_chunked_upload.models import ChunkedUpload as DrfChunkedUpload
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -51,7 +52,7 @@ class Collection(Backend):
     def get(self, request):
         reserved = {"page", "page_size", "url_host", "expand"}
         filters = {k: v for k, v in request.query_params.items() if k not in reserved}
-        items = [d for d in documents(self.name).values()
+        items = [dict(d) for d in documents(self.name).values()
                  if all(str(d.get(k)) == v for k, v in filters.items() if k in d)]
         if self.fields:
             items = [{k: d.get(k) for k in self.fields} for d in items]
@@ -231,8 +232,15 @@ class ConsoleLogs(Backend):
         return Response({"results": find("jobs", pk).get("console_logs", [])})
 
 
+class EventStream(BaseRenderer):
+    media_type = "text/event-stream"
+    format = "sse"
+
+
 class TailConsoleLogs(Backend):
     """The console as Server-Sent Events, one log line each, 50 ms apart, ending with the job."""
+
+    renderer_classes = [EventStream]
 
     def get(self, request, pk):
         lines = find("jobs", pk).get("console_logs", [])

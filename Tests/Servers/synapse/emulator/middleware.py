@@ -11,6 +11,13 @@ from django.http import HttpResponse
 # (the server acted, the client never hears of it).
 DROPS = []
 lock = threading.Lock()
+# One line at a time: requests are handled on several threads, and interleaved writes would garble the log.
+print_lock = threading.Lock()
+
+
+def log(record):
+    with print_lock:
+        print(json.dumps(record), flush=True)
 
 
 def armed_fault(request):
@@ -45,11 +52,11 @@ class RecordRequests:
             "body": request.body.decode(errors="replace")[:4000] if request.content_type == "application/json" else None,
         }
         if fault and fault["before"]:
-            print(json.dumps({**record, "status": None, "dropped": "before"}), flush=True)
+            log({**record, "status": None, "dropped": "before"})
             drop(request)
             return HttpResponse(status=503)  # never reaches the client: its connection is closed
         response = self.get_response(request)
-        print(json.dumps({**record, "status": response.status_code, "dropped": "after" if fault else None}), flush=True)
+        log({**record, "status": response.status_code, "dropped": "after" if fault else None})
         if fault:
             drop(request)
         return response
