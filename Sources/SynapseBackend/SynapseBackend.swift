@@ -24,3 +24,19 @@ extension SynapseBackendClient.DataFiles {
         return try await createFromUpload(DataFileFromUpload(chunkedUpload: finished.id))
     }
 }
+
+extension SynapseBackendClient.DataFiles {
+    /// Uploads the files of one data unit, by file specification name, and returns the request that creates the unit
+    /// from them with `dataUnits.create`, as the Python client's `upload_data_file` does.
+    public func upload(
+        _ files: [String: URL], collection: Int, meta: JSONValue? = nil, groups: [String]? = nil,
+        useChunkedUpload: Bool? = nil
+    ) async throws -> DataUnitCreateRequest {
+        var uploaded: [String: JSONValue] = [:]
+        for (name, file) in files.sorted(by: { $0.key < $1.key }) {
+            let created = try await create(file: file, useChunkedUpload: useChunkedUpload)
+            uploaded[name] = ["checksum": .string(created.checksum), "path": .string(file.path)]
+        }
+        return DataUnitCreateRequest(dataCollection: collection, files: uploaded, meta: meta, groups: groups)
+    }
+}

@@ -54,6 +54,51 @@ struct SynapseBackendTests {
         return url
     }
 
+    // MARK: The seed's examples
+
+    @Test("Get a project, walk every task, annotate one, upload 200 MiB in chunks as a data file, run a plugin and follow its job")
+    func seedExamples() async throws {
+        #expect(try await client.projects.get(id: 1).title == "Street scenes")
+
+        var walked = 0
+        for try await _ in client.tasks.listAll(project: 1) { walked += 1 }
+        #expect(walked == 230)
+
+        let annotation: JSONValue = ["annotations": [["type": "bbox", "coordinates": [10, 10, 100, 100]]]]
+        _ = try await client.tasks.annotateTaskData(id: 3, annotation)
+        #expect(try await client.tasks.get(id: 3).data?["index"] == 3)
+        let stored = try #require(await received { $0.path == "/tasks/3/annotate_task_data/" }.last?.body as? [String: Any])
+        #expect((stored["annotations"] as? [[String: Any]])?.first?["type"] as? String == "bbox")
+
+        let size: Int64 = 200 << 20
+        let reports = Locked<[Int64]>([])
+        let dataFile = try await client.dataFiles.create(file: try Self.file(size, named: "large.zip")) { progress in
+            reports.withLock { $0.append(progress.sent) }
+        }
+        #expect(dataFile.size == size)
+        #expect(reports.withLock { $0 } == [0, 50 << 20, 100 << 20, 150 << 20, 200 << 20])
+
+        let started = try await client.plugins.run(plugin: "yolo", PluginRunRequest(action: "train", params: ["epochs": 1]))
+        #expect(started.status == .pending)
+        let seen = Locked<[JSONValue]>([])
+        let finished = try await client.jobs.follow(id: started.id).result { progress in
+            seen.withLock { $0.append(progress.fields["progress_record"] ?? .null) }
+        }
+        #expect(finished.status == .succeeded)
+        #expect(finished.result?["ok"] == true)
+        #expect(seen.withLock { $0 }.contains(["percent": 50]))
+        #expect(try await client.jobs.consoleLogs(id: started.id).results.map(\.message) == ["started", "finished"])
+    }
+
+    @Test("A job that fails is a typed error with its message")
+    func failingJob() async throws {
+        let started = try await client.plugins.run(plugin: "yolo", PluginRunRequest(action: "fail"))
+        let error = try await #require(throws: BinderyError.self) { try await client.jobs.follow(id: started.id).result() }
+        #expect(error.kind == .jobFailed)
+        #expect(error.message == "CUDA out of memory")
+        #expect(error.detail?["status"] == "FAILED")
+    }
+
     // MARK: Client, auth, headers
 
     @Test("Every credential in its header, url_host on every request, tokens and host from the environment")
@@ -61,7 +106,7 @@ struct SynapseBackendTests {
         let marker = "h\(Int.random(in: 1000...9999))"
         let full = SynapseBackendClient(
             baseURL: server.baseURL, apiToken: Self.token, agentToken: "agent-\(marker)", tenant: "tenant-\(marker)",
-            urlHost: "internal", options: ClientOptions(environment: [:]))
+            userToken: Self.token, urlHost: "internal", options: ClientOptions(environment: [:]))
         let page = try await full.tasks.list(project: 1, pageSize: 100)
         #expect(page.count == 230)
         let all = try await full.tasks.listAll(project: 1).reduce(into: 0) { count, _ in count += 1 }
@@ -71,6 +116,7 @@ struct SynapseBackendTests {
         for request in sent {
             #expect(request.headers["Synapse-Access-Token"] == "Token \(Self.token)")
             #expect(request.headers["Synapse-Tenant"] == "Token tenant-\(marker)")
+            #expect(request.headers["Authorization"] == "Token \(Self.token)")
             #expect(request.query.contains("url_host=internal"), "\(request.query)")
         }
 
@@ -249,6 +295,21 @@ struct SynapseBackendTests {
         #expect(Set(stored).count == stored.count, "no chunk was stored twice: \(stored)")
     }
 
+    @Test("Upload a data unit's files, then create the unit from them")
+    func uploadDataFile() async throws {
+        let image = try Self.file(300, named: "unit.png")
+        let meta = try Self.file(20, named: "unit.json")
+        let request = try await client.dataFiles.upload(["image": image, "meta": meta], collection: 1, meta: ["camera": "front"])
+        #expect(request.files["image"]?["checksum"] == "4aa09c46db228e7f610ad440cd89c103")  // md5 of 300 zero bytes
+        #expect(request.files["meta"]?["path"] == .string(meta.path))
+        let created = try await client.dataUnits.create([request])
+        guard case .array(let units) = created, let unit = units.first else { Issue.record("\(created)"); return }
+        #expect(unit["data_collection"] == 1)
+        #expect(unit["files"]?["image"]?["path"] == .string(image.path))
+        let uploads = await received(atLeast: 2) { $0.path == "/data_files/" && $0.method == "POST" }
+        #expect(uploads.count >= 2)
+    }
+
     @Test("Data units: get, list, create")
     func dataUnits() async throws {
         #expect(try await client.dataUnits.get(id: 2).meta?["n"] == 2)
@@ -345,6 +406,12 @@ struct SynapseBackendTests {
         #expect(external.configuration["host"] == "nas.lab")
         #expect(try await client.storages.get(id: 1).provider == .amazonS3)
         #expect(await received { $0.path == "/storages/2/" }.first?.query == "with_configuration=true")
+        let created = try await client.storages.create(
+            StorageCreateRequest(name: "Scratch", category: .external, provider: .unknown("seaweedfs"), configuration: ["host": "s"]))
+        #expect(created.provider == .unknown("seaweedfs"))
+        let sent = try #require(await received { $0.path == "/storages/" && $0.method == "POST" }.last?.body as? [String: Any])
+        #expect(sent["provider"] as? String == "seaweedfs")
+        #expect(sent["is_default"] as? Bool == false)
     }
 
     // MARK: ML

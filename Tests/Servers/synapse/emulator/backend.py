@@ -187,8 +187,30 @@ class RunPlugin(Backend):
             raise ValidationError({field: ["Unknown field."] for field in unknown})
         job = add("jobs", {"status": "PENDING", "plugin": {"id": found["id"], "code": found["code"]},
                            "action": request.data.get("action"), "params": request.data.get("params"),
-                           "meta": {"language": request.data.get("language")}, "console_logs": []})
+                           "meta": {"language": request.data.get("language")}, "console_logs": [], "first_poll": None})
         return Response(job, status=201)
+
+
+class JobDetail(Detail):
+    """A job started by a run advances as it is polled, timed from its first poll: PENDING, RUNNING from 0.3 s with
+    progress, then SUCCEEDED from 0.8 s, or FAILED with `result.error` when its action is "fail"."""
+
+    name = "jobs"
+
+    def get(self, request, pk):
+        job = find(self.name, pk)
+        if "first_poll" in job and job["status"] in ("PENDING", "RUNNING"):
+            job["first_poll"] = job["first_poll"] or time.monotonic()
+            elapsed = time.monotonic() - job["first_poll"]
+            if elapsed >= 0.8:
+                failed = job["action"] == "fail"
+                job.update(status="FAILED" if failed else "SUCCEEDED", progress_record={"percent": 100},
+                           result={"error": "CUDA out of memory"} if failed else {"ok": True})
+                job["console_logs"].append({"message": "finished", "level": "info", "created": "2026-11-23T10:00:01Z"})
+            elif elapsed >= 0.3 and job["status"] == "PENDING":
+                job.update(status="RUNNING", progress_record={"percent": 50})
+                job["console_logs"].append({"message": "started", "level": "info", "created": "2026-11-23T10:00:00Z"})
+        return Response({k: v for k, v in job.items() if k != "first_poll"})
 
 
 class PluginReleaseLookup(Backend):
