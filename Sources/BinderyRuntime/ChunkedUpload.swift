@@ -89,13 +89,9 @@ public actor ChunkedUpload<Completed: Sendable> {
             offset = state.offset
         }
         progress?(UploadProgress(sent: offset, total: total, location: location))
-        let input = try FileHandle(forReadingFrom: file)
-        defer { try? input.close() }
         while offset < total {
             if Task.isCancelled { throw failure("the task was cancelled", kind: .cancelled) }
-            try hash(upTo: offset, from: input)
-            try input.seek(toOffset: UInt64(offset))
-            let chunk = try input.read(upToCount: rule.chunkSize) ?? Data()
+            let chunk = try await readChunk(at: offset)
             guard !chunk.isEmpty else { throw failure("\(file.path) is shorter than when the upload began") }
             let end = offset + Int64(chunk.count)
             let state: ChunkedUploadState
@@ -110,13 +106,17 @@ public actor ChunkedUpload<Completed: Sendable> {
             }
             location = try resolved(state.url)
             if state.offset == end, hashed == offset {
-                md5.update(chunk)
+                md5 = try await Self.offPool { [md5] in
+                    var extended = md5
+                    extended.update(chunk)
+                    return extended
+                }
                 hashed = end
             }
             offset = state.offset
             progress?(UploadProgress(sent: offset, total: total, location: location))
         }
-        try hash(upTo: total, from: input)
+        _ = try await readChunk(at: total)
         return try await finalize()
     }
 
@@ -163,20 +163,33 @@ public actor ChunkedUpload<Completed: Sendable> {
                 response: reader))
     }
 
-    /// Extends the running MD5 to the file's first `offset` bytes, reading from disk what was not hashed yet (after
-    /// a resume, the part the server already has).
-    private func hash(upTo offset: Int64, from input: FileHandle) throws {
-        if offset < hashed {
-            md5 = MD5()
-            hashed = 0
+    /// The chunk that starts at `offset`, with the running MD5 first brought up to `offset` from disk (after a
+    /// resume, over the part the server already has). Disk and hashing run off the cooperative thread pool, so a
+    /// large upload does not starve the app's other tasks.
+    private func readChunk(at offset: Int64) async throws -> Data {
+        let (file, size, state) = (file, rule.chunkSize, offset < hashed ? (MD5(), Int64(0)) : (md5, hashed))
+        let read = try await Self.offPool { () throws -> (chunk: Data, md5: MD5, hashed: Int64) in
+            var (md5, hashed) = state
+            let input = try FileHandle(forReadingFrom: file)
+            defer { try? input.close() }
+            try input.seek(toOffset: UInt64(hashed))
+            while hashed < offset {
+                let piece = try input.read(upToCount: Int(min(Int64(4 << 20), offset - hashed))) ?? Data()
+                guard !piece.isEmpty else { break }
+                md5.update(piece)
+                hashed += Int64(piece.count)
+            }
+            try input.seek(toOffset: UInt64(offset))
+            return (try input.read(upToCount: size) ?? Data(), md5, hashed)
         }
-        guard hashed < offset else { return }
-        try input.seek(toOffset: UInt64(hashed))
-        while hashed < offset {
-            let piece = try input.read(upToCount: Int(min(Int64(4 << 20), offset - hashed))) ?? Data()
-            guard !piece.isEmpty else { throw failure("\(file.path) is shorter than when the upload began") }
-            md5.update(piece)
-            hashed += Int64(piece.count)
+        guard read.hashed == offset else { throw failure("\(file.path) is shorter than when the upload began") }
+        (md5, hashed) = (read.md5, read.hashed)
+        return read.chunk
+    }
+
+    private static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
         }
     }
 

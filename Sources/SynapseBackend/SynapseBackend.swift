@@ -14,12 +14,13 @@ extension SynapseBackendClient.DataFiles {
     ///     send only the rest.
     ///   - progress: called as chunks are accepted.
     public func create(
-        file: URL, useChunkedUpload: Bool? = nil, resumingFrom location: URL? = nil,
+        file: URL, useChunkedUpload: Bool? = nil, resumingFrom location: URL? = nil, chunkSize: Int = 50 << 20,
         progress: (@Sendable (UploadProgress) -> Void)? = nil
     ) async throws -> DataFileResponse {
         let size = try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int64 ?? 0
         guard useChunkedUpload ?? (size > Self.chunkedUploadThreshold) else { return try await create(file: file) }
-        let upload = SynapseBackendClient.ChunkedUploads(runtime: runtime).create(file: file, resumingFrom: location)
+        let upload = SynapseBackendClient.ChunkedUploads(runtime: runtime)
+            .create(file: file, resumingFrom: location, chunkSize: chunkSize)
         let finished = try await upload.run(progress: progress)
         return try await createFromUpload(DataFileFromUpload(chunkedUpload: finished.id))
     }

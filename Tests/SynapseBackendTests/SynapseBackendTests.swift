@@ -265,21 +265,27 @@ struct SynapseBackendTests {
 
     @Test("An interrupted chunked data-file upload resumes from the server's offset, sending no chunk twice")
     func resumedDataFile() async throws {
-        let size: Int64 = 120 << 20 + 12345
+        let size: Int64 = 3 << 20 + 12345
         let file = try Self.file(size, named: "resumed.bin")
         let location = Locked<URL?>(nil)
+        let running = Locked<Task<DataFileResponse, any Error>?>(nil)
+        let started = Locked(false)
+        // The upload is interrupted right after the server accepted its first chunk.
         let interrupted = Task {
-            try await client.dataFiles.create(file: file, useChunkedUpload: true) { progress in
-                if progress.sent > 0 { location.withLock { $0 = progress.location } }
+            while !started.withLock({ $0 }) { try await Task.sleep(nanoseconds: 1_000_000) }
+            return try await client.dataFiles.create(file: file, useChunkedUpload: true, chunkSize: 1 << 20) { progress in
+                guard progress.sent > 0, location.withLock({ $0 }) == nil else { return }
+                location.withLock { $0 = progress.location }
+                running.withLock { $0?.cancel() }
             }
         }
-        while location.withLock({ $0 }) == nil { try await Task.sleep(nanoseconds: 5_000_000) }
-        interrupted.cancel()
+        running.withLock { $0 = interrupted }
+        started.withLock { $0 = true }
         let cancelled = await #expect(throws: BinderyError.self) { try await interrupted.value }
         #expect(cancelled?.kind == .cancelled)
 
         let saved = try #require(location.withLock { $0 })
-        let created = try await client.dataFiles.create(file: file, useChunkedUpload: true, resumingFrom: saved)
+        let created = try await client.dataFiles.create(file: file, useChunkedUpload: true, resumingFrom: saved, chunkSize: 1 << 20)
         #expect(created.size == size)
         let uploadID = saved.path.split(separator: "/").last.map(String.init) ?? ""
         #expect(await received { $0.method == "GET" && $0.path == "/chunked_upload/\(uploadID)/" }.count >= 1,
@@ -291,7 +297,7 @@ struct SynapseBackendTests {
             else { return nil }
             return range
         }
-        #expect(stored.count == 3, "\(stored)")
+        #expect(stored.count == 4, "\(stored)")
         #expect(Set(stored).count == stored.count, "no chunk was stored twice: \(stored)")
     }
 
