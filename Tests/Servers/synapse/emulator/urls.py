@@ -4,6 +4,16 @@ from rest_framework.routers import SimpleRouter
 from . import backend as b
 from . import views
 
+
+def sdk_lists(prefix, name):
+    """The SDK's three read-only views of a collection: whole items, ids with data, ids with files."""
+    return [
+        path(prefix, b.collection(name, creates=False)),
+        path(prefix + "data/", b.collection(name, fields=["id", "data"], creates=False)),
+        path(prefix + "files/", b.collection(name, fields=["id", "files"], creates=False)),
+    ]
+
+
 router = SimpleRouter()
 router.register("items", views.Items, basename="item")
 router.register("cursor-items", views.CursorItems, basename="cursor-item")
@@ -20,9 +30,7 @@ urlpatterns = router.urls + [
     path("tasks/set_tags/", b.set_tags("tasks")),
     path("tasks/<int:pk>/", b.detail("tasks")),
     path("tasks/<int:pk>/annotate_task_data/", b.AnnotateTaskData.as_view()),
-    path("sdk/tasks/", b.collection("tasks", creates=False)),
-    path("sdk/tasks/data/", b.collection("tasks", fields=["id", "data"], creates=False)),
-    path("sdk/tasks/files/", b.collection("tasks", fields=["id", "files"], creates=False)),
+    *sdk_lists("sdk/tasks/", "tasks"),
     path("task_tags/", b.collection("task_tags")),
     path("task_tags/<int:pk>/", b.detail("task_tags")),
     # Data collections
@@ -35,9 +43,7 @@ urlpatterns = router.urls + [
     # Human in the loop
     path("assignments/set_tags/", b.set_tags("assignments")),
     path("assignments/<int:pk>/", b.detail("assignments")),
-    path("sdk/assignments/", b.collection("assignments", creates=False)),
-    path("sdk/assignments/data/", b.collection("assignments", fields=["id", "data"], creates=False)),
-    path("sdk/assignments/files/", b.collection("assignments", fields=["id", "files"], creates=False)),
+    *sdk_lists("sdk/assignments/", "assignments"),
     # Integration
     path("agents/", b.collection("agents", creates=False)),
     path("agents/<str:token>/connect/", b.AgentConnect.as_view()),
@@ -57,9 +63,7 @@ urlpatterns = router.urls + [
     # ML
     path("models/", b.collection("models")),
     path("models/<int:pk>/", b.detail("models")),
-    path("sdk/ground_truth_events/", b.collection("ground_truth_events", creates=False)),
-    path("sdk/ground_truth_events/data/", b.collection("ground_truth_events", fields=["id", "data"], creates=False)),
-    path("sdk/ground_truth_events/files/", b.collection("ground_truth_events", fields=["id", "files"], creates=False)),
+    *sdk_lists("sdk/ground_truth_events/", "ground_truth_events"),
     path("ground_truths/", b.collection("ground_truths", creates=False)),
     path("ground_truth_dataset_versions/", b.collection("ground_truth_dataset_versions", creates=False)),
     path("ground_truth_dataset_versions/<int:pk>/", b.detail("ground_truth_dataset_versions")),
