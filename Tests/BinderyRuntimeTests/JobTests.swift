@@ -105,7 +105,7 @@ struct JobTests {
         #expect(error?.operation == "jobs.get")
         #expect(error?.message.contains("no progress for") == true)
         #expect(error?.message.contains("timeout 0.6 s") == true)
-        #expect(duration > 0.4 && duration < 5)
+        #expect(duration > 0.4 && duration < 30, "the job never ends; only the timeout stops the wait")
         // The wait between polls grew: far fewer polls than one every 0.05 s.
         #expect(jobs.requests().filter { $0.path.hasPrefix("/jobs/get/") }.count < 10)
     }

@@ -140,9 +140,8 @@ struct SageSynapseTests {
         }
         #expect(answer.response == "Hello! You said: slow")
         let currents = seen.withLock { $0 }
-        #expect(currents.count >= 2, "saw \(currents)")
-        #expect(currents == currents.sorted())
-        #expect(Date().timeIntervalSince(start) > 3, "the job progressed for 3.6 s, far past the 1 s timeout")
+        #expect(currents == Array(0..<12), "every poll brought new progress")
+        #expect(Date().timeIntervalSince(start) > 3, "twelve polls at least half a second apart: far past the 1 s timeout")
     }
 
     @Test("A job without progress times out, saying how long it waited")
@@ -154,7 +153,7 @@ struct SageSynapseTests {
         #expect(error.kind == .timedOut)
         #expect(error.message.contains("made no progress for"))
         #expect(error.message.contains("timeout 1.0 s"))
-        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(Date().timeIntervalSince(started) < 60, "it gave up rather than waiting for a job that never ends")
     }
 
     @Test("A FAILED job is a typed error with the server's message and details")

@@ -12,7 +12,7 @@ answers the full status. A job's steps are timed from its first poll, so a slow 
 What a job does depends on its request:
   agent chat, chatText "fail"    fails with an errorMessage and errorDetails
                         "stall"   stays PROCESSING with the same progress forever
-                        "slow"    reports new progress every 0.3 s for 3.6 s, then answers
+                        "slow"    reports new progress at each of its first 12 polls, then answers
                         otherwise three progress steps over 0.6 s, then the answer
   table query on entity syn404   fails: no such table
 The process exits when its stdin closes.
@@ -137,7 +137,8 @@ def chat_script(body: dict) -> list:
     if text == "stall":
         return [progress("waiting for the model", 0, 10, 0)]
     if text == "slow":
-        return steps_then(answer, count=12, spacing=0.3)
+        steps = [{**progress(f"step {i + 1} of 12", i, 12, 0), "polls": i} for i in range(12)]
+        return steps + [{"after": 0, "polls": 12, "state": "COMPLETE", "response": answer}]
     return steps_then(answer)
 
 
@@ -200,11 +201,12 @@ def status(token: str) -> dict | None:
         return None
     if job["first_poll"] is None:
         job["first_poll"] = time.monotonic()
+    job["polls"] = job.get("polls", 0) + 1
     elapsed = time.monotonic() - job["first_poll"]
-    step = [step for step in job["script"] if step["after"] <= elapsed][-1]
+    step = [step for step in job["script"] if step["after"] <= elapsed and step.get("polls", 0) < job["polls"]][-1]
     full = {"jobId": token, "jobState": step["state"], "jobCanceling": False, "requestBody": job["request"],
             "etag": "e-" + token, "startedByUserId": 3350396, "startedOn": job["started"], "changedOn": now()}
-    full.update({key: value for key, value in step.items() if key not in ("after", "state", "response")})
+    full.update({key: value for key, value in step.items() if key not in ("after", "polls", "state", "response")})
     if "response" in step:
         full["responseBody"] = step["response"]
     return full
