@@ -126,7 +126,7 @@ struct ClientTests {
         #expect(error?.kind == .cannotConnect)
         #expect(error?.message.contains("within 1 s") == true, "\(String(describing: error))")
         #expect(error?.attempts == 2, "nothing was sent, so the write was tried again")
-        #expect(took >= 1.9 && took < 10, "took \(took) s")
+        #expect(took >= 1.9 && took < 20, "took \(took) s")
     }
 
     @Test func aPostThatTimesOutHasAnUnknownOutcome() async throws {
