@@ -21,8 +21,7 @@ final class ConnectCheck: @unchecked Sendable {
     /// Throws `cannotConnect` when `url`'s origin accepts no TCP connection within `timeout` seconds.
     func check(_ url: URL, timeout: TimeInterval) async throws {
         guard let origin = Self.origin(url) else { return }
-        let vouched = lock.withLock { answeredAt[origin.key].map { Date().timeIntervalSince($0) < Self.freshness } ?? false }
-        if vouched { return }
+        if let answered = answered(origin.key), Date().timeIntervalSince(answered) < Self.freshness { return }
         let connected = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(returning: Self.connects(host: origin.host, port: origin.port, within: timeout))
@@ -36,7 +35,15 @@ final class ConnectCheck: @unchecked Sendable {
     /// Notes that `url`'s origin answered.
     func answered(_ url: URL) {
         guard let origin = Self.origin(url) else { return }
-        lock.withLock { answeredAt[origin.key] = Date() }
+        lock.lock()
+        defer { lock.unlock() }
+        answeredAt[origin.key] = Date()
+    }
+
+    private func answered(_ key: String) -> Date? {
+        lock.lock()
+        defer { lock.unlock() }
+        return answeredAt[key]
     }
 
     private static func origin(_ url: URL) -> (host: String, port: Int, key: String)? {
