@@ -102,7 +102,9 @@ public struct Renderer {
             "credentials": .text(dictionary(api.auth.map(\.swiftName))),
             "parameters": .text(dictionary(api.defaultQuery.map(\.swiftName))),
             "auth": .list(auth),
+            "hasAuth": .bool(!auth.isEmpty),
             "defaultQuery": .list(defaultQuery),
+            "hasDefaultQuery": .bool(!defaultQuery.isEmpty),
             "timeouts": .text(timeouts.joined(separator: ", ")),
             "retry": .text(
                 "maxAttempts: \(retry.attempts), initialDelay: \(number(retry.backoff)), maxDelay: \(number(retry.maxBackoff)), "
