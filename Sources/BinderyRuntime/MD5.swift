@@ -47,49 +47,44 @@ public struct MD5: Sendable {
         }.joined()
     }
 
-    private static let shifts: [UInt32] = [
-        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
-        4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10,
-        15, 21,
-    ]
-
     /// floor(abs(sin(i + 1)) * 2^32), RFC 1321 §3.4.
     private static let constants: [UInt32] = (0..<64).map { UInt32(abs(sin(Double($0 + 1))) * 4_294_967_296) }
 
     private mutating func compress(_ block: UnsafeRawPointer) {
-        var words = (
+        // The 16 little-endian words of the block.
+        var m = (
             UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0),
             UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0)
         )
-        withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(start: block, count: 64)) }
+        withUnsafeMutableBytes(of: &m) { $0.copyMemory(from: UnsafeRawBufferPointer(start: block, count: 64)) }
         var (a, b, c, d) = (self.a, self.b, self.c, self.d)
-        Self.constants.withUnsafeBufferPointer { constants in
-            Self.shifts.withUnsafeBufferPointer { shifts in
-                withUnsafeBytes(of: &words) { raw in
-                    let m = raw.bindMemory(to: UInt32.self)
-                    for i in 0..<64 {
-                        var f: UInt32
-                        let g: Int
-                        switch i {
-                        case 0..<16:
-                            f = (b & c) | (~b & d)
-                            g = i
-                        case 16..<32:
-                            f = (d & b) | (~d & c)
-                            g = (5 &* i &+ 1) & 15
-                        case 32..<48:
-                            f = b ^ c ^ d
-                            g = (3 &* i &+ 5) & 15
-                        default:
-                            f = c ^ (b | ~d)
-                            g = (7 &* i) & 15
-                        }
-                        f = f &+ a &+ constants[i] &+ UInt32(littleEndian: m[g])
-                        a = d
-                        d = c
-                        c = b
-                        b = b &+ ((f << shifts[i]) | (f >> (32 - shifts[i])))
-                    }
+        withUnsafeBytes(of: &m) { raw in
+            let x = raw.bindMemory(to: UInt32.self)
+            Self.constants.withUnsafeBufferPointer { t in
+                // Four steps at a time, each register in turn; the word index follows each round's rule.
+                for i in stride(from: 0, to: 16, by: 4) {
+                    Self.step(&a, b, (b & c) | (~b & d), x[i], t[i], 7)
+                    Self.step(&d, a, (a & b) | (~a & c), x[i + 1], t[i + 1], 12)
+                    Self.step(&c, d, (d & a) | (~d & b), x[i + 2], t[i + 2], 17)
+                    Self.step(&b, c, (c & d) | (~c & a), x[i + 3], t[i + 3], 22)
+                }
+                for i in stride(from: 16, to: 32, by: 4) {
+                    Self.step(&a, b, (b & d) | (c & ~d), x[(5 &* i &+ 1) & 15], t[i], 5)
+                    Self.step(&d, a, (a & c) | (b & ~c), x[(5 &* i &+ 6) & 15], t[i + 1], 9)
+                    Self.step(&c, d, (d & b) | (a & ~b), x[(5 &* i &+ 11) & 15], t[i + 2], 14)
+                    Self.step(&b, c, (c & a) | (d & ~a), x[(5 &* i &+ 16) & 15], t[i + 3], 20)
+                }
+                for i in stride(from: 32, to: 48, by: 4) {
+                    Self.step(&a, b, b ^ c ^ d, x[(3 &* i &+ 5) & 15], t[i], 4)
+                    Self.step(&d, a, a ^ b ^ c, x[(3 &* i &+ 8) & 15], t[i + 1], 11)
+                    Self.step(&c, d, d ^ a ^ b, x[(3 &* i &+ 11) & 15], t[i + 2], 16)
+                    Self.step(&b, c, c ^ d ^ a, x[(3 &* i &+ 14) & 15], t[i + 3], 23)
+                }
+                for i in stride(from: 48, to: 64, by: 4) {
+                    Self.step(&a, b, c ^ (b | ~d), x[(7 &* i) & 15], t[i], 6)
+                    Self.step(&d, a, b ^ (a | ~c), x[(7 &* i &+ 7) & 15], t[i + 1], 10)
+                    Self.step(&c, d, a ^ (d | ~b), x[(7 &* i &+ 14) & 15], t[i + 2], 15)
+                    Self.step(&b, c, d ^ (c | ~a), x[(7 &* i &+ 21) & 15], t[i + 3], 21)
                 }
             }
         }
@@ -97,5 +92,12 @@ public struct MD5: Sendable {
         self.b &+= b
         self.c &+= c
         self.d &+= d
+    }
+
+    /// One MD5 step: `register = next + (register + mixed + word + constant) <<< shift`.
+    @inline(__always)
+    private static func step(_ register: inout UInt32, _ next: UInt32, _ mixed: UInt32, _ word: UInt32, _ constant: UInt32, _ shift: UInt32) {
+        let sum = register &+ mixed &+ word &+ constant
+        register = next &+ ((sum << shift) | (sum >> (32 - shift)))
     }
 }
