@@ -18,9 +18,6 @@ public final class LiveServer: Sendable {
     /// Everything the server printed after its port, one entry a line.
     public var lines: [String] { output.withLock { $0 } }
 
-    /// Everything the server wrote to its standard error so far, for a failing test to show.
-    public var errorOutput: String { errors.withLock { $0 } }
-
     /// Starts `script` (a path from the repository root) with the test Python, and waits for its port.
     public init(
         script: String, arguments: [String] = [], environment: [String: String] = [:], timeout: TimeInterval = 60
