@@ -51,7 +51,7 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
 
     public init(configuration: URLSessionConfiguration = .ephemeral) {
         self.configuration = configuration
-        session = URLSession(configuration: configuration, delegate: RedirectGuard(), delegateQueue: nil)
+        session = Self.requestSession(configuration)
         streamingSession = URLSession(configuration: configuration, delegate: streams, delegateQueue: nil)
     }
 
@@ -74,8 +74,12 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard session === used else { return }
-        session = URLSession(configuration: configuration, delegate: RedirectGuard(), delegateQueue: nil)
+        session = Self.requestSession(configuration)
         used.finishTasksAndInvalidate()
+    }
+
+    private static func requestSession(_ configuration: URLSessionConfiguration) -> URLSession {
+        URLSession(configuration: configuration, delegate: RedirectGuard(), delegateQueue: nil)
     }
 
     public func send(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse {
