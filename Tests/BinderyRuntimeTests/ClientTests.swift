@@ -144,7 +144,7 @@ struct ClientTests {
         let server = try await FaultServer()
         defer { server.stop() }
         let client = makeClient(server, retry: ExponentialBackoff.none, timeouts: Timeouts(connect: 5, read: 0.3))
-        let answer = try await client.send(Request<Attempt>("t", .get, "slow/\(uniqueID())?delay=1", options: RequestOptions(readTimeout: 5), response: .json))
+        let answer = try await client.send(Request<Attempt>("t", .get, "slow/\(uniqueID())?delay=1", options: RequestOptions(readTimeout: 15), response: .json))
         #expect(answer.attempt == 1)
     }
 

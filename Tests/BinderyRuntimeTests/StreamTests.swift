@@ -60,7 +60,7 @@ struct StreamTests {
         let path = framing == .serverSentEvents ? "sse/\(id)" : "ndjson/\(id)"
         let request = Request<EventStream<Tick>>(
             "ticks", .get, path, query: [URLQueryItem(name: "count", value: "3"), URLQueryItem(name: "hold", value: "1")],
-            options: RequestOptions(readTimeout: 5),
+            options: RequestOptions(readTimeout: 30),
             response: .events(framing))
         var events = try await server.client().send(request).makeAsyncIterator()
 
