@@ -84,6 +84,19 @@ public final class LiveServer: Sendable {
         self.lifeline = lifeline
     }
 
+    /// The JSON objects the server printed, each turned into a record by `read` (nil leaves it out), once at least
+    /// `count` records are there or `timeout` passed: requests the server logs after answering are waited for.
+    public func records<Record>(
+        atLeast count: Int = 1, timeout: TimeInterval = 5, _ read: ([String: Any]) -> Record?
+    ) async -> [Record] {
+        func current() -> [Record] {
+            lines.compactMap { line in (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]).flatMap(read) }
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        while current().count < count, Date() < deadline { try? await Task.sleep(nanoseconds: 10_000_000) }
+        return current()
+    }
+
     /// Waits until the server has printed at least `count` lines, for asserting on requests it handles after
     /// answering.
     public func waitForLines(_ count: Int, timeout: TimeInterval = 10) async -> [String] {

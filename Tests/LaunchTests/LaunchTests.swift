@@ -27,19 +27,14 @@ struct LaunchTests {
     }
 
     /// The requests the emulator logged that `matches` selects, once at least `count` of them arrived.
-    func received(atLeast count: Int = 1, where matches: @escaping (Received) -> Bool) async -> [Received] {
-        func matching() -> [Received] {
-            server.lines.compactMap { line -> Received? in
-                guard let record = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
-                let received = Received(
-                    method: record["method"] as? String ?? "", path: record["path"] as? String ?? "",
-                    query: record["query"] as? [String: String] ?? [:], authorization: record["authorization"] as? String,
-                    headers: record["headers"] as? [String: String] ?? [:], body: record["body"] as? [String: Any])
-                return matches(received) ? received : nil
-            }
+    func received(atLeast count: Int = 1, where matches: (Received) -> Bool) async -> [Received] {
+        await server.records(atLeast: count) { record in
+            let received = Received(
+                method: record["method"] as? String ?? "", path: record["path"] as? String ?? "",
+                query: record["query"] as? [String: String] ?? [:], authorization: record["authorization"] as? String,
+                headers: record["headers"] as? [String: String] ?? [:], body: record["body"] as? [String: Any])
+            return matches(received) ? received : nil
         }
-        for _ in 0..<500 where matching().count < count { try? await Task.sleep(nanoseconds: 10_000_000) }
-        return matching()
     }
 
     /// A marker to find this test's requests in the shared emulator's log.

@@ -26,18 +26,12 @@ struct LlamaDeployTests {
     }
 
     func received(_ path: String) async -> [Received] {
-        func matching() -> [Received] {
-            server.lines.compactMap { line in
-                guard let record = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                    record["path"] as? String == path
-                else { return nil }
-                return Received(
-                    method: record["method"] as? String ?? "", path: path, query: record["query"] as? String ?? "",
-                    contentType: record["content_type"] as? String, body: record["body"] as? String ?? "")
-            }
+        await server.records { record in
+            guard record["path"] as? String == path else { return nil }
+            return Received(
+                method: record["method"] as? String ?? "", path: path, query: record["query"] as? String ?? "",
+                contentType: record["content_type"] as? String, body: record["body"] as? String ?? "")
         }
-        for _ in 0..<500 where matching().isEmpty { try? await Task.sleep(nanoseconds: 10_000_000) }
-        return matching()
     }
 
     struct Greeting: Encodable {

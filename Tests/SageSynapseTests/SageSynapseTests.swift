@@ -29,18 +29,12 @@ struct SageSynapseTests {
 
     /// What the emulator received whose raw path contains `fragment`, once at least `count` such requests arrived.
     func received(_ fragment: String, atLeast count: Int = 1) async -> [Received] {
-        func matching() -> [Received] {
-            server.lines.compactMap { line in
-                guard let record = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                    let path = record["path"] as? String, path.contains(fragment)
-                else { return nil }
-                return Received(
-                    method: record["method"] as? String ?? "", path: path, authorization: record["authorization"] as? String,
-                    body: record["body"] as? [String: Any])
-            }
+        await server.records(atLeast: count) { record in
+            guard let path = record["path"] as? String, path.contains(fragment) else { return nil }
+            return Received(
+                method: record["method"] as? String ?? "", path: path, authorization: record["authorization"] as? String,
+                body: record["body"] as? [String: Any])
         }
-        for _ in 0..<500 where matching().count < count { try? await Task.sleep(nanoseconds: 10_000_000) }
-        return matching()
     }
 
     func newSession() async throws -> SageSynapseClient.Agent.Session {
