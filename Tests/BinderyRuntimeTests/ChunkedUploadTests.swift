@@ -57,10 +57,9 @@ struct ChunkedUploadTests {
 
         /// The upload requests the emulator logged, as "METHOD Content-Range status", waiting for `count` of them.
         func log(atLeast count: Int) async -> [String] {
-            func uploads() -> [String] {
-                server.lines.compactMap { line in
-                    guard let record = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                        let path = record["path"] as? String, path.hasPrefix("/chunked_upload/"),
+            func uploads(atLeast count: Int, timeout: TimeInterval) async -> [String] {
+                await server.records(atLeast: count, timeout: timeout) { record in
+                    guard let path = record["path"] as? String, path.hasPrefix("/chunked_upload/"),
                         !path.hasSuffix("/content/"), !path.hasSuffix("/expire/")
                     else { return nil }
                     let headers = record["headers"] as? [String: String] ?? [:]
@@ -68,9 +67,10 @@ struct ChunkedUploadTests {
                     return [record["method"] as? String ?? "?", headers["Content-Range"] ?? "-", status].joined(separator: " ")
                 }
             }
-            for _ in 0..<500 where uploads().count < count { try? await Task.sleep(nanoseconds: 10_000_000) }
+            _ = await uploads(atLeast: count, timeout: 5)
+            // A moment more, so a request beyond the expected ones would show up too.
             try? await Task.sleep(nanoseconds: 100_000_000)
-            return uploads()
+            return await uploads(atLeast: 0, timeout: 0)
         }
 
         func stop() { server.stop() }
