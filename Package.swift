@@ -22,7 +22,7 @@ let package = Package(
             name: "BinderyTemplates",
             path: "Templates",
             exclude: ["README.md"],
-            resources: [.copy("Swift")]
+            resources: [.embedInCode("Swift")]
         ),
         .target(
             name: "BinderyGenerator",
@@ -71,7 +71,7 @@ let package = Package(
 
         .testTarget(
             name: "BinderyGeneratorTests",
-            dependencies: ["BinderyGenerator", "PetShop", "BinderyTestSupport"],
+            dependencies: ["BinderyGenerator", "BinderyTemplates", "PetShop", "BinderyTestSupport"],
             exclude: ["Golden"]
         ),
         .testTarget(

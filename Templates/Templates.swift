@@ -1,13 +1,22 @@
-import Foundation
-
-/// The templates the generator renders, shipped as resources so they are found wherever the generator runs:
-/// in this package or as a build tool of a package that depends on it.
+/// The templates the generator renders, compiled into it so the `bindery` binary works wherever it is copied.
 public enum Templates {
-    /// The text of the template `name` (e.g. `Models.swift`).
-    public static func text(named name: String) throws -> String {
-        guard let url = Bundle.module.url(forResource: name, withExtension: "template", subdirectory: "Swift") else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "Templates/Swift/\(name).template"])
-        }
-        return try String(contentsOf: url, encoding: .utf8)
-    }
+    /// Every template by name (its file name in Templates/Swift without `.template`).
+    public static let all: [String: String] = [
+        "Arguments": PackageResources.Arguments_template,
+        "Builder": PackageResources.Builder_template,
+        "Client": PackageResources.Client_template,
+        "Endpoint": PackageResources.Endpoint_template,
+        "Enum": PackageResources.Enum_template,
+        "Header": PackageResources.Header_template,
+        "Model": PackageResources.Model_template,
+        "Models": PackageResources.Models_template,
+        "Operations": PackageResources.Operations_template,
+        "Parameter": PackageResources.Parameter_template,
+        "Resource": PackageResources.Resource_template,
+        "RuleArguments": PackageResources.RuleArguments_template,
+        "Signature": PackageResources.Signature_template,
+        "Strings": PackageResources.Strings_template,
+        "Type": PackageResources.Type_template,
+        "Union": PackageResources.Union_template,
+    ].mapValues { String(decoding: $0, as: UTF8.self) }
 }

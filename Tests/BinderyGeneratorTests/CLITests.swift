@@ -74,8 +74,8 @@ struct CLITests {
         let run = try bindery("generate", Repository.url("Tests/PetShop/PetShop.bindery").path, "--output", output.path)
         #expect(run.status == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: output.path).sorted() == [
-            "Client+callbacks.swift", "Client+grooming.swift", "Client+pets.swift", "Client+shop.swift", "Client.swift",
-            "Models.swift",
+            "Client.swift", "Models1.swift", "Models2.swift", "Models3.swift", "Models4.swift", "Operations1.swift",
+            "Operations2.swift", "Operations3.swift", "Operations4.swift",
         ])
     }
 

@@ -3,24 +3,57 @@ import Foundation
 import Testing
 
 /// A package that depends on Bindery by path, with its own spec in its target's folder, builds with the plugin and
-/// calls a local server through the generated client.
+/// calls a local server through the generated client; a resource added to its spec is compiled by the next plain
+/// `swift build`.
 @Suite("Plugin in a downstream package", .enabled(if: liveTestsEnabled, "needs the test command (BINDERY_LIVE=1)"))
 struct DownstreamPluginTests {
-    @Test func buildsFromItsOwnSpecAndCallsTheServer() async throws {
-        let package = Repository.url("Tests/Downstream")
-        // Drop what an earlier run generated, so this build must run the plugin again.
-        try? FileManager.default.removeItem(at: package.appendingPathComponent(".build/plugins/outputs"))
-        let build = try run("swift", ["build", "--package-path", package.path])
-        try #require(build.status == 0, "swift build of Tests/Downstream failed:\n\(build.output)")
-        #expect(build.output.contains("Generating Greetings from Greetings.bindery"))
+    @Test func buildsFromItsOwnSpecAndCompilesWhatTheSpecGainsBetweenBuilds() async throws {
+        // A copy of Tests/Downstream, so the test can edit its spec; it builds in the fixture's ignored .build.
+        let fixture = Repository.url("Tests/Downstream")
+        let package = FileManager.default.temporaryDirectory
+            .appendingPathComponent("bindery-downstream-\(UUID().uuidString)/Downstream")
+        defer { try? FileManager.default.removeItem(at: package.deletingLastPathComponent()) }
+        try FileManager.default.createDirectory(at: package, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: fixture.appendingPathComponent("Sources"), to: package.appendingPathComponent("Sources"))
+        let manifest = try String(contentsOf: fixture.appendingPathComponent("Package.swift"), encoding: .utf8)
+            .replacingOccurrences(of: #"path: "../..""#, with: #"path: "\#(Repository.root.path)""#)
+        try manifest.write(to: package.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
+        let build = ["build", "--package-path", package.path, "--scratch-path", fixture.appendingPathComponent(".build").path]
+        let executable = fixture.appendingPathComponent(".build/debug/greet").path
+
+        let first = try run("swift", build)
+        try #require(first.status == 0, "swift build of the downstream package failed:\n\(first.output)")
+        #expect(first.output.contains("Generating Greetings from Greetings.bindery"))
 
         let server = try await LiveServer(script: "Tests/Downstream/server.py")
         defer { server.stop() }
-        let greet = try run(
-            package.appendingPathComponent(".build/debug/greet").path, ["Ada Lovelace/1"],
-            environment: ["GREETINGS_URL": server.baseURL.absoluteString, "GREETINGS_KEY": "s3cret"])
+        let environment = ["GREETINGS_URL": server.baseURL.absoluteString, "GREETINGS_KEY": "s3cret"]
+        let greet = try run(executable, ["Ada Lovelace/1"], environment: environment, timeout: 60)
         #expect(greet.status == 0, "\(greet.output)")
         #expect(greet.output == "Hello, Ada Lovelace/1!\nkey: s3cret\n")
         #expect(await server.waitForLines(1) == ["GET /greetings/Ada%20Lovelace%2F1?excited=true s3cret"])
+
+        // A new top-level resource and a model, and code that calls it: the next plain build compiles both.
+        let spec = package.appendingPathComponent("Sources/Greetings/Greetings.bindery")
+        try (try String(contentsOf: spec, encoding: .utf8) + """
+
+            model Version { version: String }
+
+            resource meta "meta/" {
+                version: GET "version" -> Version
+            }
+
+            """).write(to: spec, atomically: true, encoding: .utf8)
+        let main = package.appendingPathComponent("Sources/greet/main.swift")
+        try (try String(contentsOf: main, encoding: .utf8) + """
+
+            print("version: \\((try? await client.meta.version().version) ?? "unknown")")
+
+            """).write(to: main, atomically: true, encoding: .utf8)
+        let second = try run("swift", build)
+        try #require(second.status == 0, "the build after adding a resource failed:\n\(second.output)")
+        let again = try run(executable, ["Grace"], environment: environment, timeout: 60)
+        #expect(again.output == "Hello, Grace!\nkey: s3cret\nversion: 1.2.3\n", "\(again.output)")
+        #expect(await server.waitForLines(3).suffix(2) == ["GET /greetings/Grace?excited=true s3cret", "GET /meta/version s3cret"])
     }
 }

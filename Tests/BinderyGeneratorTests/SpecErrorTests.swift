@@ -357,8 +357,8 @@ struct SpecErrorTests {
         #expect(problems(spec) == [
             "4:30: unknown upload protocol 'resumable'",
             "5:25: an upload endpoint returns what its finalize answers, e.g. -> UploadResponse",
-            "6:49: a chunk size is a positive number of bytes",
-            "8:30: an upload endpoint sends the file itself: no body, pagination or stream",
+            "6:49: a chunk size is a whole number from 1 to 4294967296 bytes",
+            "8:30: an upload endpoint sends the file itself, not a body",
         ])
     }
 
@@ -366,10 +366,10 @@ struct SpecErrorTests {
         let spec = header + """
             job j { state status
                     colour red }
-            model R { id: String }
+            model Outcome { id: String }
             resource r {
                 start: POST "s" { starts missing }
-                status: GET "{id}" -> R {
+                status: GET "{id}" -> Outcome {
                     path id: String
                     poll k
                 }

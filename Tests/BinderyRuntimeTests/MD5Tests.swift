@@ -38,7 +38,8 @@ struct MD5Tests {
             _ = md5.hexDigest()
             offset = end
         }
-        let (status, output) = try run("md5sum", [url.path])
+        let md5sum = try run("md5sum", [url.path])
+        let (status, output) = (md5sum.status, md5sum.output)
         #expect(status == 0)
         #expect(md5.hexDigest() == output.prefix(32).description)
     }

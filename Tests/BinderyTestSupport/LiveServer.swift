@@ -121,10 +121,21 @@ public struct ServerFailure: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// Runs a command to completion and returns its exit status and combined output.
-public func run(_ executable: String, _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:])
-    throws -> (status: Int32, output: String)
-{
+/// How a command ended: its exit status, or the signal that ended it, and everything it printed.
+public struct CommandResult: Sendable {
+    public var status: Int32
+    public var output: String
+    /// Ended by a signal (a crash, or the timeout's kill) rather than by exiting.
+    public var signalled: Bool
+    public var timedOut: Bool
+}
+
+/// Runs a command to completion, or kills it after `timeout` seconds, and returns how it ended with its combined
+/// output.
+public func run(
+    _ executable: String, _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+    timeout: TimeInterval = 900
+) throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [executable] + arguments
@@ -134,9 +145,19 @@ public func run(_ executable: String, _ arguments: [String], in directory: URL? 
     process.standardOutput = pipe
     process.standardError = pipe
     try process.run()
+    let timedOut = Locked(false)
+    let watchdog = DispatchWorkItem {
+        guard process.isRunning else { return }
+        timedOut.withLock { $0 = true }
+        kill(process.processIdentifier, SIGKILL)
+    }
+    DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    watchdog.cancel()
+    return CommandResult(
+        status: process.terminationStatus, output: String(decoding: data, as: UTF8.self),
+        signalled: process.terminationReason == .uncaughtSignal, timedOut: timedOut.withLock { $0 })
 }
 
 /// A value shared between threads, read and written under a lock.

@@ -10,13 +10,21 @@ public enum Repository {
     public static func text(_ path: String) throws -> String { try String(contentsOf: url(path), encoding: .utf8) }
 
     /// The `bindery` executable built beside the test bundle.
-    public static var bindery: URL {
+    public static var bindery: URL { buildProduct("bindery") ?? root.appendingPathComponent(".build/debug/bindery") }
+
+    /// The folder of the built Swift modules, where `BinderyRuntime.swiftmodule` is, for compiling generated code.
+    public static var modules: URL {
+        buildProduct("Modules") ?? root.appendingPathComponent(".build/debug/Modules")
+    }
+
+    /// `name` in the build folder of the running tests, found upwards from the test bundle.
+    private static func buildProduct(_ name: String) -> URL? {
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         while !directory.path.isEmpty, directory.path != "/" {
-            let candidate = directory.appendingPathComponent("bindery")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            let candidate = directory.appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
             directory = directory.deletingLastPathComponent()
         }
-        return root.appendingPathComponent(".build/debug/bindery")
+        return nil
     }
 }

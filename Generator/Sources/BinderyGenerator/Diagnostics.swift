@@ -51,28 +51,44 @@ public struct SpecErrors: Error, Sendable, CustomStringConvertible {
         self.diagnostics = diagnostics.sorted { $0.range.start < $1.range.start }
     }
 
-    /// Each problem as `file:line:column: error: message`, then the line, a caret under the spot, and the hint.
+    /// Each problem as `file:line:column: error: message`, then the line, a caret under the spot, and the hint. The
+    /// first `Keywords.maxReportedErrors` are shown in full and the rest counted; a long line is shown around its caret.
     public var description: String {
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
         var text = ""
-        for diagnostic in diagnostics {
+        for diagnostic in diagnostics.prefix(Keywords.maxReportedErrors) {
             let start = diagnostic.range.start
             text += "\(file):\(start.line):\(start.column): error: \(diagnostic.message)\n"
-            if start.line - 1 < lines.count {
-                let line = String(lines[start.line - 1]).replacingOccurrences(of: "\r", with: "")
+            if start.line >= 1, start.line - 1 < lines.count {
+                let (shown, column) = Self.excerpt(Array(lines[start.line - 1]), column: start.column)
                 let lineNumber = String(start.line)
                 let gutter = String(repeating: " ", count: lineNumber.count)
-                let lead = String(line.prefix(start.column - 1).map { $0 == "\t" ? "\t" : " " })
-                let width = max(1, min(diagnostic.range.length, line.count - (start.column - 1)))
-                text += " \(lineNumber) | \(line)\n"
+                let lead = String(shown.prefix(column - 1).map { $0 == "\t" ? "\t" : " " })
+                let width = max(1, min(diagnostic.range.length, shown.count - (column - 1)))
+                text += " \(lineNumber) | \(String(shown))\n"
                 text += " \(gutter) | \(lead)^\(String(repeating: "~", count: width - 1))\n"
             }
             if let hint = diagnostic.hint { text += "  hint: \(hint)\n" }
         }
         let count = diagnostics.count
+        if count > Keywords.maxReportedErrors {
+            text += "and \(count - Keywords.maxReportedErrors) more errors\n"
+        }
         text += "\(count) error\(count == 1 ? "" : "s") in \(file)\n"
         return text
     }
+
+    /// At most `Self.excerptWidth` characters of `line` around `column`, marked with `…` where cut, and the column
+    /// within that excerpt.
+    static func excerpt(_ line: [Character], column: Int) -> (text: [Character], column: Int) {
+        guard line.count > excerptWidth else { return (line, column) }
+        let start = min(max(0, column - 1 - excerptWidth / 2), line.count - excerptWidth)
+        let end = start + excerptWidth
+        let text = (start > 0 ? ["…"] : []) + line[start..<end] + (end < line.count ? ["…"] : [])
+        return (text, column - start + (start > 0 ? 1 : 0))
+    }
+
+    static let excerptWidth = 100
 }
 
 /// The closest of `candidates` to `name`, for "did you mean" hints; nil when nothing is close.

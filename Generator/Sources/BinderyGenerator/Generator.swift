@@ -4,7 +4,8 @@ import Foundation
 /// The whole pipeline: spec text → syntax tree → validated API → Swift files.
 public enum Generator {
     /// Parses and validates a spec, throwing `SpecErrors` with every problem found.
-    public static func check(source: String, file: String) throws -> (API, SpecSyntax) {
+    public static func check(source: String, file: String) throws -> API {
+        let source = SpecSource.normalized(source)
         let (syntax, parseDiagnostics) = Parser.parse(source)
         var validator = Validator(syntax)
         let (api, diagnostics) = validator.validate()
@@ -12,25 +13,13 @@ public enum Generator {
         let brokenLines = Set(parseDiagnostics.map(\.range.start.line))
         let all = parseDiagnostics + diagnostics.filter { !brokenLines.contains($0.range.start.line) }
         guard let api, all.isEmpty else { throw SpecErrors(file: file, source: source, diagnostics: all) }
-        return (api, syntax)
+        return api
     }
 
-    /// Renders a spec into Swift files.
+    /// Renders a spec into the Swift files of `OutputFiles`.
     public static func generate(source: String, file: String) throws -> [GeneratedFile] {
-        let (api, syntax) = try check(source: source, file: file)
-        let renderer = try Renderer(api: api, specName: (file as NSString).lastPathComponent, templates: try templates())
-        return try renderer.render(topLevelResourceNames: topLevelResourceNames(syntax))
-    }
-
-    /// The shipped templates by name.
-    public static func templates() throws -> [String: String] {
-        var templates: [String: String] = [:]
-        for name in Renderer.templateNames { templates[name] = try Templates.text(named: name) }
-        return templates
-    }
-
-    static func topLevelResourceNames(_ syntax: SpecSyntax) -> [String] {
-        syntax.declarations.compactMap { if case .resource(let resource) = $0 { resource.name.text } else { nil } }
+        let api = try check(source: source, file: file)
+        return try Renderer(api: api, specName: (file as NSString).lastPathComponent, templates: Templates.all).render()
     }
 
     /// Writes each file whose content differs from what is on disk, and removes generated files the spec no longer

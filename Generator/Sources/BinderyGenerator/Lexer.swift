@@ -123,14 +123,26 @@ public struct Lexer {
                 advance()
                 return Token(kind: .symbol, text: String(character), range: SourceRange(start))
             } else {
+                unexpected(character, at: start)
                 advance()
-                diagnostics.append(
-                    Diagnostic(
-                        "unexpected character '\(character)'", at: SourceRange(start),
-                        hint: "strings go in double quotes; comments start with '//'"))
             }
         }
         return nil
+    }
+
+    /// Reports an unexpected character; a run of them on one line is one diagnostic.
+    private mutating func unexpected(_ character: Character, at start: SourceLocation) {
+        if let last = diagnostics.last, last.message.hasPrefix("unexpected character"),
+            last.range.start.line == start.line, last.range.start.column + last.range.length == start.column
+        {
+            diagnostics[diagnostics.count - 1].range.length += 1
+            diagnostics[diagnostics.count - 1].message = "unexpected characters"
+            return
+        }
+        diagnostics.append(
+            Diagnostic(
+                "unexpected character '\(character)'", at: SourceRange(start),
+                hint: "strings go in double quotes; comments start with '//'"))
     }
 
     private mutating func string(from start: SourceLocation) -> Token {

@@ -1,26 +1,37 @@
-/// Every operation of an API, one a line: `METHOD /full/path/{param}/  swiftCall`, in spec order.
+/// Every public call an API's client makes, one a line: `METHOD /full/path/{param}/  swiftCall`, in spec order. It
+/// reads the same views the generated code is rendered from, so it lists exactly what is declared.
 public enum Listing {
     public static func lines(for api: API) -> [String] {
         var rows: [(String, String)] = []
-        func visit(_ resource: Resource, prefix: String) {
-            var access = prefix + resource.swiftName
-            if !resource.parameters.isEmpty {
-                access += "(" + resource.parameters.map { ($0.label ?? $0.swiftName) + ":" }.joined() + ")"
+        func visit(_ resource: Resource, _ view: ResourceView, prefix: String) {
+            var access = prefix + view.name
+            if view.hasAccessorParameters { access += "(" + view.accessor.map(label).joined() + ")" }
+            for (endpoint, call) in zip(resource.endpoints, view.endpoints) {
+                let route = "\(endpoint.method) /\(endpoint.pathTemplate)"
+                for selector in selectors(call) { rows.append((route, access + "." + selector)) }
             }
-            for endpoint in resource.endpoints {
-                var labels = endpoint.pathParameters.map { $0.swiftName + ":" }
-                switch endpoint.body {
-                case .json?, .bytes?, .file?: labels.append("_:")
-                case .multipart(let parts)?: labels += parts.map { $0.swiftName + ":" }
-                case nil: break
-                }
-                labels += (endpoint.query + endpoint.headers).map { $0.swiftName + ":" }
-                rows.append(("\(endpoint.method) /\(endpoint.path)", "\(access).\(endpoint.swiftName)(\(labels.joined()))"))
-            }
-            for child in resource.resources { visit(child, prefix: access + ".") }
+            for (child, childView) in zip(resource.resources, view.resources) { visit(child, childView, prefix: access + ".") }
         }
-        for resource in api.resources { visit(resource, prefix: "") }
+        let renderer = try? Renderer(api: api, specName: "", templates: [:])
+        for (resource, view) in zip(api.resources.map(\.declaration), renderer?.resourceViews() ?? []) {
+            visit(resource, view, prefix: "")
+        }
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
     }
+
+    /// The public calls an endpoint's view declares.
+    static func selectors(_ view: EndpointView) -> [String] {
+        if let upload = view.upload { return [selector(view.name, upload.signature.parameters)] }
+        var calls = [view.callName]
+        if let paginated = view.paginated { calls.append(selector(paginated.allName, view.signature.parameters)) }
+        return calls
+    }
+
+    /// `name(label:label:)`.
+    static func selector(_ name: String, _ parameters: [ParameterView]) -> String {
+        name + "(" + parameters.map(label).joined() + ")"
+    }
+
+    private static func label(_ parameter: ParameterView) -> String { (parameter.label ?? parameter.name) + ":" }
 }

@@ -48,6 +48,8 @@ public struct Field: Hashable, Sendable {
     public var defaultValue: DefaultValue?
     /// Marked `file-url`: a String, [String] or JSON holding links to files.
     public var isFileURL = false
+    /// The field's type contains the model holding it, so it is stored out of line (`@Indirect`).
+    public var isIndirect = false
 }
 
 public struct Model: Hashable, Sendable {
@@ -81,6 +83,8 @@ public struct Union: Hashable, Sendable {
     public var name: String
     public var discriminator: String
     public var variants: [Variant]
+    /// A variant contains the union itself, so its cases are stored out of line (`indirect enum`).
+    public var isIndirect = false
 }
 
 /// A declared type, in spec order.
@@ -88,6 +92,15 @@ public enum TypeDeclaration: Hashable, Sendable {
     case model(Model)
     case enumeration(Enumeration)
     case union(Union)
+
+    /// The Swift type name.
+    public var name: String {
+        switch self {
+        case .model(let model): model.name
+        case .enumeration(let enumeration): enumeration.name
+        case .union(let union): union.name
+        }
+    }
 }
 
 /// A job rule: where a status body says how the job is going.
@@ -168,14 +181,11 @@ public struct Endpoint: Hashable, Sendable {
         case file
     }
 
+    /// What a plain call answers.
     public enum Response: Hashable, Sendable {
         case empty
         case json(TypeRef)
         case bytes
-        /// A page of items read with a pagination rule.
-        case page(item: TypeRef, rule: String)
-        /// Events read as they arrive: each decoded as `event`, or raw Server-Sent Events when nil.
-        case events(event: TypeRef?, framing: EventFraming, reconnects: Bool)
     }
 
     public enum EventFraming: String, Hashable, Sendable {
@@ -183,48 +193,81 @@ public struct Endpoint: Hashable, Sendable {
         case ndjson
     }
 
-    public var doc: [String]
-    public var swiftName: String
-    /// `resource.endpoint`, for errors and logs.
-    public var operationID: String
-    public var method: String
-    /// The full path template from the base URL, e.g. `tasks/{id}/`.
-    public var path: String
-    public var pathParameters: [Parameter]
-    /// Placeholders filled from fields of the JSON body: wire name is the placeholder, Swift name the body's field.
-    public var bodyPathFields: [Parameter] = []
-    public var query: [Parameter]
-    public var headers: [Parameter]
-    public var body: Body?
-    public var response: Response
-    public var timeouts: TimeoutSettings?
-    public var idempotent: Bool
-    /// For a chunked upload (drf-chunked-upload's protocol), the default chunk size in bytes.
-    public var chunkedUpload: Int?
-    public var job: JobRole?
-
-    /// An endpoint's part in a long-running job.
-    public enum JobRole: Hashable, Sendable {
-        /// Reads the job's status by the named rule.
-        case status(rule: String)
-        /// Starts a job; `status` is the status endpoint, called with these arguments.
-        case start(rule: String, status: String, result: TypeRef, arguments: [JobArgument])
+    /// What the endpoint is, which decides every public call it makes: exactly one of these.
+    public enum Kind: Hashable, Sendable {
+        /// Sends the request and answers the response.
+        case call(Response)
+        /// Answers one page of items; also makes `<name>All`, which walks every page.
+        case paginated(item: TypeRef, rule: Pagination)
+        /// Answers events as they arrive: each decoded as `event`, or raw Server-Sent Events when nil.
+        case stream(event: TypeRef?, framing: EventFraming, reconnects: Bool)
+        /// Sends a file in chunks (drf-chunked-upload's protocol) and answers what the finalize returns.
+        case upload(result: TypeRef, chunkSize: Int)
+        /// Reads a long-running job's status by a job rule; answers a `Job` to await.
+        case jobStatus(result: TypeRef, rule: JobPolling)
+        /// Starts a job whose status another endpoint of the same resource reads.
+        case jobStart(JobStart)
     }
 
-    /// An argument of a job's status request, taken from the start endpoint's parameter of the same name, from a
-    /// field of its body that fills a placeholder of the same name, or else from the start answer.
+    /// How a job started here is followed: the status endpoint, called with these arguments.
+    public struct JobStart: Hashable, Sendable {
+        public var rule: JobPolling
+        /// The status endpoint's Swift name.
+        public var status: String
+        public var result: TypeRef
+        public var arguments: [JobArgument]
+    }
+
+    /// An argument of a job's status request: a value the start call already has, or the start answer's field.
     public struct JobArgument: Hashable, Sendable {
         public enum Source: Hashable, Sendable {
-            case parameter
-            /// The start body's field, by Swift name.
-            case bodyField(String)
+            case value(PathValue)
             /// The start answer's field, by wire name.
             case answerField(String)
         }
 
         public var swiftName: String
-        public var source: Source = .parameter
+        public var source: Source
     }
+
+    public var doc: [String]
+    public var swiftName: String
+    /// `resource.endpoint`, for errors and logs.
+    public var operationID: String
+    public var method: String
+    /// The full path from the base URL, e.g. `tasks/` `{id}` `/`.
+    public var path: [PathComponent]
+    public var pathParameters: [Parameter]
+    public var query: [Parameter]
+    public var headers: [Parameter]
+    public var body: Body?
+    public var kind: Kind
+    public var timeouts: TimeoutSettings?
+    public var idempotent: Bool
+
+    /// The path as written, e.g. `tasks/{id}/`.
+    public var pathTemplate: String {
+        path.map { component in
+            switch component {
+            case .literal(let text): text
+            case .placeholder(let name, _): "{\(name)}"
+            }
+        }.joined()
+    }
+}
+
+/// A piece of an endpoint's path: text as written, or a placeholder filled with one encoded segment.
+public enum PathComponent: Hashable, Sendable {
+    case literal(String)
+    case placeholder(name: String, value: PathValue)
+}
+
+/// Where a placeholder's value comes from.
+public enum PathValue: Hashable, Sendable {
+    /// A parameter of the call or of an enclosing resource, by Swift name.
+    case parameter(String)
+    /// A field of the JSON body, by Swift name (`path NAME from body`).
+    case bodyField(String)
 }
 
 public struct Resource: Hashable, Sendable {
@@ -245,6 +288,12 @@ public struct Resource: Hashable, Sendable {
     public var resources: [Resource]
 }
 
+/// A top-level declaration with the generated file it goes in.
+public struct Placed<Declaration: Hashable & Sendable>: Hashable, Sendable {
+    public var file: String
+    public var declaration: Declaration
+}
+
 public struct API: Hashable, Sendable {
     public var doc: [String]
     public var name: String
@@ -255,10 +304,10 @@ public struct API: Hashable, Sendable {
     public var timeouts: TimeoutSettings
     public var retry: RetrySettings
     public var dateFormat: String
-    public var types: [TypeDeclaration]
+    public var types: [Placed<TypeDeclaration>]
     public var paginations: [Pagination]
     public var jobs: [JobPolling] = []
-    public var resources: [Resource]
+    public var resources: [Placed<Resource>]
 
     /// The type users create: `SynapseBackendClient`.
     public var clientTypeName: String { name + "Client" }

@@ -46,10 +46,20 @@ enum Naming {
         return lowered.prefix(1).uppercased() + lowered.dropFirst()
     }
 
-    /// A Swift name is a letter or `_` then letters, digits and `_`.
+    /// A name the generated code can use: an ASCII letter or `_`, then ASCII letters, digits and `_`.
     static func isIdentifier(_ name: String) -> Bool {
-        guard let first = name.first, first.isLetter || first == "_" else { return false }
-        return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+        guard let first = name.first, first.isASCII, first.isLetter || first == "_", name != "_" else { return false }
+        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+    }
+
+    /// Names Swift or the generated code already gives: a model's fields may not take `hashValue` (Hashable's);
+    /// an enum's or union's cases not its initializer or `rawValue`; a call's parameters not `self` or the builder's
+    /// locals; endpoints and resources not what a type's members cannot be called.
+    enum Reserved {
+        static let fields: Set<String> = ["hashValue"]
+        static let cases: Set<String> = ["init", "rawValue", "hashValue"]
+        static let parameters: Set<String> = ["self", "Self", "super", "queryItems", "headerFields", "formParts"]
+        static let members: Set<String> = ["self", "Self", "super", "init", "deinit", "subscript", "Type", "Protocol"]
     }
 
     /// `name` ready to declare: in backticks when it is a Swift keyword.
@@ -74,14 +84,14 @@ enum Naming {
     static let swiftTypeNames: Set<String> = [
         "Task", "Data", "Date", "URL", "UUID", "String", "Int", "Int64", "Double", "Bool", "Array", "Dictionary",
         "Set", "Optional", "Result", "Error", "Never", "Void", "Codable", "Decodable", "Encodable", "Sendable",
-        "Hashable", "Any", "Self", "Type", "Character", "Float", "Duration", "Decimal",
+        "Hashable", "Any", "Self", "Type", "Character", "Float", "Duration", "Decimal", "CodingKeys", "Protocol",
     ]
 
     static let runtimeTypeNames: Set<String> = [
         "APIClient", "APIDefinition", "AttemptFailure", "AuthProvider", "AuthScheme", "BasicAuth", "BinderyError",
         "ChunkedUpload", "ChunkedUploadRule", "ClientOptions", "Coders", "DateFormat", "DefaultParameter",
         "EventFraming", "EventReading", "EventStream", "ExponentialBackoff", "FileURLs", "HeaderAuth", "HTTPBody", "HTTPHeaders",
-        "HTTPMethod", "HTTPRequest", "HTTPResponse", "Job", "JobProgress", "JobRule", "JobStart", "JSONValue", "MD5",
+        "HTTPMethod", "HTTPRequest", "HTTPResponse", "Indirect", "Job", "JobProgress", "JobRule", "JobStart", "JSONValue", "MD5",
         "Middleware", "MultipartForm", "MultipartPart", "Origin", "Page", "Paginated", "PaginationRule",
         "ParameterValue", "QueryItems", "Request", "RequestBody", "RequestOptions", "ResponseReader", "RetryPolicy",
         "Secret", "ServerSentEvent", "StreamingResponse", "StreamingTransport", "TaggedUnion", "Timeouts", "Transport",

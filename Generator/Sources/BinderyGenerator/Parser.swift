@@ -8,9 +8,8 @@ public struct Parser {
     /// Thrown to abandon the current item after its diagnostic was recorded.
     private struct Abandon: Error {}
 
-    static let declarationKeywords = ["api", "model", "enum", "union", "pagination", "job", "resource"]
-    static let apiKeywords = ["base-url", "auth", "query", "timeout", "retry", "dates"]
-    static let endpointKeywords = ["path", "query", "header", "body", "paginate", "stream", "upload", "poll", "starts", "timeout", "idempotent"]
+    /// How deep the resource or type being read is nested, against `Keywords.maxNesting`.
+    private var depth = 0
 
     public init(tokens: [Token]) {
         self.tokens = tokens
@@ -43,10 +42,10 @@ public struct Parser {
 
     private mutating func declaration(doc: [String]) throws -> DeclarationSyntax {
         let keyword = current
-        guard keyword.kind == .identifier, Self.declarationKeywords.contains(keyword.text) else {
+        guard keyword.kind == .identifier, Keywords.declarations.contains(keyword.text) else {
             throw fail(
                 "expected a declaration, found \(keyword.quoted)", at: keyword.range,
-                hint: suggestion(for: keyword, among: Self.declarationKeywords)
+                hint: suggestion(for: keyword, among: Keywords.declarations)
                     ?? "a spec is made of api, model, enum, union, pagination, job and resource declarations")
         }
         advance()
@@ -65,7 +64,7 @@ public struct Parser {
         var api = APISyntax(doc: doc, name: try identifier("an API name"))
         try block("api \(api.name.text)") { parser in
             _ = parser.docComments()
-            let keyword = try parser.keyword("an API setting", among: Self.apiKeywords)
+            let keyword = try parser.keyword("an API setting", among: Keywords.apiSettings)
             switch keyword.text {
             case "base-url":
                 api.baseURL = (try parser.string("the base URL"), try parser.environment())
@@ -163,6 +162,8 @@ public struct Parser {
     }
 
     private mutating func resource(doc: [String]) throws -> ResourceSyntax {
+        try enterNesting("resources", at: current.range)
+        defer { depth -= 1 }
         var resource = ResourceSyntax(
             doc: doc, name: try identifier("a resource name"), parameters: [], typeName: nil, path: nil, endpoints: [],
             resources: [])
@@ -203,7 +204,7 @@ public struct Parser {
         guard current.text == "{", current.kind == .symbol else { return endpoint }
         try block("endpoint \(name.text)") { parser in
             let doc = parser.docComments()
-            let keyword = try parser.keyword("an endpoint setting", among: Self.endpointKeywords)
+            let keyword = try parser.keyword("an endpoint setting", among: Keywords.endpointSettings)
             switch keyword.text {
             case "path" where parser.peek.text == "from":
                 let name = try parser.wireName("a path placeholder")
@@ -256,6 +257,8 @@ public struct Parser {
     }
 
     private mutating func type() throws -> TypeSyntax {
+        try enterNesting("types", at: current.range)
+        defer { depth -= 1 }
         var type: TypeSyntax
         if current.text == "[", current.kind == .symbol {
             let start = take().range.start
@@ -453,6 +456,16 @@ public struct Parser {
         return "did you mean '\(match)'?"
     }
 
+    /// One level deeper, or a diagnostic when that passes `Keywords.maxNesting`.
+    private mutating func enterNesting(_ what: String, at range: SourceRange) throws {
+        guard depth < Keywords.maxNesting else {
+            throw fail(
+                "\(what) nest more than \(Keywords.maxNesting) levels deep here", at: range,
+                hint: "declare a model or resource for the inner part")
+        }
+        depth += 1
+    }
+
     private mutating func fail(_ message: String, at range: SourceRange, hint: String? = nil) -> Abandon {
         diagnostics.append(Diagnostic(message, at: range, hint: hint))
         return Abandon()
@@ -496,7 +509,7 @@ public struct Parser {
         while current.kind != .end {
             if current.kind == .symbol, current.text == "{" { depth += 1 }
             if current.kind == .symbol, current.text == "}" { depth = max(0, depth - 1) }
-            if depth == 0, current.kind == .identifier, Self.declarationKeywords.contains(current.text),
+            if depth == 0, current.kind == .identifier, Keywords.declarations.contains(current.text),
                 current.range.start.column == 1 || tokens[position - 1].text == "}"
             {
                 return

@@ -6,17 +6,12 @@ public struct GeneratedFile: Hashable, Sendable {
     public var contents: String
 }
 
-/// Renders a validated API into Swift files through the templates in Templates/. Swift spellings (types, literals,
-/// signatures) are worked out here; the templates decide the layout.
+/// Renders a validated API into Swift: it turns the API into views (`Views.swift`) of names and values, and the
+/// templates in Templates/Swift spell all the Swift. Every file of `OutputFiles` is written, empty or not.
 public struct Renderer {
     private let api: API
     private let specName: String
     private let engine: TemplateEngine
-
-    /// The templates the renderer reads, each also usable as a partial of the others.
-    public static let templateNames = [
-        "Header", "Client", "Models", "Model", "Enum", "Union", "ResourceFile", "Resource", "Endpoint", "Builder",
-    ]
 
     public init(api: API, specName: String, templates: [String: String]) throws {
         self.api = api
@@ -26,422 +21,360 @@ public struct Renderer {
         self.engine = engine
     }
 
-    /// The names of the files `render()` produces for a spec, from its raw top-level resource names. The build
-    /// plugin predicts them the same way before the generator runs.
-    public static func fileNames(topLevelResources: [String]) -> [String] {
-        ["Client.swift", "Models.swift"] + topLevelResources.map { "Client+\($0).swift" }
-    }
-
-    public func render(topLevelResourceNames: [String]) throws -> [GeneratedFile] {
-        let header: TemplateValue = ["spec": .text(specName)]
-        var files = [
-            GeneratedFile(name: "Client.swift", contents: try engine.render("Client", clientContext(header))),
-            GeneratedFile(name: "Models.swift", contents: try engine.render("Models", modelsContext(header))),
-        ]
-        for (resource, rawName) in zip(api.resources, topLevelResourceNames) {
-            let context: TemplateValue = [
-                "header": header, "clientType": .text(api.clientTypeName),
-                "resource": resourceContext(resource, inherited: []),
-            ]
-            files.append(GeneratedFile(name: "Client+\(rawName).swift", contents: try engine.render("ResourceFile", context)))
+    public func render() throws -> [GeneratedFile] {
+        var files = [GeneratedFile(name: OutputFiles.client, contents: try engine.render("Client", view(clientView())))]
+        for shard in 1...OutputFiles.shards {
+            let name = OutputFiles.models(shard)
+            let types = api.types.filter { $0.file == name }.map { declarationView($0.declaration) }
+            files.append(GeneratedFile(name: name, contents: try engine.render("Models", view(ModelsFileView(spec: specName, types: types)))))
+        }
+        for shard in 1...OutputFiles.shards {
+            let name = OutputFiles.operations(shard)
+            let file = OperationsFileView(
+                spec: specName, clientType: api.clientTypeName,
+                resources: api.resources.filter { $0.file == name }.map { resourceView($0.declaration, inherited: []) })
+            files.append(GeneratedFile(name: name, contents: try engine.render("Operations", view(file))))
         }
         return files
     }
 
+    /// The views of the top-level resources, as the operation files render them.
+    func resourceViews() -> [ResourceView] {
+        api.resources.map { resourceView($0.declaration, inherited: []) }
+    }
+
+    private func view(_ value: Any) -> TemplateValue { TemplateValue(reflecting: value) }
+
     // MARK: Client
 
-    private func clientContext(_ header: TemplateValue) -> TemplateValue {
+    private func clientView() -> ClientView {
         let environmentSource = api.baseURLEnvironment.map { "`$\($0)`" }.joined(separator: " or ")
-        var initParameters: [TemplateValue] = []
-        for auth in api.auth {
+        var initParameters: [InitParameterView] = api.auth.map { auth in
             let sent: String = switch auth.kind {
             case .header(let name, let template): "sent as `\(name): \(template)`"
             case .basic: "sent as the HTTP Basic user name"
             }
-            initParameters.append(["name": .text(auth.swiftName), "docText": .text(parameterDoc(sent, auth.environment))])
+            return InitParameterView(name: auth.swiftName, docText: Self.docText(parameterDoc(sent, auth.environment)))
         }
-        for query in api.defaultQuery {
-            initParameters.append([
-                "name": .text(query.swiftName),
-                "docText": .text(parameterDoc("sent as the `\(query.wireName)` query parameter", query.environment)),
-            ])
+        initParameters += api.defaultQuery.map { query in
+            InitParameterView(
+                name: query.swiftName,
+                docText: Self.docText(parameterDoc("sent as the `\(query.wireName)` query parameter", query.environment)))
         }
-        let auth: [TemplateValue] = api.auth.map { auth in
-            let kind: String = switch auth.kind {
-            case .header(let name, let template): ".header(name: \(literal(name)), template: \(literal(template)))"
-            case .basic: ".basic"
-            }
-            return ["name": .text(auth.swiftName), "kind": .text(kind), "environment": .text(list(auth.environment))]
-        }
-        let defaultQuery: [TemplateValue] = api.defaultQuery.map { query in
-            ["name": .text(query.swiftName), "wireName": .text(query.wireName), "environment": .text(list(query.environment))]
-        }
-        let timeouts = [
-            ("connect", api.timeouts.connect ?? 10), ("read", api.timeouts.read ?? 60),
-        ].map { "\($0): \(number($1))" } + (api.timeouts.total.map { ["total: \(number($0))"] } ?? [])
-        let retry = api.retry
-        let paginations: [TemplateValue] = api.paginations.map { rule in
-            var arguments = ["style: .\(paginationStyle(rule.style))", "items: \(list(rule.items))"]
-            if let next = rule.next { arguments.append("next: \(list(next))") }
-            if let count = rule.count { arguments.append("count: \(list(count))") }
-            if let parameter = rule.cursorParameter { arguments.append("cursorParameter: \(literal(parameter))") }
-            if let parameter = rule.pageParameter { arguments.append("pageParameter: \(literal(parameter))") }
-            if let parameter = rule.pageSizeParameter { arguments.append("pageSizeParameter: \(literal(parameter))") }
-            return ["name": .text(Naming.escaped(Naming.lowerCamel(rule.name))), "ruleName": .text(rule.name),
-                    "arguments": .text(arguments.joined(separator: ", "))]
-        }
-        return [
-            "header": header,
-            "doc": docLines(api.doc.isEmpty ? ["A client for the \(api.name) API."] : api.doc),
-            "clientType": .text(api.clientTypeName),
-            "name": .text(api.name),
-            "baseURL": .text(literal(api.baseURL)),
-            "baseURLSource": .text(environmentSource.isEmpty ? "`\(api.baseURL)`" : "\(environmentSource), then `\(api.baseURL)`"),
-            "baseURLEnvironment": .text(list(api.baseURLEnvironment)),
-            "initParameters": .list(initParameters),
-            "credentials": .text(dictionary(api.auth.map(\.swiftName))),
-            "parameters": .text(dictionary(api.defaultQuery.map(\.swiftName))),
-            "auth": .list(auth),
-            "hasAuth": .bool(!auth.isEmpty),
-            "defaultQuery": .list(defaultQuery),
-            "hasDefaultQuery": .bool(!defaultQuery.isEmpty),
-            "timeouts": .text(timeouts.joined(separator: ", ")),
-            "retry": .text(
-                "maxAttempts: \(retry.attempts), initialDelay: \(number(retry.backoff)), maxDelay: \(number(retry.maxBackoff)), "
-                    + "retryableStatuses: [\(retry.statuses.map(String.init).joined(separator: ", "))], maxRetryAfter: \(number(retry.maxRetryAfter))"),
-            "dateFormat": .text(["iso8601": "iso8601", "seconds": "secondsSince1970", "milliseconds": "millisecondsSince1970"][api.dateFormat]!),
-            "paginations": .list(paginations),
-            "hasPaginations": .bool(!paginations.isEmpty),
-            "jobs": .list(api.jobs.map(jobRule)),
-            "hasJobs": .bool(!api.jobs.isEmpty),
+        var timeouts = [
+            ArgumentView(label: "connect", value: number(api.timeouts.connect ?? 10)),
+            ArgumentView(label: "read", value: number(api.timeouts.read ?? 60)),
         ]
+        if let total = api.timeouts.total { timeouts.append(ArgumentView(label: "total", value: number(total))) }
+        let retry = api.retry
+        let dateFormats = ["iso8601": "iso8601", "seconds": "secondsSince1970", "milliseconds": "millisecondsSince1970"]
+        return ClientView(
+            spec: specName,
+            doc: docLines(api.doc.isEmpty ? ["A client for the \(api.name) API."] : api.doc),
+            clientType: api.clientTypeName,
+            name: Self.literal(api.name),
+            baseURL: Self.literal(api.baseURL),
+            baseURLSource: Self.docText(environmentSource.isEmpty ? "`\(api.baseURL)`" : "\(environmentSource), then `\(api.baseURL)`"),
+            baseURLEnvironment: api.baseURLEnvironment.map(Self.literal),
+            initParameters: initParameters,
+            credentials: api.auth.map { ArgumentView(label: Self.literal($0.swiftName), value: Naming.escaped($0.swiftName)) },
+            parameters: api.defaultQuery.map { ArgumentView(label: Self.literal($0.swiftName), value: Naming.escaped($0.swiftName)) },
+            auth: api.auth.map { auth in
+                var header: HeaderAuthView?
+                if case .header(let name, let template) = auth.kind {
+                    header = HeaderAuthView(name: Self.literal(name), template: Self.literal(template))
+                }
+                return AuthView(name: Self.literal(auth.swiftName), header: header, environment: auth.environment.map(Self.literal))
+            },
+            defaultQuery: api.defaultQuery.map {
+                DefaultQueryView(name: Self.literal($0.swiftName), wireName: Self.literal($0.wireName), environment: $0.environment.map(Self.literal))
+            },
+            timeouts: timeouts,
+            retry: [
+                ArgumentView(label: "maxAttempts", value: String(retry.attempts)),
+                ArgumentView(label: "initialDelay", value: number(retry.backoff)),
+                ArgumentView(label: "maxDelay", value: number(retry.maxBackoff)),
+            ],
+            retryStatuses: retry.statuses.map(String.init),
+            maxRetryAfter: number(retry.maxRetryAfter),
+            dateFormat: dateFormats[api.dateFormat]!,
+            paginations: api.paginations.map(paginationRule),
+            jobs: api.jobs.map(jobRule))
     }
 
     private func parameterDoc(_ sent: String, _ environment: [String]) -> String {
-        environment.isEmpty ? sent.prefix(1).uppercased() + sent.dropFirst() + "."
-            : sent.prefix(1).uppercased() + sent.dropFirst() + "; nil reads " + environment.map { "`$\($0)`" }.joined(separator: " or ") + "."
+        let sentence = sent.prefix(1).uppercased() + sent.dropFirst()
+        return environment.isEmpty ? sentence + "." : sentence + "; nil reads " + environment.map { "`$\($0)`" }.joined(separator: " or ") + "."
     }
 
-    private func jobRule(_ rule: JobPolling) -> TemplateValue {
+    private func paginationRule(_ rule: Pagination) -> RuleView {
+        let styles: [Pagination.Style: String] = [.nextLink: "nextLink", .cursor: "cursor", .pageNumber: "pageNumber"]
         var arguments = [
-            "state: \(list(rule.state))", "processing: \(list(rule.processing))", "failed: \(list(rule.failed))",
+            RuleArgumentView(label: "style", value: "." + styles[rule.style]!),
+            RuleArgumentView(label: "items", strings: strings(rule.items)),
         ]
-        if let message = rule.message { arguments.append("message: \(list(message))") }
-        if let details = rule.details { arguments.append("details: \(list(details))") }
-        if !rule.progress.isEmpty { arguments.append("progress: [\(rule.progress.map(list).joined(separator: ", "))]") }
-        if let timeout = rule.timeout { arguments.append("timeout: \(number(timeout))") }
-        if let interval = rule.interval { arguments.append("interval: \(number(interval))") }
-        if let maxInterval = rule.maxInterval { arguments.append("maxInterval: \(number(maxInterval))") }
-        return ["name": .text(Naming.escaped(Naming.lowerCamel(rule.name))), "ruleName": .text(rule.name),
-                "arguments": .text(arguments.joined(separator: ", "))]
+        if let next = rule.next { arguments.append(RuleArgumentView(label: "next", strings: strings(next))) }
+        if let count = rule.count { arguments.append(RuleArgumentView(label: "count", strings: strings(count))) }
+        if let parameter = rule.cursorParameter { arguments.append(RuleArgumentView(label: "cursorParameter", value: Self.literal(parameter))) }
+        if let parameter = rule.pageParameter { arguments.append(RuleArgumentView(label: "pageParameter", value: Self.literal(parameter))) }
+        if let parameter = rule.pageSizeParameter {
+            arguments.append(RuleArgumentView(label: "pageSizeParameter", value: Self.literal(parameter)))
+        }
+        return RuleView(name: ruleMember(rule.name), ruleName: Self.docText(rule.name), arguments: arguments)
     }
 
-    private func paginationStyle(_ style: Pagination.Style) -> String {
-        switch style {
-        case .nextLink: "nextLink"
-        case .cursor: "cursor"
-        case .pageNumber: "pageNumber"
+    private func jobRule(_ rule: JobPolling) -> RuleView {
+        var arguments = [
+            RuleArgumentView(label: "state", strings: strings(rule.state)),
+            RuleArgumentView(label: "processing", strings: strings(rule.processing)),
+            RuleArgumentView(label: "failed", strings: strings(rule.failed)),
+        ]
+        if let message = rule.message { arguments.append(RuleArgumentView(label: "message", strings: strings(message))) }
+        if let details = rule.details { arguments.append(RuleArgumentView(label: "details", strings: strings(details))) }
+        if !rule.progress.isEmpty {
+            arguments.append(RuleArgumentView(label: "progress", keyPaths: KeyPathsView(paths: rule.progress.map(strings))))
         }
+        if let timeout = rule.timeout { arguments.append(RuleArgumentView(label: "timeout", value: number(timeout))) }
+        if let interval = rule.interval { arguments.append(RuleArgumentView(label: "interval", value: number(interval))) }
+        if let maxInterval = rule.maxInterval { arguments.append(RuleArgumentView(label: "maxInterval", value: number(maxInterval))) }
+        return RuleView(name: ruleMember(rule.name), ruleName: Self.docText(rule.name), arguments: arguments)
     }
+
+    private func strings(_ items: [String]) -> StringsView { StringsView(items: items.map(Self.literal)) }
+
+    private func ruleMember(_ name: String) -> String { Naming.escaped(Naming.lowerCamel(name)) }
 
     // MARK: Models
 
-    private func modelsContext(_ header: TemplateValue) -> TemplateValue {
-        let types: [TemplateValue] = api.types.map { type in
-            switch type {
-            case .model(let model): ["model": modelContext(model)]
-            case .enumeration(let enumeration): ["enumeration": enumContext(enumeration)]
-            case .union(let union): ["union": unionContext(union)]
-            }
+    private func declarationView(_ type: TypeDeclaration) -> DeclarationView {
+        switch type {
+        case .model(let model): DeclarationView(model: modelView(model))
+        case .enumeration(let enumeration): DeclarationView(enumeration: enumView(enumeration))
+        case .union(let union): DeclarationView(union: unionView(union))
         }
-        return ["header": header, "types": .list(types)]
     }
 
-    private func modelContext(_ model: Model) -> TemplateValue {
+    private func modelView(_ model: Model) -> ModelView {
         let hasDefaults = model.fields.contains { $0.defaultValue != nil }
-        let fields: [TemplateValue] = model.fields.map { field in
-            let type = swiftType(field.type)
-            let declName = Naming.escaped(field.swiftName)
-            let decodeCall: String
-            if let value = field.defaultValue {
-                decodeCall = "decodeIfPresent(\(swiftType(field.type.wrapped)).self, forKey: .\(declName)) ?? \(swiftLiteral(value))"
-            } else if field.type.isOptional {
-                decodeCall = "decodeIfPresent(\(swiftType(field.type.wrapped)).self, forKey: .\(declName))"
-            } else {
-                decodeCall = "decode(\(type).self, forKey: .\(declName))"
-            }
-            return [
-                "doc": docLines(field.doc), "declName": .text(declName), "type": .text(type),
-                "renamed": .bool(field.wireName != field.swiftName), "wireName": .text(escapeLiteral(field.wireName)),
-                "decodeCall": .text(decodeCall),
-            ]
+        let fields = model.fields.map { field in
+            let decodedPlain = field.defaultValue != nil || field.type.isOptional
+            return FieldView(
+                doc: docLines(field.doc), name: Naming.escaped(field.swiftName), type: typeView(field.type),
+                indirect: field.isIndirect, wireName: field.wireName == field.swiftName ? nil : Self.literal(field.wireName),
+                decodeIfPresent: decodedPlain, decodedType: typeView(decodedPlain ? field.type.wrapped : field.type),
+                fallback: field.defaultValue.map(literal))
         }
         let parameters = model.fields.map { field in
-            "\(Naming.escaped(field.swiftName)): \(swiftType(field.type))\(defaultClause(field.type, field.defaultValue))"
+            ParameterView(
+                name: Naming.escaped(field.swiftName), type: typeView(field.type),
+                defaultValue: defaultArgument(field.type, field.defaultValue))
         }
-        let rewrites: [TemplateValue] = model.fields.filter(\.isFileURL).map { field in
-            let name = Naming.escaped(field.swiftName)
-            let optional = field.type.isOptional ? "?" : ""
-            let value: String = switch field.type.wrapped {
-            case .primitive(.json): "\(name)\(optional).rewritingFileURLs(rewrite)"
-            case .array: "\(name)\(optional).map(rewrite)"
-            default: optional.isEmpty ? "rewrite(\(name))" : "\(name).map(rewrite)"
-            }
-            return .text("copy.\(name) = \(value)")
+        let rewrites = model.fields.filter(\.isFileURL).map { field in
+            let type = field.type.wrapped
+            return FileURLRewriteView(
+                name: Naming.escaped(field.swiftName), optional: field.type.isOptional, json: type == .primitive(.json),
+                array: type == .array(.primitive(.string)), string: type == .primitive(.string))
         }
-        return [
-            "doc": docLines(model.doc), "name": .text(model.name), "fields": .list(fields),
-            "fileURLs": rewrites.isEmpty ? .bool(false) : ["rewrites": .list(rewrites)],
-            "initParameters": .text(wrapped(parameters, indent: "    ")),
-            "hasCodingKeys": .bool(hasDefaults || model.fields.contains { $0.wireName != $0.swiftName }),
-            "hasDefaults": .bool(hasDefaults),
-        ]
+        return ModelView(
+            doc: docLines(model.doc), name: model.name, fields: fields, initializer: signature(parameters),
+            hasCodingKeys: hasDefaults || model.fields.contains { $0.wireName != $0.swiftName },
+            hasDefaults: hasDefaults, fileURLs: rewrites, hasFileURLs: !rewrites.isEmpty)
     }
 
-    private func enumContext(_ enumeration: Enumeration) -> TemplateValue {
-        let cases: [TemplateValue] = enumeration.cases.map { item in
-            ["doc": docLines(item.doc), "declName": .text(Naming.escaped(item.swiftName)),
-             "literal": .text(enumeration.isInteger ? item.rawValue : literal(item.rawValue))]
-        }
-        return ["doc": docLines(enumeration.doc), "name": .text(enumeration.name), "cases": .list(cases),
-                "rawType": .text(enumeration.isInteger ? "Int" : "String")]
+    private func enumView(_ enumeration: Enumeration) -> EnumView {
+        EnumView(
+            doc: docLines(enumeration.doc), name: enumeration.name, rawType: enumeration.isInteger ? "Int" : "String",
+            cases: enumeration.cases.map { item in
+                CaseView(
+                    doc: docLines(item.doc), name: Naming.escaped(item.swiftName),
+                    literal: enumeration.isInteger ? item.rawValue : Self.literal(item.rawValue))
+            })
     }
 
-    private func unionContext(_ union: Union) -> TemplateValue {
-        let variants: [TemplateValue] = union.variants.map { variant in
-            ["doc": docLines(variant.doc), "declName": .text(Naming.escaped(variant.swiftName)),
-             "literal": .text(literal(variant.value)), "model": .text(variant.model)]
-        }
-        return ["doc": docLines(union.doc), "name": .text(union.name), "variants": .list(variants),
-                "discriminator": .text(escapeLiteral(union.discriminator))]
+    private func unionView(_ union: Union) -> UnionView {
+        UnionView(
+            doc: docLines(union.doc), name: union.name, indirect: union.isIndirect, discriminator: Self.literal(union.discriminator),
+            variants: union.variants.map { variant in
+                VariantView(
+                    doc: docLines(variant.doc), name: Naming.escaped(variant.swiftName), literal: Self.literal(variant.value),
+                    model: variant.model)
+            })
     }
 
     // MARK: Resources
 
-    private func resourceContext(_ resource: Resource, inherited: [Resource.BoundParameter]) -> TemplateValue {
+    private func resourceView(_ resource: Resource, inherited: [Resource.BoundParameter]) -> ResourceView {
         let bound = inherited + resource.parameters
-        let memberwise = (["runtime: runtime"] + bound.map { "\($0.swiftName): \($0.swiftName)" }).joined(separator: ", ")
-        let accessor: String
-        if resource.parameters.isEmpty {
-            accessor = "public var \(Naming.escaped(resource.swiftName)): \(resource.typeName) { \(resource.typeName)(\(memberwise)) }"
-        } else {
-            let parameters = resource.parameters.map { parameter in
-                let label = parameter.label.map { $0 == parameter.swiftName ? "" : "\($0) " } ?? ""
-                return "\(label)\(Naming.escaped(parameter.swiftName)): \(swiftType(parameter.type))"
-            }
-            accessor = "public func \(Naming.escaped(resource.swiftName))(\(parameters.joined(separator: ", "))) -> \(resource.typeName) { \(resource.typeName)(\(memberwise)) }"
+        let accessor = resource.parameters.map { parameter in
+            ParameterView(
+                label: parameter.label.flatMap { $0 == parameter.swiftName ? nil : $0 },
+                name: Naming.escaped(parameter.swiftName), type: typeView(parameter.type))
         }
-        let stored: [TemplateValue] = inherited.map { .text("let \(Naming.escaped($0.swiftName)): \(swiftType($0.type))") }
-            + resource.parameters.map { .text("public let \(Naming.escaped($0.swiftName)): \(swiftType($0.type))") }
-        return [
-            "doc": docLines(resource.doc),
-            "accessor": .text(accessor),
-            "typeName": .text(resource.typeName),
-            "storedParameters": .list(stored),
-            "endpoints": .list(resource.endpoints.map { endpointContext($0, bound: bound) }),
-            "resources": .list(resource.resources.map { resourceContext($0, inherited: bound) }),
-        ]
+        return ResourceView(
+            doc: docLines(resource.doc), name: Naming.escaped(resource.swiftName), typeName: resource.typeName,
+            accessor: accessor, hasAccessorParameters: !accessor.isEmpty,
+            memberwise: [ArgumentView(label: "runtime", value: "runtime")]
+                + bound.map { ArgumentView(label: $0.swiftName, value: Naming.escaped($0.swiftName)) },
+            stored: inherited.map { StoredView(isPublic: false, name: Naming.escaped($0.swiftName), type: typeView($0.type)) }
+                + resource.parameters.map { StoredView(isPublic: true, name: Naming.escaped($0.swiftName), type: typeView($0.type)) },
+            endpoints: resource.endpoints.map { endpointView($0, bound: bound) },
+            resources: resource.resources.map { resourceView($0, inherited: bound) })
     }
 
-    private func endpointContext(_ endpoint: Endpoint, bound: [Resource.BoundParameter]) -> TemplateValue {
-        let declName = Naming.escaped(endpoint.swiftName)
-        var parameters: [(label: String, name: String, type: String, doc: [String])] = endpoint.pathParameters.map {
-            ($0.swiftName, $0.swiftName, swiftType($0.type), $0.doc)
+    private func endpointView(_ endpoint: Endpoint, bound: [Resource.BoundParameter]) -> EndpointView {
+        var parameters: [ParameterView] = endpoint.pathParameters.map {
+            ParameterView(name: Naming.escaped($0.swiftName), type: typeView($0.type))
         }
         switch endpoint.body {
-        case .json(let type)?: parameters.append(("_", "body", swiftType(type), []))
-        case .multipart(let parts)?:
-            parameters += parts.map { ($0.swiftName, $0.swiftName, swiftType($0.type) + defaultClause($0.type, $0.defaultValue), $0.doc) }
-        case .bytes?: parameters.append(("_", "body", "Data", []))
-        case .file?: parameters.append(("_", "file", "URL", []))
+        case .json(let type)?: parameters.append(ParameterView(label: "_", name: "body", type: typeView(type)))
+        case .multipart(let parts)?: parameters += parts.map(parameterView)
+        case .bytes?: parameters.append(ParameterView(label: "_", name: "body", type: TypeView(name: "Data")))
+        case .file?: parameters.append(ParameterView(label: "_", name: "file", type: TypeView(name: "URL")))
         case nil: break
         }
-        parameters += (endpoint.query + endpoint.headers).map {
-            ($0.swiftName, $0.swiftName, swiftType($0.type) + defaultClause($0.type, $0.defaultValue), $0.doc)
+        parameters += (endpoint.query + endpoint.headers).map(parameterView)
+        let boundParameters = bound.map { ParameterView(name: Naming.escaped($0.swiftName), type: typeView($0.type)) }
+        // Keywords need no backticks as argument labels, and Swift warns when they have them.
+        let arguments = (boundParameters + parameters).map { parameter in
+            ArgumentView(
+                label: parameter.label == "_" ? nil : (parameter.label ?? parameter.name).replacingOccurrences(of: "`", with: ""),
+                value: parameter.name)
         }
-        func declaration(_ parameter: (label: String, name: String, type: String, doc: [String])) -> String {
-            let name = Naming.escaped(parameter.name)
-            return (parameter.label == parameter.name ? name : "\(parameter.label) \(name)") + ": " + parameter.type
-        }
-        func argument(_ parameter: (label: String, name: String, type: String, doc: [String])) -> String {
-            let name = Naming.escaped(parameter.name)
-            return parameter.label == "_" ? name : "\(parameter.label): \(name)"
-        }
-        let boundParameters = bound.map { (label: $0.swiftName, name: $0.swiftName, type: swiftType($0.type), doc: [String]()) }
-        let selector = (parameters.map { $0.label == "_" ? "_:" : "\($0.label):" }).joined()
-        let response = responseType(endpoint.response)
-        var doc = endpoint.doc.isEmpty ? ["Sends `\(endpoint.method) /\(endpoint.path)`."] : endpoint.doc
-        let documented = parameters.filter { !$0.doc.isEmpty }
+        let callName = Listing.selector(endpoint.swiftName, parameters)
+        var doc = endpoint.doc.isEmpty ? ["Sends `\(endpoint.method) /\(endpoint.pathTemplate)`."] : endpoint.doc
+        let documented = (endpoint.pathParameters + endpoint.query + endpoint.headers).filter { !$0.doc.isEmpty }
+            + { if case .multipart(let parts)? = endpoint.body { parts.filter { !$0.doc.isEmpty } } else { [] } }()
         if !documented.isEmpty {
-            doc += ["", "- Parameters:"] + documented.map { "  - \($0.name): \($0.doc.joined(separator: " "))" }
+            doc += ["", "- Parameters:"] + documented.map { "  - \($0.swiftName): \($0.doc.joined(separator: " "))" }
         }
-        return [
-            "doc": docLines(doc),
-            "declName": .text(declName),
-            "signature": .text(wrapped(parameters.map(declaration), indent: "")),
-            "returnClause": .text(response == "Void" ? "" : " -> \(response)"),
-            "arguments": .text((boundParameters.map(argument) + parameters.map(argument)).joined(separator: ", ")),
-            "callName": .text("\(endpoint.swiftName)(\(selector))"),
-            "builderSignature": .text(wrapped((boundParameters + parameters).map(declaration), indent: "")),
-            "responseType": .text(response),
-            "upload": endpoint.chunkedUpload.map { chunkSize in
-                [
-                    "uploadSignature": .text(
-                        wrapped(
-                            parameters.map(declaration)
-                                + ["file: URL", "resumingFrom location: URL? = nil", "chunkSize: Int = \(chunkSize)"],
-                            indent: "")),
-                ]
-            } ?? .bool(false),
-            "jobStatus": jobStatus(endpoint).map { rule in ["rule": .text(rule)] } ?? .bool(false),
-            "jobStart": jobStart(endpoint) ?? .bool(false),
-            "plain": .bool(endpoint.chunkedUpload == nil && endpoint.job == nil),
-            "paginated": pagedItem(endpoint.response).map { item in
-                ["allName": .text(Naming.escaped(endpoint.swiftName + "All")), "itemType": .text(item)]
-            } ?? .bool(false),
-            "statements": .list(builderStatements(endpoint).map { .text($0) }),
-        ]
+
+        var view = EndpointView(
+            doc: docLines(doc), name: Naming.escaped(endpoint.swiftName), callName: callName, signature: signature(parameters),
+            arguments: arguments, builder: builderView(endpoint, signature: signature(boundParameters + parameters)))
+        switch endpoint.kind {
+        case .call, .stream:
+            view.call = CallView(returns: view.builder.response.name == "Void" ? nil : view.builder.response)
+        case .paginated(let item, _):
+            view.call = CallView(returns: view.builder.response)
+            view.paginated = PaginatedView(
+                allName: Naming.escaped(endpoint.swiftName + "All"), page: view.builder.response, item: typeView(item))
+        case .upload(let result, let chunkSize):
+            let upload = [
+                ParameterView(name: "file", type: TypeView(name: "URL")),
+                ParameterView(label: "resumingFrom", name: "location", type: TypeView(optionalOf: [TypeView(name: "URL")]), defaultValue: "nil"),
+                ParameterView(name: "chunkSize", type: TypeView(name: "Int"), defaultValue: String(chunkSize)),
+            ]
+            view.upload = UploadView(signature: signature(parameters + upload), result: typeView(result))
+        case .jobStatus(let result, let rule):
+            view.jobStatus = JobStatusView(result: typeView(result), rule: ruleMember(rule.name))
+        case .jobStart(let start):
+            view.jobStart = JobStartView(
+                result: typeView(start.result), rule: ruleMember(start.rule.name), status: Naming.escaped(start.status),
+                statusArguments: start.arguments.map { argument in
+                    var view = StatusArgumentView(label: argument.swiftName)
+                    switch argument.source {
+                    case .value(.parameter(let name)): view.name = Naming.escaped(name)
+                    case .value(.bodyField(let field)): view.bodyField = Naming.escaped(field)
+                    case .answerField(let field): view.answerField = Self.literal(field)
+                    }
+                    return view
+                })
+        }
+        return view
     }
 
-    private func builderStatements(_ endpoint: Endpoint) -> [String] {
-        var statements: [String] = []
-        var arguments = [literal(endpoint.operationID), ".\(endpoint.method.lowercased())", pathLiteral(endpoint)]
-        if !endpoint.query.isEmpty {
-            statements.append("var query = QueryItems()")
-            statements += endpoint.query.map { "query.add(\(literal($0.wireName)), \(Naming.escaped($0.swiftName)))" }
-            arguments.append("query: query.items")
-        }
-        if !endpoint.headers.isEmpty {
-            statements.append("var headers = HTTPHeaders()")
-            statements += endpoint.headers.map { "headers.set(\(literal($0.wireName)), \(Naming.escaped($0.swiftName)))" }
-            arguments.append("headers: headers")
-        }
+    private func parameterView(_ parameter: Parameter) -> ParameterView {
+        ParameterView(
+            name: Naming.escaped(parameter.swiftName), type: typeView(parameter.type),
+            defaultValue: defaultArgument(parameter.type, parameter.defaultValue))
+    }
+
+    private func builderView(_ endpoint: Endpoint, signature: SignatureView) -> BuilderView {
+        let query = endpoint.query.map { NameValueView(wireName: Self.literal($0.wireName), name: Naming.escaped($0.swiftName)) }
+        let headers = endpoint.headers.map { NameValueView(wireName: Self.literal($0.wireName), name: Naming.escaped($0.swiftName)) }
+        var body: BodyView?
         switch endpoint.body {
-        case .json?: arguments.append("body: .json(body)")
+        case .json?: body = BodyView(json: true, bytes: false, file: false)
+        case .bytes?: body = BodyView(json: false, bytes: true, file: false)
+        case .file?: body = BodyView(json: false, bytes: false, file: true)
         case .multipart(let parts)?:
-            statements.append("var form = MultipartForm()")
-            statements += parts.map { part in
-                let name = Naming.escaped(part.swiftName)
-                switch part.type.wrapped {
-                case .primitive(.file): return "form.add(\(literal(part.wireName)), file: \(name))"
+            body = BodyView(json: false, bytes: false, file: false, multipart: MultipartView(parts: parts.map { part in
+                let kind: (file: Bool, scalar: Bool) = switch part.type.wrapped {
+                case .primitive(.file): (true, false)
                 case .primitive(.string), .primitive(.int), .primitive(.int64), .primitive(.double), .primitive(.bool),
-                    .primitive(.date), .primitive(.url), .primitive(.uuid), .declared(_, .enumeration):
-                    return "form.add(\(literal(part.wireName)), \(name))"
-                default: return "form.add(\(literal(part.wireName)), json: \(name))"
+                    .primitive(.date), .primitive(.url), .primitive(.uuid), .declared(_, .enumeration): (false, true)
+                default: (false, false)
                 }
-            }
-            arguments.append("body: .multipart(form.parts)")
-        case .bytes?: arguments.append("body: .bytes(body, contentType: \"application/octet-stream\")")
-        case .file?: arguments.append("body: .file(file, contentType: \"application/octet-stream\")")
+                return PartView(
+                    wireName: Self.literal(part.wireName), name: Naming.escaped(part.swiftName), file: kind.file,
+                    scalar: kind.scalar, json: !kind.file && !kind.scalar)
+            }))
         case nil: break
         }
-        var options: [String] = []
-        if let connect = endpoint.timeouts?.connect { options.append("connectTimeout: \(number(connect))") }
-        if let read = endpoint.timeouts?.read { options.append("readTimeout: \(number(read))") }
-        if let total = endpoint.timeouts?.total { options.append("deadline: \(number(total))") }
-        if endpoint.idempotent { options.append("idempotent: true") }
-        if !options.isEmpty { arguments.append("options: RequestOptions(\(options.joined(separator: ", ")))") }
-        arguments.append("response: " + responseReader(endpoint.response))
-        let call = "Request(\(arguments.joined(separator: ", ")))"
-        statements.append(statements.isEmpty ? call : "return " + call)
-        return statements
-    }
-
-    /// The path as a Swift string literal, each placeholder interpolated as one encoded segment.
-    private func pathLiteral(_ endpoint: Endpoint) -> String {
-        var text = ""
-        var placeholder: String?
-        for character in endpoint.path {
-            switch character {
-            case "{": placeholder = ""
-            case "}":
-                let name = placeholder ?? ""
-                let value = endpoint.bodyPathFields.first { $0.wireName == name }.map { "body.\(Naming.escaped($0.swiftName))" }
-                    ?? endpoint.pathParameters.first { $0.wireName == name }.map { Naming.escaped($0.swiftName) }
-                text += "\\(segment: \(value ?? Naming.escaped(Naming.lowerCamel(name))))"
-                placeholder = nil
-            default:
-                if placeholder != nil { placeholder!.append(character) } else { text += escapeLiteral(String(character)) }
+        var options: [ArgumentView] = []
+        if let connect = endpoint.timeouts?.connect { options.append(ArgumentView(label: "connectTimeout", value: number(connect))) }
+        if let read = endpoint.timeouts?.read { options.append(ArgumentView(label: "readTimeout", value: number(read))) }
+        if let total = endpoint.timeouts?.total { options.append(ArgumentView(label: "deadline", value: number(total))) }
+        if endpoint.idempotent { options.append(ArgumentView(label: "idempotent", value: "true")) }
+        var reader = ReaderView(ignored: false, json: false, bytes: false, rawEvents: false, events: false, ndjson: false, reconnects: false)
+        let response: TypeView
+        switch endpoint.kind {
+        case .call(.empty): (response, reader.ignored) = (TypeView(name: "Void"), true)
+        case .call(.bytes): (response, reader.bytes) = (TypeView(name: "Data"), true)
+        case .call(.json(let type)), .upload(let type, _), .jobStatus(let type, _): (response, reader.json) = (typeView(type), true)
+        case .jobStart: (response, reader.json) = (TypeView(name: "JSONValue"), true)
+        case .paginated(let item, let rule):
+            response = TypeView(name: "Page", generic: [typeView(item)])
+            reader.page = ruleMember(rule.name)
+        case .stream(let event, let framing, let reconnects):
+            response = TypeView(name: "EventStream", generic: [event.map(typeView) ?? TypeView(name: "ServerSentEvent")])
+            reader.rawEvents = event == nil
+            reader.events = event != nil
+            reader.ndjson = framing == .ndjson
+            reader.reconnects = reconnects
+        }
+        let path = endpoint.path.map { component in
+            switch component {
+            case .literal(let text): PathPieceView(text: Self.escaped(text))
+            case .placeholder(_, .parameter(let name)): PathPieceView(value: Naming.escaped(name))
+            case .placeholder(_, .bodyField(let field)): PathPieceView(value: "body." + Naming.escaped(field))
             }
         }
-        return "\"\(text)\""
+        return BuilderView(
+            signature: signature, response: response, operation: Self.literal(endpoint.operationID),
+            method: endpoint.method.lowercased(), path: path, query: query, hasQuery: !query.isEmpty, headers: headers,
+            hasHeaders: !headers.isEmpty, body: body, options: options, hasOptions: !options.isEmpty,
+            hasStatements: !query.isEmpty || !headers.isEmpty || body?.multipart != nil, reader: reader)
     }
 
-    private func jobStatus(_ endpoint: Endpoint) -> String? {
-        guard case .status(let rule)? = endpoint.job else { return nil }
-        return Naming.escaped(Naming.lowerCamel(rule))
-    }
+    // MARK: Values
 
-    private func jobStart(_ endpoint: Endpoint) -> TemplateValue? {
-        guard case .start(let rule, let status, let result, let arguments)? = endpoint.job else { return nil }
-        let passed = arguments.map { argument in
-            let value = switch argument.source {
-            case .parameter: Naming.escaped(argument.swiftName)
-            case .bodyField(let field): "body.\(Naming.escaped(field))"
-            case .answerField(let field): "try started.string(\(literal(field)))"
-            }
-            return "\(argument.swiftName): \(value)"
-        }
-        return [
-            "rule": .text(Naming.escaped(Naming.lowerCamel(rule))),
-            "resultType": .text(swiftType(result)),
-            "statusCall": .text("Self.\(Naming.escaped(status))(\(passed.joined(separator: ", ")))"),
-        ]
-    }
-
-    private func pagedItem(_ response: Endpoint.Response) -> String? {
-        if case .page(let item, _) = response { return swiftType(item) }
-        return nil
-    }
-
-    private func responseReader(_ response: Endpoint.Response) -> String {
-        switch response {
-        case .empty: ".ignored"
-        case .json: ".json"
-        case .bytes: ".bytes"
-        case .page(_, let rule): ".page(.\(Naming.escaped(Naming.lowerCamel(rule))))"
-        case .events(nil, _, let reconnects): reconnects ? ".serverSentEvents(reconnects: true)" : ".serverSentEvents()"
-        case .events(_, let framing, let reconnects):
-            ".events(\(framing == .sse ? ".serverSentEvents" : ".ndjson")\(reconnects ? ", reconnects: true" : ""))"
-        }
-    }
-
-    private func responseType(_ response: Endpoint.Response) -> String {
-        switch response {
-        case .empty: "Void"
-        case .json(let type): swiftType(type)
-        case .bytes: "Data"
-        case .page(let item, _): "Page<\(swiftType(item))>"
-        case .events(let event, _, _): "EventStream<\(event.map(swiftType) ?? "ServerSentEvent")>"
-        }
-    }
-
-    // MARK: Swift spellings
-
-    private func swiftType(_ type: TypeRef) -> String {
+    private func typeView(_ type: TypeRef) -> TypeView {
         switch type {
-        case .primitive(let primitive):
-            switch primitive {
-            case .json: "JSONValue"
-            case .bytes: "Data"
-            case .file: "URL"
-            default: primitive.rawValue
-            }
-        case .declared(let name, _): name
-        case .array(let element): "[\(swiftType(element))]"
-        case .map(let value): "[String: \(swiftType(value))]"
-        case .optional(let wrapped): swiftType(wrapped) + "?"
+        case .primitive(.json): TypeView(name: "JSONValue")
+        case .primitive(.bytes): TypeView(name: "Data")
+        case .primitive(.file): TypeView(name: "URL")
+        case .primitive(let primitive): TypeView(name: primitive.rawValue)
+        case .declared(let name, _): TypeView(name: name)
+        case .array(let element): TypeView(arrayOf: [typeView(element)])
+        case .map(let value): TypeView(mapOf: [typeView(value)])
+        case .optional(let wrapped): TypeView(optionalOf: [typeView(wrapped)])
         }
     }
 
-    private func defaultClause(_ type: TypeRef, _ value: DefaultValue?) -> String {
-        if let value { return " = " + swiftLiteral(value) }
-        return type.isOptional ? " = nil" : ""
+    /// Parameters a line once there are more than three.
+    private func signature(_ parameters: [ParameterView]) -> SignatureView {
+        SignatureView(parameters: parameters, multiline: parameters.count > 3)
     }
 
-    private func swiftLiteral(_ value: DefaultValue) -> String {
+    private func defaultArgument(_ type: TypeRef, _ value: DefaultValue?) -> String? {
+        if let value { return literal(value) }
+        return type.isOptional ? "nil" : nil
+    }
+
+    private func literal(_ value: DefaultValue) -> String {
         switch value {
-        case .string(let text): literal(text)
+        case .string(let text): Self.literal(text)
         case .integer(let text), .number(let text): text
         case .bool(let flag): flag ? "true" : "false"
         case .null: "nil"
@@ -451,31 +384,45 @@ public struct Renderer {
         }
     }
 
-    private func docLines(_ lines: [String]) -> TemplateValue {
-        .list(lines.map { .text($0.isEmpty ? "" : " " + $0) })
+    private func docLines(_ lines: [String]) -> [String] {
+        lines.map { $0.isEmpty ? "" : " " + Self.docText($0) }
     }
 
-    /// Parameters on one line when short, otherwise one a line.
-    private func wrapped(_ parameters: [String], indent: String) -> String {
-        let oneLine = parameters.joined(separator: ", ")
-        if oneLine.count <= 80 { return oneLine }
-        return "\n" + parameters.map { indent + "    " + $0 }.joined(separator: ",\n") + "\n" + indent
+    /// Text safe on one line of a comment: control characters, which could end the line, become spaces.
+    static func docText(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { isLineSafe($0) ? $0 : " " }))
     }
 
-    private func literal(_ text: String) -> String { "\"\(escapeLiteral(text))\"" }
+    /// `text` as a Swift string literal.
+    static func literal(_ text: String) -> String { "\"" + escaped(text) + "\"" }
 
-    private func escapeLiteral(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
+    /// `text` escaped to stand inside a Swift string literal: the one escaping function of the generated code.
+    static func escaped(_ text: String) -> String {
+        var escaped = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": escaped += "\\\\"
+            case "\"": escaped += "\\\""
+            case "\n": escaped += "\\n"
+            case "\t": escaped += "\\t"
+            case "\r": escaped += "\\r"
+            default:
+                if isLineSafe(scalar) {
+                    escaped.unicodeScalars.append(scalar)
+                } else {
+                    escaped += "\\u{" + String(scalar.value, radix: 16) + "}"
+                }
+            }
+        }
+        return escaped
     }
 
-    private func list(_ items: [String]) -> String { "[" + items.map(literal).joined(separator: ", ") + "]" }
-
-    private func dictionary(_ names: [String]) -> String {
-        names.isEmpty ? "[:]" : "[" + names.map { "\(literal($0)): \(Naming.escaped($0))" }.joined(separator: ", ") + "]"
+    private static func isLineSafe(_ scalar: Unicode.Scalar) -> Bool {
+        !(scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\u{2028}" || scalar == "\u{2029}"
+            || scalar == "\u{85}")
     }
 
     private func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 }

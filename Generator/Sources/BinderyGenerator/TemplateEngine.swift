@@ -29,16 +29,46 @@ extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral
     }
 }
 
+extension TemplateValue {
+    /// A view as a template value, by reflection: a struct is an object of its stored properties, an array a list,
+    /// a String text, a Bool a flag, and an optional its value, or `false` when nil, so a template can test it.
+    public init(reflecting view: Any) {
+        switch view {
+        case let text as String: self = .text(text)
+        case let flag as Bool: self = .bool(flag)
+        case let value as TemplateValue: self = value
+        default:
+            let mirror = Mirror(reflecting: view)
+            switch mirror.displayStyle {
+            case .optional:
+                self = mirror.children.first.map { TemplateValue(reflecting: $0.value) } ?? .bool(false)
+            case .collection:
+                self = .list(mirror.children.map { TemplateValue(reflecting: $0.value) })
+            default:
+                var members: [String: TemplateValue] = [:]
+                for child in mirror.children {
+                    if let label = child.label { members[label] = TemplateValue(reflecting: child.value) }
+                }
+                self = .object(members)
+            }
+        }
+    }
+}
+
 /// A small logic-less template language, a subset of Mustache:
 /// `{{name}}` and `{{a.b}}` insert text, `{{.}}` the current item; `{{#name}}…{{/name}}` repeats over a list or shows
-/// when truthy, `{{^name}}…{{/name}}` shows when not; `{{> partial}}` inserts another template, indented like the
-/// tag; `{{! comment }}` is dropped. A line holding only a section, partial or comment tag leaves no blank line.
+/// when truthy, `{{^name}}…{{/name}}` shows when not; inside a list, `@first` and `@last` say where the item stands;
+/// `{{> partial}}` inserts another template indented like the tag's line, and when the tag shares its line with
+/// other text, inline, from its second line on, and without its final line break; `{{! comment }}` is dropped. A line
+/// holding only a section, partial or comment tag leaves no blank line. A name that has no value is an error, so a
+/// misspelled name cannot silently drop code.
 public struct TemplateEngine: Sendable {
     indirect enum Node: Sendable {
         case text(String)
         case variable(String)
         case section(String, inverted: Bool, [Node])
-        case partial(String, indent: String)
+        /// `inline` when the tag shares its line with other text; `indent` is that line's leading spaces.
+        case partial(String, indent: String, inline: Bool)
     }
 
     public struct TemplateError: Error, CustomStringConvertible {
@@ -74,21 +104,26 @@ public struct TemplateEngine: Sendable {
                 default: throw TemplateError(description: "template variable '\(name)' is not text")
                 }
             case .section(let name, let inverted, let children):
-                let value = lookup(name, in: stack)
-                let truthy = value?.isTruthy ?? false
+                guard let value = lookup(name, in: stack) else {
+                    throw TemplateError(description: "template section '\(name)' has no value")
+                }
                 if inverted {
-                    if !truthy { try render(children, stack: stack, into: &output) }
-                } else if case .list(let items)? = value {
-                    for item in items { try render(children, stack: stack + [item], into: &output) }
-                } else if truthy, let value {
+                    if !value.isTruthy { try render(children, stack: stack, into: &output) }
+                } else if case .list(let items) = value {
+                    for (index, item) in items.enumerated() {
+                        let position: TemplateValue = ["@first": .bool(index == 0), "@last": .bool(index == items.count - 1)]
+                        try render(children, stack: stack + [position, item], into: &output)
+                    }
+                } else if value.isTruthy {
                     try render(children, stack: stack + [value], into: &output)
                 }
-            case .partial(let name, let indent):
+            case .partial(let name, let indent, let inline):
                 guard let nodes = templates[name] else { throw TemplateError(description: "no partial named '\(name)'") }
                 var text = ""
                 try render(nodes, stack: stack, into: &text)
-                output += text.split(separator: "\n", omittingEmptySubsequences: false)
-                    .map { $0.isEmpty ? String($0) : indent + $0 }.joined(separator: "\n")
+                if inline, text.hasSuffix("\n") { text.removeLast() }
+                output += text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+                    .map { $1.isEmpty || (inline && $0 == 0) ? String($1) : indent + $1 }.joined(separator: "\n")
             }
         }
     }
@@ -120,14 +155,16 @@ public struct TemplateEngine: Sendable {
             var after = text[close.upperBound...]
             let sigil = tag.first
             var indent = ""
+            var inline = true
             if let sigil, "#^/>!".contains(sigil) {
                 // Standalone: nothing but spaces on the whole source line besides this tag.
                 let lineStart = source[..<open.lowerBound].lastIndex(of: "\n").map(source.index(after:)) ?? source.startIndex
                 let lineEnd = source[close.upperBound...].firstIndex(of: "\n")
                 let leading = source[lineStart..<open.lowerBound]
                 let trailing = source[close.upperBound..<(lineEnd ?? source.endIndex)]
+                indent = String(leading.prefix { $0 == " " })
                 if leading.allSatisfy({ $0 == " " }), trailing.allSatisfy({ $0 == " " }) {
-                    indent = String(leading)
+                    inline = false
                     before = before.dropLast(leading.count)
                     after = lineEnd.map { source[source.index(after: $0)...] } ?? source[source.endIndex...]
                 }
@@ -144,7 +181,7 @@ public struct TemplateEngine: Sendable {
                 let section = stack.removeLast()
                 stack[stack.count - 1].nodes.append(.section(section.name, inverted: section.inverted, section.nodes))
             case ">":
-                stack[stack.count - 1].nodes.append(.partial(body, indent: indent))
+                stack[stack.count - 1].nodes.append(.partial(body, indent: indent, inline: inline))
             case "!":
                 break
             default:

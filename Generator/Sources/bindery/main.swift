@@ -19,12 +19,15 @@ func fail(_ message: String, status: Int32) -> Never {
     exit(status)
 }
 
-func readSpec(_ path: String) -> String {
+/// The spec's text; bytes that are not UTF-8 are reported with their position, as `SpecErrors`.
+func readSpec(_ path: String) throws -> String {
+    let data: Data
     do {
-        return try String(contentsOfFile: path, encoding: .utf8)
+        data = try Data(contentsOf: URL(fileURLWithPath: path))
     } catch {
         fail("error: cannot read \(path): \((error as NSError).localizedDescription)", status: 1)
     }
+    return try SpecSource.text(of: data, file: path)
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
@@ -42,7 +45,7 @@ do {
         _ = try Generator.check(source: readSpec(arguments[0]), file: arguments[0])
     case "list":
         guard arguments.count == 1 else { fail("error: list takes one spec file\n\n" + usage, status: 2) }
-        let (api, _) = try Generator.check(source: readSpec(arguments[0]), file: arguments[0])
+        let api = try Generator.check(source: readSpec(arguments[0]), file: arguments[0])
         print(Listing.lines(for: api).joined(separator: "\n"))
     case "generate":
         guard arguments.count == 3, let flag = arguments.firstIndex(of: "--output"), flag < 2 else {

@@ -3,60 +3,6 @@
 import BinderyRuntime
 import Foundation
 
-/// How a pet is kept.
-public enum Housing: RawRepresentable, Codable, Hashable, Sendable, ParameterValue {
-    /// Indoors.
-    case indoor
-    case outdoor
-    case freeRange
-    case `default`
-    /// A value this version of the spec does not list.
-    case unknown(String)
-
-    public init(rawValue: String) {
-        switch rawValue {
-        case "INDOOR": self = .indoor
-        case "OUTDOOR": self = .outdoor
-        case "free-range": self = .freeRange
-        case "default": self = .`default`
-        default: self = .unknown(rawValue)
-        }
-    }
-
-    public var rawValue: String {
-        switch self {
-        case .indoor: "INDOOR"
-        case .outdoor: "OUTDOOR"
-        case .freeRange: "free-range"
-        case .`default`: "default"
-        case .unknown(let value): value
-        }
-    }
-}
-
-public enum Priority: RawRepresentable, Codable, Hashable, Sendable, ParameterValue {
-    case low
-    case high
-    /// A value this version of the spec does not list.
-    case unknown(Int)
-
-    public init(rawValue: Int) {
-        switch rawValue {
-        case 1: self = .low
-        case 2: self = .high
-        default: self = .unknown(rawValue)
-        }
-    }
-
-    public var rawValue: Int {
-        switch self {
-        case .low: 1
-        case .high: 2
-        case .unknown(let value): value
-        }
-    }
-}
-
 /// A pet.
 public struct Pet: Codable, Hashable, Sendable, FileURLs {
     /// The pet's id.
@@ -187,41 +133,6 @@ public struct Pet: Codable, Hashable, Sendable, FileURLs {
     }
 }
 
-public struct Owner: Codable, Hashable, Sendable {
-    public var name: String
-
-    public init(name: String) {
-        self.name = name
-    }
-}
-
-/// A finished chunked upload.
-public struct VideoUpload: Codable, Hashable, Sendable {
-    public var id: String
-    public var completedAt: Date?
-
-    public init(id: String, completedAt: Date? = nil) {
-        self.id = id
-        self.completedAt = completedAt
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id
-        case completedAt = "completed_at"
-    }
-}
-
-/// A notice from the shop.
-public struct Notice: Codable, Hashable, Sendable {
-    public var id: Int
-    public var text: String
-
-    public init(id: Int, text: String) {
-        self.id = id
-        self.text = text
-    }
-}
-
 public struct NewPet: Codable, Hashable, Sendable {
     public var name: String
     public var tags: [String]?
@@ -229,22 +140,6 @@ public struct NewPet: Codable, Hashable, Sendable {
     public init(name: String, tags: [String]? = nil) {
         self.name = name
         self.tags = tags
-    }
-}
-
-/// A grooming booking; its pet also picks the endpoint's path.
-public struct Booking: Codable, Hashable, Sendable {
-    public var petID: Int
-    public var day: Date
-
-    public init(petID: Int, day: Date) {
-        self.petID = petID
-        self.day = day
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case petID = "pet_id"
-        case day
     }
 }
 
@@ -265,32 +160,5 @@ public struct MutualTLS: Codable, Hashable, Sendable {
     public init(cert: String, key: String) {
         self.cert = cert
         self.key = key
-    }
-}
-
-/// How a callback authenticates.
-public enum CallbackAuth: Codable, Hashable, Sendable {
-    /// User name and password.
-    case basic(PasswordAuth)
-    case mutualTLS(MutualTLS)
-    /// A variant this version of the spec does not list, kept whole.
-    case unknown(JSONValue)
-
-    public init(from decoder: any Decoder) throws {
-        switch try TaggedUnion.discriminator("kind", in: decoder) {
-        case "basic": self = .basic(try PasswordAuth(from: decoder))
-        case "mtls": self = .mutualTLS(try MutualTLS(from: decoder))
-        default: self = .unknown(try JSONValue(from: decoder))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        switch self {
-        case .basic(let value):
-            try TaggedUnion.encode(value, as: "basic", discriminator: "kind", to: encoder)
-        case .mutualTLS(let value):
-            try TaggedUnion.encode(value, as: "mtls", discriminator: "kind", to: encoder)
-        case .unknown(let value): try value.encode(to: encoder)
-        }
     }
 }

@@ -14,7 +14,7 @@ extension PetShopClient {
 
         /// Sends `GET /shops/{code}/status`.
         public func status() async throws -> JSONValue {
-            try await runtime.send(Self.status(code: code))
+            try await self.runtime.send(Self.status(code: code))
         }
 
         public var staff: Staff { Staff(runtime: runtime, code: code) }
@@ -25,17 +25,17 @@ extension PetShopClient {
 
             /// Sends `GET /shops/{code}/staff/`.
             public func list() async throws -> Page<Owner> {
-                try await runtime.send(Self.list(code: code))
+                try await self.runtime.send(Self.list(code: code))
             }
 
             /// Every item `list()` lists, fetched a page at a time as the sequence is walked; `.pages` walks the pages.
             public func listAll() -> Paginated<Owner> {
-                runtime.paginate(Self.list(code: code))
+                self.runtime.paginate(Self.list(code: code))
             }
 
             /// Sends `GET /shops/{code}/staff/{staff_id}/`.
             public func get(member: String) async throws -> Owner {
-                try await runtime.send(Self.get(code: code, member: member))
+                try await self.runtime.send(Self.get(code: code, member: member))
             }
 
             /// The request `list()` sends, to inspect, change or send later.

@@ -1,0 +1,1 @@
+../../Sources/BinderyGenerator/OutputFiles.swift

@@ -1,0 +1,123 @@
+import Foundation
+
+/// The `api` block: base URL, auth schemes, default query items, timeouts, retries and dates.
+extension Validator {
+    mutating func validate(_ syntax: APISyntax) -> API {
+        let name = Naming.upperCamel(syntax.name.text)
+        if !Naming.isIdentifier(name) {
+            error("'\(syntax.name.text)' does not make a Swift type name", at: syntax.name.range, hint: "e.g. api PetShop { ... }")
+        }
+        var api = API(
+            doc: syntax.doc, name: name, baseURL: "", baseURLEnvironment: [], auth: [], defaultQuery: [],
+            timeouts: TimeoutSettings(), retry: RetrySettings(), dateFormat: "iso8601", types: [], paginations: [],
+            resources: [])
+        if let (url, environment) = syntax.baseURL {
+            if let parsed = URL(string: url.text), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil {
+                api.baseURL = url.text
+            } else {
+                error("'\(url.text)' is not an http or https URL", at: url.range, hint: "e.g. \"https://api.example.com/v1\"")
+            }
+            api.baseURLEnvironment = environment.map(\.text)
+        } else {
+            error("API \(syntax.name.text) has no base URL", at: syntax.name.range,
+                  hint: "add: base-url \"https://api.example.com\"")
+        }
+        var parameterNames: [String: SourceRange] = ["baseURL": syntax.name.range, "options": syntax.name.range]
+        for auth in syntax.auth {
+            let swiftName = self.swiftName(for: auth.name, explicit: nil, reserved: Naming.Reserved.parameters)
+            unique(swiftName, at: auth.name.range, in: &parameterNames, what: "client parameter")
+            if let kind = authKind(auth) {
+                api.auth.append(Auth(swiftName: swiftName, kind: kind, environment: auth.environment.map(\.text)))
+            }
+        }
+        for query in syntax.defaultQuery {
+            let swiftName = self.swiftName(for: query.name, explicit: nil, reserved: Naming.Reserved.parameters)
+            unique(swiftName, at: query.name.range, in: &parameterNames, what: "client parameter")
+            api.defaultQuery.append(
+                DefaultQueryParameter(swiftName: swiftName, wireName: query.wireName.text, environment: query.environment.map(\.text)))
+        }
+        api.timeouts = timeouts(syntax.timeouts)
+        api.retry = retry(syntax.retry)
+        if let dates = syntax.dates {
+            if Keywords.dateFormats.contains(dates.text) {
+                api.dateFormat = dates.text
+            } else {
+                error("unknown date format '\(dates.text)'", at: dates.range,
+                      hint: suggest(dates.text, Keywords.dateFormats) ?? "use iso8601, seconds or milliseconds")
+            }
+        }
+        return api
+    }
+
+    private mutating func authKind(_ auth: AuthSyntax) -> Auth.Kind? {
+        if ["bearer", "basic"].contains(auth.scheme.text), let extra = auth.header {
+            error("a \(auth.scheme.text) scheme takes no header name or template", at: extra.range,
+                  hint: "only 'header' schemes name their header: auth \(auth.name.text): header \"Name\" \"Token {token}\"")
+        }
+        switch auth.scheme.text {
+        case "header":
+            guard let header = auth.header else {
+                error("a header scheme needs the header's name", at: auth.scheme.range,
+                      hint: "e.g. auth \(auth.name.text): header \"X-Api-Key\"")
+                return nil
+            }
+            if !isToken(header.text) { error("'\(header.text)' is not a valid header name", at: header.range) }
+            let template = auth.template?.text ?? "{token}"
+            if let written = auth.template, !template.contains("{token}") {
+                error("the header template has no '{token}'", at: written.range,
+                      hint: "write where the secret goes, e.g. \"Token {token}\"")
+            }
+            return .header(name: header.text, template: template)
+        case "bearer": return .header(name: "Authorization", template: "Bearer {token}")
+        case "basic": return .basic
+        default:
+            error("unknown auth scheme '\(auth.scheme.text)'", at: auth.scheme.range,
+                  hint: suggest(auth.scheme.text, Keywords.authSchemes) ?? "use header, bearer or basic")
+            return nil
+        }
+    }
+
+    mutating func timeouts(_ settings: [SettingSyntax]) -> TimeoutSettings {
+        var timeouts = TimeoutSettings()
+        for setting in settings {
+            guard Keywords.timeouts.contains(setting.key.text) else {
+                error("unknown timeout '\(setting.key.text)'", at: setting.key.range,
+                      hint: suggest(setting.key.text, Keywords.timeouts) ?? "timeouts are connect, read and total")
+                continue
+            }
+            guard let seconds = number(setting, in: .seconds) else { continue }
+            switch setting.key.text {
+            case "connect": timeouts.connect = seconds
+            case "read": timeouts.read = seconds
+            default: timeouts.total = seconds
+            }
+        }
+        return timeouts
+    }
+
+    private mutating func retry(_ settings: [SettingSyntax]) -> RetrySettings {
+        var retry = RetrySettings()
+        for setting in settings {
+            switch setting.key.text {
+            case "none": retry.attempts = 1
+            case "on":
+                retry.statuses = setting.values.compactMap { value in
+                    guard let status = Int(value.text), (100...599).contains(status) else {
+                        error("'\(value.text)' is not an HTTP status", at: value.range, hint: "e.g. on 429, 503")
+                        return nil
+                    }
+                    return status
+                }
+            case "attempts": if let value = number(setting, in: .attempts) { retry.attempts = Int(value) }
+            case "backoff": if let value = number(setting, in: .seconds) { retry.backoff = value }
+            case "max-backoff": if let value = number(setting, in: .seconds) { retry.maxBackoff = value }
+            case "max-retry-after": if let value = number(setting, in: .seconds) { retry.maxRetryAfter = value }
+            default:
+                error("unknown retry setting '\(setting.key.text)'", at: setting.key.range,
+                      hint: suggest(setting.key.text, Keywords.retrySettings)
+                          ?? "retry settings are \(Keywords.retrySettings.joined(separator: ", "))")
+            }
+        }
+        return retry
+    }
+}

@@ -1,0 +1,284 @@
+/// Models, enums and unions: names declared once, references resolved, fields and defaults checked, and types that
+/// contain themselves stored out of line.
+extension Validator {
+    /// Records every declared type name first, so declarations may refer to ones further down the file.
+    mutating func declareTypes() {
+        for declaration in syntax.declarations {
+            let name: Located
+            let kind: TypeRef.DeclaredKind
+            switch declaration {
+            case .model(let model): (name, kind) = (model.name, .model)
+            case .enumeration(let enumeration): (name, kind) = (enumeration.name, .enumeration)
+            case .union(let union): (name, kind) = (union.name, .union)
+            default: continue
+            }
+            let swiftName = Naming.upperCamel(name.text)
+            if !Naming.isIdentifier(swiftName) {
+                error("'\(name.text)' does not make a Swift type name", at: name.range, hint: "type names are letters and digits")
+            } else if Naming.reservedTypeNames.contains(swiftName) {
+                let owner = Naming.runtimeTypeNames.contains(swiftName) ? "BinderyRuntime" : "Swift"
+                error("'\(swiftName)' would hide \(owner)'s own \(swiftName)", at: name.range,
+                      hint: "give it a more specific name, e.g. 'Api\(swiftName)' or one from its domain")
+            } else if let existing = declaredTypes[swiftName] {
+                error("'\(name.text)' is declared twice; the first is at line \(existing.range.start.line)",
+                      at: name.range, hint: swiftName == name.text ? nil : "names are compared after conversion to \(swiftName)")
+            } else if TypeRef.Primitive(rawValue: swiftName) != nil {
+                error("'\(swiftName)' is a built-in type", at: name.range)
+            }
+            declaredTypes[swiftName] = declaredTypes[swiftName] ?? (kind, name.range)
+        }
+        for case .enumeration(let syntax) in syntax.declarations {
+            enums[Naming.upperCamel(syntax.name.text)] = validate(syntax)
+        }
+    }
+
+    /// Every model, enum and union, in spec order.
+    mutating func validateTypes() -> [TypeDeclaration] {
+        var types: [TypeDeclaration] = []
+        for declaration in syntax.declarations {
+            switch declaration {
+            case .model(let model):
+                let validated = validate(model)
+                models[validated.name] = validated
+                types.append(.model(validated))
+            case .enumeration(let syntax):
+                if let value = enums[Naming.upperCamel(syntax.name.text)] { types.append(.enumeration(value)) }
+            case .union(let union): types.append(.union(validate(union)))
+            case .api, .pagination, .job, .resource: break
+            }
+        }
+        return types
+    }
+
+    mutating func resolve(_ type: TypeSyntax, allowFile: Bool = false, allowBytes: Bool = false) -> TypeRef {
+        switch type {
+        case .named(let name):
+            if let primitive = TypeRef.Primitive(rawValue: name.text) {
+                if primitive == .file, !allowFile {
+                    error("'File' is only for multipart parts and request bodies", at: name.range)
+                }
+                if primitive == .bytes, !allowBytes {
+                    error("'Bytes' is only for request and response bodies", at: name.range,
+                          hint: "for binary data inside JSON use String (base64)")
+                }
+                return .primitive(primitive)
+            }
+            let swiftName = Naming.upperCamel(name.text)
+            guard let declared = declaredTypes[swiftName] else {
+                let known = Array(declaredTypes.keys) + TypeRef.Primitive.allCases.map(\.rawValue)
+                error("unknown type '\(name.text)'", at: name.range,
+                      hint: suggest(name.text, known) ?? "declare it with 'model \(name.text) { ... }'")
+                return .primitive(.json)
+            }
+            return .declared(swiftName, declared.kind)
+        case .array(let element, _):
+            return .array(resolve(element))
+        case .map(let key, let value, let range):
+            if case .named(let name) = key, name.text == "String" {
+            } else {
+                error("map keys must be String", at: range, hint: "write [String: \(describe(value))]")
+            }
+            return .map(resolve(value))
+        case .optional(let wrapped, let range):
+            if case .optional = wrapped { error("'??' is one '?' too many", at: range) }
+            return .optional(resolve(wrapped, allowFile: allowFile))
+        }
+    }
+
+    private func describe(_ type: TypeSyntax) -> String {
+        switch type {
+        case .named(let name): name.text
+        case .array(let element, _): "[\(describe(element))]"
+        case .map(let key, let value, _): "[\(describe(key)): \(describe(value))]"
+        case .optional(let wrapped, _): describe(wrapped) + "?"
+        }
+    }
+
+    /// A model's fields, or a multipart body's parts when `allowFile` (they become parameters).
+    mutating func fields(_ syntax: [FieldSyntax], allowFile: Bool = false, fileURLs: Bool = false) -> [Field] {
+        let reserved = allowFile ? Naming.Reserved.parameters : Naming.Reserved.fields
+        var wireNames: [String: SourceRange] = [:]
+        var swiftNames: [String: SourceRange] = [:]
+        return syntax.map { field in
+            unique(field.wireName.text, at: field.wireName.range, in: &wireNames, what: "field")
+            let swiftName = swiftName(for: field.wireName, explicit: field.swiftName, reserved: reserved)
+            if wireNames[field.wireName.text] == field.wireName.range {
+                unique(swiftName, at: field.swiftName?.range ?? field.wireName.range, in: &swiftNames,
+                       what: "field", hint: "write '\(field.wireName.text) as otherName: ...' to choose another Swift name")
+            }
+            let type = resolve(field.type, allowFile: allowFile)
+            if let marker = field.fileURL {
+                if !fileURLs {
+                    error("only a model's fields can be marked file-url", at: marker)
+                } else if ![.primitive(.string), .primitive(.json), .array(.primitive(.string))].contains(type.wrapped) {
+                    error("a file-url field is a String, [String] or JSON", at: marker, hint: "remove file-url, or change the type")
+                }
+            }
+            return Field(
+                doc: field.doc, wireName: field.wireName.text, swiftName: swiftName, type: type,
+                defaultValue: field.defaultValue.flatMap { defaultValue($0, for: type) }, isFileURL: field.fileURL != nil)
+        }
+    }
+
+    /// The Swift name of something called `wireName` on the wire, or the one written after `as`; none of `reserved`.
+    mutating func swiftName(for wireName: Located, explicit: Located?, reserved: Set<String>) -> String {
+        if let explicit {
+            if !Naming.isIdentifier(explicit.text) {
+                error("'\(explicit.text)' is not a Swift name", at: explicit.range, hint: "Swift names are ASCII letters, digits and _")
+            } else if reserved.contains(explicit.text) {
+                error("'\(explicit.text)' is taken by Swift or the generated code here", at: explicit.range, hint: "choose another name")
+            }
+            return explicit.text
+        }
+        let name = Naming.lowerCamel(wireName.text)
+        if !Naming.isIdentifier(name) || reserved.contains(name) {
+            error("'\(wireName.text)' has no usable Swift name", at: wireName.range,
+                  hint: "give it one: \"\(wireName.text)\" as someName")
+        }
+        return name
+    }
+
+    mutating func defaultValue(_ literal: LiteralSyntax, for type: TypeRef) -> DefaultValue? {
+        func mismatch(_ what: String) -> DefaultValue? {
+            error("\(what) is not a value of this field's type", at: literal.range)
+            return nil
+        }
+        switch (literal, type.wrapped) {
+        case (.null, _):
+            return type.isOptional ? .null : mismatch("null")
+        case (.string(let text), .primitive(.string)):
+            return .string(text.text)
+        case (.string(let text), .declared(let name, .enumeration)), (.number(let text), .declared(let name, .enumeration)):
+            guard let enumeration = enums[name] else { return nil }
+            if let match = enumeration.cases.first(where: { $0.rawValue == text.text }) { return .enumCase(match.swiftName) }
+            error("'\(text.text)' is not a value of \(name)", at: text.range,
+                  hint: suggest(text.text, enumeration.cases.map(\.rawValue)))
+            return nil
+        case (.number(let text), .primitive(.int)), (.number(let text), .primitive(.int64)):
+            return Int64(text.text) != nil ? .integer(text.text) : mismatch("'\(text.text)'")
+        case (.number(let text), .primitive(.double)):
+            return Double(text.text).map { $0.isFinite } == true ? .number(text.text) : mismatch("'\(text.text)'")
+        case (.bool(let value, _), .primitive(.bool)):
+            return .bool(value)
+        case (.emptyArray, .array):
+            return .emptyArray
+        case (.emptyObject, .map), (.emptyObject, .primitive(.json)):
+            return .emptyObject
+        case (.emptyArray, .primitive(.json)):
+            return .emptyArray
+        case (.string(let text), _): return mismatch("\"\(text.text)\"")
+        case (.number(let text), _): return mismatch("'\(text.text)'")
+        case (.bool(let value, _), _): return mismatch("'\(value)'")
+        case (.emptyArray, _): return mismatch("'[]'")
+        case (.emptyObject, _): return mismatch("'{}'")
+        }
+    }
+
+    private mutating func validate(_ syntax: ModelSyntax) -> Model {
+        Model(doc: syntax.doc, name: Naming.upperCamel(syntax.name.text), fields: fields(syntax.fields, fileURLs: true))
+    }
+
+    private mutating func validate(_ syntax: EnumSyntax) -> Enumeration {
+        let isInteger: Bool
+        switch syntax.rawType?.text {
+        case nil, "String": isInteger = false
+        case "Int": isInteger = true
+        case let other?:
+            error("an enum's raw type is String or Int, not '\(other)'", at: syntax.rawType!.range)
+            isInteger = false
+        }
+        var values: [String: SourceRange] = [:]
+        var names: [String: SourceRange] = ["unknown": syntax.name.range]
+        var cases: [Enumeration.Case] = []
+        for item in syntax.cases {
+            unique(item.value.text, at: item.value.range, in: &values, what: "value")
+            if isInteger, !item.isNumber {
+                error("\(syntax.name.text) has Int values, but '\(item.value.text)' is not a number", at: item.value.range)
+            } else if isInteger, Int64(item.value.text) == nil {
+                error("'\(item.value.text)' is not a whole number that fits in 64 bits", at: item.value.range)
+            }
+            if !isInteger, item.isNumber {
+                error("\(syntax.name.text) has String values; write \"\(item.value.text)\" in quotes", at: item.value.range)
+            }
+            if isInteger, item.swiftName == nil {
+                error("an Int case needs a name", at: item.value.range, hint: "write: \(item.value.text) as someName")
+                continue
+            }
+            let swiftName = self.swiftName(for: item.value, explicit: item.swiftName, reserved: Naming.Reserved.cases)
+            if swiftName == "unknown" {
+                error("'unknown' is the case for values the spec does not list", at: item.swiftName?.range ?? item.value.range,
+                      hint: "name this case differently: \(item.value.text) as otherName")
+                continue
+            }
+            unique(swiftName, at: item.swiftName?.range ?? item.value.range, in: &names, what: "case")
+            cases.append(Enumeration.Case(doc: item.doc, swiftName: swiftName, rawValue: item.value.text))
+        }
+        if syntax.cases.isEmpty { error("enum \(syntax.name.text) has no cases", at: syntax.name.range) }
+        return Enumeration(doc: syntax.doc, name: Naming.upperCamel(syntax.name.text), isInteger: isInteger, cases: cases)
+    }
+
+    private mutating func validate(_ syntax: UnionSyntax) -> Union {
+        var values: [String: SourceRange] = [:]
+        var names: [String: SourceRange] = ["unknown": syntax.name.range]
+        var variants: [Union.Variant] = []
+        for variant in syntax.variants {
+            unique(variant.value.text, at: variant.value.range, in: &values, what: "discriminator value")
+            let swiftName = self.swiftName(for: variant.value, explicit: variant.swiftName, reserved: Naming.Reserved.cases)
+            unique(swiftName, at: variant.swiftName?.range ?? variant.value.range, in: &names, what: "case",
+                   hint: "name it: \"\(variant.value.text)\" as otherName: \(variant.model.text)")
+            let model = resolve(.named(variant.model))
+            guard case .declared(let modelName, .model) = model else {
+                if case .primitive(.json) = model {} else {
+                    error("a union variant must be a model", at: variant.model.range)
+                }
+                continue
+            }
+            variants.append(Union.Variant(doc: variant.doc, value: variant.value.text, swiftName: swiftName, model: modelName))
+        }
+        if syntax.variants.isEmpty { error("union \(syntax.name.text) has no variants", at: syntax.name.range) }
+        return Union(doc: syntax.doc, name: Naming.upperCamel(syntax.name.text), discriminator: syntax.discriminator.text, variants: variants)
+    }
+
+    /// Marks the fields and unions through which a type contains itself, so Swift can lay them out: a struct or enum
+    /// may hold itself only behind a reference. Arrays and dictionaries already are one.
+    func markRecursion(_ types: inout [TypeDeclaration]) {
+        var contains: [String: [String]] = [:]
+        for type in types {
+            switch type {
+            case .model(let model): contains[model.name] = model.fields.compactMap { Self.heldInline($0.type) }
+            case .union(let union): contains[union.name] = union.variants.map(\.model)
+            case .enumeration: break
+            }
+        }
+        func reaches(_ start: String, _ target: String) -> Bool {
+            var seen: Set<String> = []
+            var pending = [start]
+            while let name = pending.popLast() {
+                if name == target { return true }
+                if seen.insert(name).inserted { pending += contains[name] ?? [] }
+            }
+            return false
+        }
+        for index in types.indices {
+            switch types[index] {
+            case .model(var model):
+                for field in model.fields.indices {
+                    if let held = Self.heldInline(model.fields[field].type), reaches(held, model.name) {
+                        model.fields[field].isIndirect = true
+                    }
+                }
+                types[index] = .model(model)
+            case .union(var union):
+                union.isIndirect = union.variants.contains { reaches($0.model, union.name) }
+                types[index] = .union(union)
+            case .enumeration: break
+            }
+        }
+    }
+
+    /// The model or union a value of `type` holds inline, if any.
+    private static func heldInline(_ type: TypeRef) -> String? {
+        if case .declared(let name, let kind) = type.wrapped, kind != .enumeration { return name }
+        return nil
+    }
+}

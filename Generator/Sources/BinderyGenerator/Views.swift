@@ -1,0 +1,312 @@
+/// What the templates render: the validated API as names and values, with every Swift spelling left to the
+/// templates in Templates/Swift. Names are ready to declare (keywords in backticks); text that becomes a string
+/// literal is already one (`Renderer.literal`); an optional that is nil renders as a false section.
+
+/// A type as written in Swift: a name with an optional generic argument (`Page<Pet>`), an array, a dictionary with
+/// String keys, or an optional. Exactly one of the four is set.
+struct TypeView {
+    var name: String?
+    var generic: [TypeView] = []
+    var arrayOf: [TypeView] = []
+    var mapOf: [TypeView] = []
+    var optionalOf: [TypeView] = []
+}
+
+/// A parameter of a declaration: `label name: Type = default`, the label left out when it is the name.
+struct ParameterView {
+    var label: String?
+    var name: String
+    var type: TypeView
+    var defaultValue: String?
+}
+
+/// A parameter list, on one line when short and one parameter a line otherwise.
+struct SignatureView {
+    var parameters: [ParameterView]
+    var multiline: Bool
+}
+
+/// An argument of a call: `label: value`, or just the value.
+struct ArgumentView {
+    var label: String?
+    var value: String
+}
+
+struct ClientView {
+    var spec: String
+    var doc: [String]
+    var clientType: String
+    var name: String
+    var baseURL: String
+    var baseURLSource: String
+    var baseURLEnvironment: [String]
+    var initParameters: [InitParameterView]
+    var credentials: [ArgumentView]
+    var parameters: [ArgumentView]
+    var auth: [AuthView]
+    var defaultQuery: [DefaultQueryView]
+    var timeouts: [ArgumentView]
+    var retry: [ArgumentView]
+    var retryStatuses: [String]
+    var maxRetryAfter: String
+    var dateFormat: String
+    var paginations: [RuleView]
+    var jobs: [RuleView]
+}
+
+struct InitParameterView {
+    var name: String
+    var docText: String
+}
+
+struct AuthView {
+    var name: String
+    var header: HeaderAuthView?
+    var environment: [String]
+}
+
+struct HeaderAuthView {
+    var name: String
+    var template: String
+}
+
+struct DefaultQueryView {
+    var name: String
+    var wireName: String
+    var environment: [String]
+}
+
+/// A pagination or job rule: a static member built from the spec's settings.
+struct RuleView {
+    var name: String
+    var ruleName: String
+    var arguments: [RuleArgumentView]
+}
+
+/// One argument of a rule: a value (a string or number literal, or an enum case), a list of strings, or a list of
+/// key paths.
+struct RuleArgumentView {
+    var label: String
+    var value: String?
+    var strings: StringsView?
+    var keyPaths: KeyPathsView?
+}
+
+/// String literals, written as an array.
+struct StringsView {
+    var items: [String]
+}
+
+struct KeyPathsView {
+    var paths: [StringsView]
+}
+
+struct ModelsFileView {
+    var spec: String
+    var types: [DeclarationView]
+}
+
+/// One declared type; exactly one of the three is set.
+struct DeclarationView {
+    var model: ModelView?
+    var enumeration: EnumView?
+    var union: UnionView?
+}
+
+struct ModelView {
+    var doc: [String]
+    var name: String
+    var fields: [FieldView]
+    var initializer: SignatureView
+    var hasCodingKeys: Bool
+    var hasDefaults: Bool
+    var fileURLs: [FileURLRewriteView]
+    var hasFileURLs: Bool
+}
+
+struct FieldView {
+    var doc: [String]
+    var name: String
+    var type: TypeView
+    var indirect: Bool
+    var wireName: String?
+    /// How `init(from:)` reads it, when the model decodes by hand.
+    var decodeIfPresent: Bool
+    var decodedType: TypeView
+    var fallback: String?
+}
+
+/// A field marked `file-url`, rewritten by `rewritingFileURLs`.
+struct FileURLRewriteView {
+    var name: String
+    var optional: Bool
+    var json: Bool
+    var array: Bool
+    var string: Bool
+}
+
+struct EnumView {
+    var doc: [String]
+    var name: String
+    var rawType: String
+    var cases: [CaseView]
+}
+
+struct CaseView {
+    var doc: [String]
+    var name: String
+    var literal: String
+}
+
+struct UnionView {
+    var doc: [String]
+    var name: String
+    var indirect: Bool
+    var discriminator: String
+    var variants: [VariantView]
+}
+
+struct VariantView {
+    var doc: [String]
+    var name: String
+    var literal: String
+    var model: String
+}
+
+struct OperationsFileView {
+    var spec: String
+    var clientType: String
+    var resources: [ResourceView]
+}
+
+struct ResourceView {
+    var doc: [String]
+    var name: String
+    var typeName: String
+    /// The accessor's parameters; none makes it a property.
+    var accessor: [ParameterView]
+    var hasAccessorParameters: Bool
+    var memberwise: [ArgumentView]
+    var stored: [StoredView]
+    var endpoints: [EndpointView]
+    var resources: [ResourceView]
+}
+
+struct StoredView {
+    var isPublic: Bool
+    var name: String
+    var type: TypeView
+}
+
+/// An endpoint's public calls and its request builder. Exactly one of the kinds is set.
+struct EndpointView {
+    var doc: [String]
+    var name: String
+    var callName: String
+    var signature: SignatureView
+    /// The builder's arguments: bound parameters, then the call's own.
+    var arguments: [ArgumentView]
+    var call: CallView?
+    var paginated: PaginatedView?
+    var upload: UploadView?
+    var jobStatus: JobStatusView?
+    var jobStart: JobStartView?
+    var builder: BuilderView
+}
+
+/// A call that sends the request and answers the response (a stream's too): nil `returns` is Void.
+struct CallView {
+    var returns: TypeView?
+}
+
+struct PaginatedView {
+    var allName: String
+    var page: TypeView
+    var item: TypeView
+}
+
+struct UploadView {
+    var signature: SignatureView
+    var result: TypeView
+}
+
+struct JobStatusView {
+    var result: TypeView
+    var rule: String
+}
+
+struct JobStartView {
+    var result: TypeView
+    var rule: String
+    var status: String
+    var statusArguments: [StatusArgumentView]
+}
+
+/// An argument of a started job's status request: a name in scope, a field of the body, or a field of the answer.
+struct StatusArgumentView {
+    var label: String
+    var name: String?
+    var bodyField: String?
+    var answerField: String?
+}
+
+struct BuilderView {
+    var signature: SignatureView
+    var response: TypeView
+    var operation: String
+    var method: String
+    var path: [PathPieceView]
+    var query: [NameValueView]
+    var hasQuery: Bool
+    var headers: [NameValueView]
+    var hasHeaders: Bool
+    var body: BodyView?
+    var options: [ArgumentView]
+    var hasOptions: Bool
+    var hasStatements: Bool
+    var reader: ReaderView
+}
+
+/// Literal path text (already escaped for a string literal), or a value interpolated as one segment.
+struct PathPieceView {
+    var text: String?
+    var value: String?
+}
+
+/// A query item, header or multipart part: its wire name as a literal and the Swift name holding its value.
+struct NameValueView {
+    var wireName: String
+    var name: String
+}
+
+/// A request body; exactly one is set.
+struct BodyView {
+    var json: Bool
+    var bytes: Bool
+    var file: Bool
+    var multipart: MultipartView?
+}
+
+struct MultipartView {
+    var parts: [PartView]
+}
+
+struct PartView {
+    var wireName: String
+    var name: String
+    var file: Bool
+    var scalar: Bool
+    var json: Bool
+}
+
+/// How the response is read; exactly one is set.
+struct ReaderView {
+    var ignored: Bool
+    var json: Bool
+    var bytes: Bool
+    var page: String?
+    var rawEvents: Bool
+    var events: Bool
+    var ndjson: Bool
+    var reconnects: Bool
+}
