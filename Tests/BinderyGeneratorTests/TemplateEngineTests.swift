@@ -93,7 +93,7 @@ struct TemplateEngineTests {
         templates[template] = templates[template]!.replacingOccurrences(of: original, with: broken)
         let api = try Generator.check(source: try Repository.text("Tests/PetShop/PetShop.bindery"), file: "PetShop.bindery")
         #expect(throws: TemplateEngine.TemplateError.self) {
-            try Renderer(api: api, specName: "PetShop.bindery", templates: templates).render()
+            try Renderer(api: api, specName: "PetShop.bindery").render(templates: templates)
         }
     }
 }

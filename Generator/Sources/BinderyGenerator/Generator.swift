@@ -19,7 +19,7 @@ public enum Generator {
     /// Renders a spec into the Swift files of `OutputFiles`.
     public static func generate(source: String, file: String) throws -> [GeneratedFile] {
         let api = try check(source: source, file: file)
-        return try Renderer(api: api, specName: (file as NSString).lastPathComponent, templates: Templates.all).render()
+        return try Renderer(api: api, specName: (file as NSString).lastPathComponent).render(templates: Templates.all)
     }
 
     /// Writes each file whose content differs from what is on disk, and removes generated files the spec no longer

@@ -12,8 +12,7 @@ public enum Listing {
             }
             for (child, childView) in zip(resource.resources, view.resources) { visit(child, childView, prefix: access + ".") }
         }
-        let renderer = try? Renderer(api: api, specName: "", templates: [:])
-        for (resource, view) in zip(api.resources.map(\.declaration), renderer?.resourceViews() ?? []) {
+        for (resource, view) in zip(api.resources.map(\.declaration), Renderer(api: api, specName: "").resourceViews()) {
             visit(resource, view, prefix: "")
         }
         let width = rows.map(\.0.count).max() ?? 0

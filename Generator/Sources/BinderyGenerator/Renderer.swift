@@ -11,17 +11,16 @@ public struct GeneratedFile: Hashable, Sendable {
 public struct Renderer {
     private let api: API
     private let specName: String
-    private let engine: TemplateEngine
 
-    public init(api: API, specName: String, templates: [String: String]) throws {
+    public init(api: API, specName: String) {
         self.api = api
         self.specName = specName
-        var engine = TemplateEngine()
-        for (name, source) in templates { try engine.register(name, source: source) }
-        self.engine = engine
     }
 
-    public func render() throws -> [GeneratedFile] {
+    /// The files of `OutputFiles`, rendered with `templates` (by name).
+    public func render(templates: [String: String]) throws -> [GeneratedFile] {
+        var engine = TemplateEngine()
+        for (name, source) in templates { try engine.register(name, source: source) }
         var files = [GeneratedFile(name: OutputFiles.client, contents: try engine.render("Client", view(clientView())))]
         for shard in 1...OutputFiles.shards {
             let name = OutputFiles.models(shard)
