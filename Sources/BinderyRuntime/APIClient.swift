@@ -9,6 +9,7 @@ public final class APIClient: Sendable {
     let retry: any RetryPolicy
     let transport: any Transport
     let middlewares: [any Middleware]
+    let clock: any BinderyClock
     let authProviders: [any AuthProvider]
     let defaultQuery: [URLQueryItem]
     /// Credential values, scrubbed from every error message.
@@ -33,6 +34,7 @@ public final class APIClient: Sendable {
         retry = options.retry ?? api.retry
         transport = options.transport
         middlewares = options.middlewares
+        clock = options.clock
         let resolved = api.auth.compactMap { scheme in
             lookup(credentials[scheme.name], scheme.environment).map { (scheme, $0) }
         }
@@ -47,21 +49,7 @@ public final class APIClient: Sendable {
 
     /// Sends `request` and returns its decoded response.
     public func send<Response>(_ request: Request<Response>) async throws -> Response {
-        let timeouts = request.options.timeouts(over: self.timeouts)
-        guard let total = timeouts.total else { return try await attempt(request, timeouts: timeouts) }
-        return try await withThrowingTaskGroup(of: Response?.self) { group in
-            group.addTask { try await self.attempt(request, timeouts: timeouts) }
-            group.addTask {
-                try await Task.sleep(nanoseconds: UInt64(total * 1_000_000_000))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard case .some(.some(let response)) = try await group.next() else {
-                throw self.error(
-                    .timedOut, request, url: nil, attempts: 0, "the call did not finish within its \(total) s deadline")
-            }
-            return response
-        }
+        try await attempt(request, timeouts: request.options.timeouts(over: timeouts))
     }
 
     /// The absolute URL a request goes to. Absolute URLs from the server are only followed on the base URL's origin.
@@ -104,8 +92,20 @@ public final class APIClient: Sendable {
         defer { if case .file(let file)? = body, case .multipart = request.body { try? FileManager.default.removeItem(at: file) } }
         let retry = request.options.retry ?? self.retry
         let idempotent = request.options.idempotent ?? request.method.isIdempotent
+        // The deadline is a budget: each attempt may wait only what is left of it, and no retry waits past it.
+        let deadline = timeouts.total.map { clock.now + $0 }
+        func overDeadline(_ attempts: Int) -> BinderyError {
+            error(.timedOut, request, url: url, attempts: attempts,
+                  "the call did not finish within its \(Self.seconds(timeouts.total ?? 0)) s deadline")
+        }
         var attempt = 0
         while true {
+            var budget = timeouts
+            if let deadline {
+                let left = deadline - clock.now
+                guard left > 0 else { throw overDeadline(attempt) }
+                budget = Timeouts(connect: min(timeouts.connect, left), read: min(timeouts.read, left), total: left)
+            }
             attempt += 1
             let failure: AttemptFailure
             let finalError: BinderyError
@@ -113,7 +113,7 @@ public final class APIClient: Sendable {
                 try Task.checkCancellation()
                 let (response, stream) = try await send(
                     HTTPRequest(method: request.method, url: url, headers: headers), body: body,
-                    operation: request.operation, timeouts: timeouts, streaming: request.reader.streams)
+                    operation: request.operation, timeouts: budget, streaming: request.reader.streams)
                 if (200..<300).contains(response.status) {
                     return try decode(response, stream: stream, for: request, url: url, attempts: attempt)
                 }
@@ -127,6 +127,8 @@ public final class APIClient: Sendable {
                     throw error(.cancelled, request, url: url, attempts: attempt, message)
                 case .crossOriginRedirect:
                     throw error(.invalidRequest, request, url: url, attempts: attempt, message)
+                case .responseTooLarge:
+                    throw error(.responseTooLarge, request, url: url, attempts: attempt, message)
                 case .cannotConnect:
                     failure = .cannotConnect
                     finalError = error(.cannotConnect, request, url: url, attempts: attempt, message)
@@ -144,6 +146,7 @@ public final class APIClient: Sendable {
                 throw error(.cancelled, request, url: url, attempts: attempt, "the task was cancelled")
             }
             guard let delay = retry.delay(after: failure, attempt: attempt) else { throw finalError }
+            if let deadline, clock.now + delay >= deadline { throw overDeadline(attempt) }
             try await sleep(delay, request, url: url, attempts: attempt)
         }
     }
@@ -216,7 +219,7 @@ public final class APIClient: Sendable {
             }
             var reconnect: (@Sendable (String) async throws -> StreamingResponse)?
             if stream != nil { reconnect = { lastEventID in try await self.reopen(request, after: lastEventID) } }
-            let context = EventContext(coders: coders, failure: failure, reconnect: reconnect)
+            let context = EventContext(coders: coders, clock: clock, failure: failure, reconnect: reconnect)
             return open(stream ?? StreamingResponse(buffered: response), context)
         }
     }
@@ -233,16 +236,21 @@ public final class APIClient: Sendable {
     private func statusError(_ response: HTTPResponse, _ request: Request<some Sendable>, url: URL, attempts: Int)
         -> BinderyError
     {
-        let detail = try? JSONDecoder().decode(JSONValue.self, from: response.body)
+        // A server may echo the credential back; the error keeps no copy of it anywhere.
+        var body = response.body
+        if let text = String(data: body, encoding: .utf8), secrets.contains(where: text.contains) {
+            body = Data(redacted(text).utf8)
+        }
+        let detail = try? JSONDecoder().decode(JSONValue.self, from: body)
         return BinderyError(
             kind: BinderyError.kind(forStatus: response.status), operation: request.operation, method: request.method,
-            url: url, statusCode: response.status, detail: detail, body: response.body, attempts: attempts,
-            message: redacted(BinderyError.summary(of: response.body, detail: detail)))
+            url: url, statusCode: response.status, detail: detail, body: body, attempts: attempts,
+            message: BinderyError.summary(of: body, detail: detail))
     }
 
     private func sleep(_ seconds: TimeInterval, _ request: Request<some Sendable>, url: URL, attempts: Int) async throws {
         do {
-            try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+            try await clock.sleep(seconds)
         } catch {
             throw self.error(.cancelled, request, url: url, attempts: attempts, "the task was cancelled")
         }
@@ -255,6 +263,8 @@ public final class APIClient: Sendable {
             kind: kind, operation: request.operation, method: request.method, url: url, attempts: attempts,
             message: redacted(message))
     }
+
+    static func seconds(_ value: TimeInterval) -> String { String(format: "%g", value) }
 
     /// `text` with every credential replaced, for messages that quote what a server sent back.
     private func redacted(_ text: String) -> String {

@@ -83,16 +83,19 @@ public struct ClientOptions: Sendable {
     public var retry: (any RetryPolicy)?
     /// Where environment variables are read from; the process environment by default.
     public var environment: [String: String]
+    /// Measures deadlines and waits out every delay; replace it to test waits by value.
+    public var clock: any BinderyClock
 
     public init(
-        transport: any Transport = URLSessionTransport(), middlewares: [any Middleware] = [],
+        transport: any Transport = DefaultTransport(), middlewares: [any Middleware] = [],
         timeouts: Timeouts? = nil, retry: (any RetryPolicy)? = nil,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment, clock: any BinderyClock = SystemClock()
     ) {
         self.transport = transport
         self.middlewares = middlewares
         self.timeouts = timeouts
         self.retry = retry
         self.environment = environment
+        self.clock = clock
     }
 }

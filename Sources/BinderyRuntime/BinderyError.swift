@@ -37,6 +37,8 @@ public struct BinderyError: Error, Sendable, CustomStringConvertible {
         case invalidRequest
         /// An asynchronous job ended in failure.
         case jobFailed
+        /// The response, or one event or line of a stream, was larger than the client reads.
+        case responseTooLarge
     }
 
     public var kind: Kind

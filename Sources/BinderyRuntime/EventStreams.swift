@@ -29,8 +29,11 @@ public struct ServerSentEvent: Sendable, Hashable {
 
 /// Splits bytes into lines as they arrive, on LF, CRLF or a lone CR, even when a line break straddles two chunks.
 struct LineSplitter {
+    /// The longest line kept; a longer one marks the splitter `overflowed` rather than growing without bound.
+    static let maximumLine = 16 << 20
     private var buffer = Data()
     private var pendingCR = false
+    private(set) var overflowed = false
 
     /// The lines completed by `chunk`.
     mutating func push(_ chunk: Data) -> [String] {
@@ -49,7 +52,7 @@ struct LineSplitter {
                 buffer.removeAll(keepingCapacity: true)
                 pendingCR = true
             default:
-                buffer.append(byte)
+                if buffer.count < Self.maximumLine { buffer.append(byte) } else { overflowed = true }
             }
         }
         return lines
@@ -67,6 +70,10 @@ struct ServerSentEventParser {
     private var lines = LineSplitter()
     private var event: String?
     private var data: [String] = []
+    private var dataBytes = 0
+
+    /// An event's data grew past `LineSplitter.maximumLine`.
+    var overflowed: Bool { lines.overflowed || dataBytes > LineSplitter.maximumLine }
     private var lastEventID: String?
     private var retry: Int?
 
@@ -89,6 +96,7 @@ struct ServerSentEventParser {
             defer {
                 event = nil
                 data = []
+                dataBytes = 0
             }
             guard !data.isEmpty else { return nil }
             return ServerSentEvent(event: event, data: data.joined(separator: "\n"), id: lastEventID, retry: retry)
@@ -103,7 +111,9 @@ struct ServerSentEventParser {
         }
         switch field {
         case "event": event = String(value)
-        case "data": data.append(String(value))
+        case "data":
+            data.append(String(value))
+            dataBytes += value.utf8.count
         case "id": if !value.contains("\0") { lastEventID = String(value) }
         case "retry": if let milliseconds = Int(value), value.allSatisfy({ $0.isASCII && $0.isNumber }) { retry = milliseconds }
         default: break
@@ -134,6 +144,9 @@ struct EventFramer {
         }
     }
 
+    /// An event or line grew past `LineSplitter.maximumLine`.
+    var overflowed: Bool { framing == .serverSentEvents ? sse.overflowed : lines.overflowed }
+
     private static func event(_ line: String) -> ServerSentEvent? {
         line.allSatisfy(\.isWhitespace) ? nil : ServerSentEvent(data: line)
     }
@@ -159,9 +172,10 @@ public struct EventReading<Event: Sendable>: Sendable {
     var accept: String { framing == .serverSentEvents ? "text/event-stream" : "application/x-ndjson" }
 }
 
-/// What a stream needs from the client that opened it: its coders, its errors, and a way to reopen it.
+/// What a stream needs from the client that opened it: its coders, its clock, its errors, and a way to reopen it.
 struct EventContext: Sendable {
     let coders: Coders
+    let clock: any BinderyClock
     /// Builds the error thrown for a failure while events are read, naming the operation and URL.
     let failure: @Sendable (BinderyError.Kind, String) -> BinderyError
     /// Sends the request again with `Last-Event-ID`; nil when the body was not streamed.
@@ -205,7 +219,12 @@ public struct EventStream<Event: Sendable>: AsyncSequence, Sendable {
                 do {
                     if let chunk = try await chunks.next() {
                         pending = framer.push(chunk)
+                        if framer.overflowed {
+                            throw context.failure(.responseTooLarge, "an event is larger than \(LineSplitter.maximumLine) bytes")
+                        }
                     } else {
+                        // A stream ended by cancelling the task did not finish: say so rather than end the loop.
+                        if Task.isCancelled { throw context.failure(.cancelled, "the task was cancelled") }
                         pending = framer.finish()
                         finished = true
                     }
@@ -218,7 +237,7 @@ public struct EventStream<Event: Sendable>: AsyncSequence, Sendable {
             let event = pending.removeFirst()
             receivedSinceConnect = true
             if let id = event.id { lastEventID = id }
-            if let retry = event.retry { reconnectDelay = TimeInterval(retry) / 1000 }
+            if let retry = event.retry { reconnectDelay = Swift.min(TimeInterval(retry) / 1000, longestReconnectDelay) }
             do {
                 return try reading.decode(event, context.coders)
             } catch let error as DecodingError {
@@ -237,7 +256,7 @@ public struct EventStream<Event: Sendable>: AsyncSequence, Sendable {
                 throw context.failure(kind, error.message)
             }
             do {
-                try await Task.sleep(nanoseconds: UInt64(reconnectDelay * 1_000_000_000))
+                try await context.clock.sleep(reconnectDelay)
             } catch {
                 throw context.failure(.cancelled, "the task was cancelled")
             }
@@ -249,6 +268,9 @@ public struct EventStream<Event: Sendable>: AsyncSequence, Sendable {
         }
     }
 }
+
+/// The longest wait a server's `retry:` field can ask for before a stream reconnects.
+let longestReconnectDelay: TimeInterval = 60
 
 /// Closes a stream's connection when the iterator reading it goes away, so `break` ends the request.
 private final class Connection: Sendable {

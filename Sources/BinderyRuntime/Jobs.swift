@@ -1,7 +1,9 @@
 import Foundation
 
 /// How an API reports a long-running job's state, as a spec's job rule describes it: a status body whose `state`
-/// field says processing or failed, with anything else meaning done.
+/// field says processing, failed or succeeded. A rule that lists its succeeded states is strict: a status with no
+/// state, or with a state the rule does not list, is polled again until the timeout names it. A rule that lists none
+/// takes any other status, a missing state included, as done.
 public struct JobRule: Sendable, Hashable {
     /// Key path of the state field.
     public var state: [String]
@@ -9,6 +11,8 @@ public struct JobRule: Sendable, Hashable {
     public var processing: Set<String>
     /// States that mean the job failed.
     public var failed: Set<String>
+    /// States that mean the job succeeded; empty for "any other state".
+    public var succeeded: Set<String>
     /// Key paths of the failure's message and details.
     public var message: [String]?
     public var details: [String]?
@@ -21,19 +25,27 @@ public struct JobRule: Sendable, Hashable {
     public var maxInterval: TimeInterval
 
     public init(
-        state: [String], processing: Set<String>, failed: Set<String>, message: [String]? = nil,
+        state: [String], processing: Set<String>, failed: Set<String>, succeeded: Set<String> = [], message: [String]? = nil,
         details: [String]? = nil, progress: [[String]] = [], timeout: TimeInterval? = nil, interval: TimeInterval = 0.5,
         maxInterval: TimeInterval = 5
     ) {
         self.state = state
         self.processing = processing
         self.failed = failed
+        self.succeeded = succeeded
         self.message = message
         self.details = details
         self.progress = progress
         self.timeout = timeout
         self.interval = interval
         self.maxInterval = maxInterval
+    }
+
+    /// Whether a status in `state` (nil: none yet) is the job's outcome, success or failure.
+    func isOutcome(_ state: String?) -> Bool {
+        guard let state else { return succeeded.isEmpty }
+        guard !processing.contains(state) else { return false }
+        return failed.contains(state) || succeeded.isEmpty || succeeded.contains(state)
     }
 }
 
@@ -106,12 +118,13 @@ public struct Job<Result: Sendable>: Sendable {
             response: ResponseReader { response, coders in
                 let body = try coders.decode(JSONValue.self, from: response.body)
                 let state = body[path: rule.state]?.text
-                let done = state.map { !rule.processing.contains($0) && !rule.failed.contains($0) } ?? true
-                return (body, done ? try read(response, coders) : nil)
+                let succeeded = rule.isOutcome(state) && !rule.failed.contains(state ?? "")
+                return (body, succeeded ? try read(response, coders) : nil)
             })
         let patience = timeout ?? rule.timeout ?? .infinity
         var lastProgress: JobProgress?
-        var progressedAt = Date()
+        let clock = client.clock
+        var progressedAt = clock.now
         var interval = rule.interval
         while true {
             let (body, result) = try await client.send(poll)
@@ -124,17 +137,18 @@ public struct Job<Result: Sendable>: Sendable {
             if current != lastProgress {
                 if lastProgress != nil { interval = rule.interval }
                 lastProgress = current
-                progressedAt = Date()
+                progressedAt = clock.now
                 progress?(current)
             }
-            let waited = Date().timeIntervalSince(progressedAt)
+            let waited = clock.now - progressedAt
             if waited + interval > patience {
+                let known = state.map { rule.processing.contains($0) ? $0 : "\($0), which the rule does not list" }
                 throw failure(
                     .timedOut,
-                    "the job made no progress for \(Self.seconds(waited + interval)) s (timeout \(Self.seconds(patience)) s); last state: \(state ?? "none")")
+                    "the job made no progress for \(Self.seconds(waited + interval)) s (timeout \(Self.seconds(patience)) s); last state: \(known ?? "none")")
             }
             do {
-                try await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
+                try await clock.sleep(interval)
             } catch {
                 throw failure(.cancelled, "the task was cancelled while waiting for the job")
             }

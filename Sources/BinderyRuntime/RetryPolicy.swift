@@ -46,11 +46,12 @@ public struct ExponentialBackoff: RetryPolicy, Hashable {
 
     public func delay(after failure: AttemptFailure, attempt: Int) -> TimeInterval? {
         guard attempt < maxAttempts else { return nil }
-        let backoff = Double.random(in: 0...min(maxDelay, initialDelay * pow(2, Double(attempt - 1))))
+        let cap = min(maxDelay, initialDelay * pow(2, Double(attempt - 1)), Nanoseconds.longestWait)
+        let backoff = cap > 0 ? Double.random(in: 0...cap) : 0
         switch failure {
         case .status(let status, let retryAfter):
             guard retryableStatuses.contains(status) else { return nil }
-            if let retryAfter { return min(max(retryAfter, 0), maxRetryAfter) }
+            if let retryAfter, retryAfter.isFinite, retryAfter >= 0 { return min(retryAfter, maxRetryAfter) }
             return backoff
         case .cannotConnect, .interrupted:
             return backoff
@@ -62,7 +63,10 @@ extension ExponentialBackoff {
     /// Reads `Retry-After` as delta-seconds or an HTTP date (RFC 9110 §10.2.3).
     public static func retryAfter(_ value: String?, now: Date = Date()) -> TimeInterval? {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-        if let seconds = TimeInterval(value) { return max(0, seconds) }
+        // Delta-seconds are digits (RFC 9110 §10.2.3): "-5", "nan" or "inf" are not a delay, so the backoff applies.
+        if value.allSatisfy(\.isASCII), let seconds = TimeInterval(value) {
+            return seconds.isFinite && seconds >= 0 && value.allSatisfy({ $0.isNumber || $0 == "." }) ? seconds : nil
+        }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")

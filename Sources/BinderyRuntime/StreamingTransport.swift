@@ -33,10 +33,18 @@ public struct StreamingResponse: Sendable {
         self.init(status: response.status, headers: response.headers, url: response.url, body: body, cancel: {})
     }
 
-    /// The whole body, for an error response whose detail is wanted.
-    func collected() async throws -> HTTPResponse {
+    /// The whole body, refused once it grows past `limit` bytes.
+    func collected(limit: Int = .max) async throws -> HTTPResponse {
         var data = Data()
-        for try await chunk in body { data.append(chunk) }
+        for try await chunk in body {
+            guard data.count + chunk.count <= limit else {
+                cancel()
+                throw TransportError(.responseTooLarge, "the response body is larger than \(limit) bytes")
+            }
+            data.append(chunk)
+        }
+        // A stream read by a cancelled task ends early; its body is not whole.
+        try Task.checkCancellation()
         return HTTPResponse(status: status, headers: headers, body: data, url: url)
     }
 }
@@ -49,7 +57,9 @@ public protocol StreamingTransport: Transport {
 
 extension URLSessionTransport: StreamingTransport {
     public func open(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> StreamingResponse {
-        try await connectCheck.check(request.url, timeout: timeouts.connect)
+        #if canImport(FoundationNetworking)
+            try await connectCheck.check(request.url, timeout: timeouts.connect)
+        #endif
         var urlRequest = Self.urlRequest(request, timeouts: timeouts)
         switch body {
         case .data(let data)?: urlRequest.httpBody = data

@@ -22,6 +22,8 @@ public struct TransportError: Error, Sendable {
         case cancelled
         /// The server redirected to another origin; credentials were not sent there.
         case crossOriginRedirect
+        /// The response was larger than the transport reads whole.
+        case responseTooLarge
     }
 
     public var kind: Kind
@@ -38,9 +40,12 @@ public protocol Transport: Sendable {
     func send(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse
 }
 
-/// The default transport: URLSession (FoundationNetworking on Linux).
+/// URLSession as a transport: every origin on Apple platforms, and `https://` origins on Linux
+/// (FoundationNetworking), where it works around libcurl: see `send`.
 public final class URLSessionTransport: Transport, @unchecked Sendable {
     private let configuration: URLSessionConfiguration
+    /// The largest response body accepted.
+    public let maximumResponseSize: Int
     private let lock = NSLock()
     /// Replaced after a server error (see `retire`); guarded by `lock`.
     private var session: URLSession
@@ -49,8 +54,9 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
     let streams = StreamRouter()
     let connectCheck = ConnectCheck()
 
-    public init(configuration: URLSessionConfiguration = .ephemeral) {
+    public init(configuration: URLSessionConfiguration = .ephemeral, maximumResponseSize: Int = 256 << 20) {
         self.configuration = configuration
+        self.maximumResponseSize = maximumResponseSize
         session = Self.requestSession(configuration)
         streamingSession = URLSession(configuration: configuration, delegate: streams, delegateQueue: nil)
     }
@@ -82,11 +88,20 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
         URLSession(configuration: configuration, delegate: RedirectGuard(), delegateQueue: nil)
     }
 
+    /// On Linux, three workarounds for libcurl under URLSession: the connect timeout is checked with a plain TCP
+    /// connection first (`ConnectCheck`); a write goes on a session of its own, so libcurl has no pooled connection
+    /// to re-send it on when the answer is lost; and a 5xx retires the session, whose connection the server may
+    /// have closed unannounced.
     public func send(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse {
-        try await connectCheck.check(request.url, timeout: timeouts.connect)
+        #if canImport(FoundationNetworking)
+            try await connectCheck.check(request.url, timeout: timeouts.connect)
+            let session = request.method.isIdempotent ? currentSession : Self.requestSession(configuration)
+            defer { if !request.method.isIdempotent { session.finishTasksAndInvalidate() } }
+        #else
+            let session = currentSession
+        #endif
         let urlRequest = Self.urlRequest(request, timeouts: timeouts)
         let box = TaskBox()
-        let session = currentSession
         let response = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
                 let completion: @Sendable (Data?, URLResponse?, (any Error)?) -> Void = { data, response, error in
@@ -115,33 +130,50 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
         } onCancel: {
             box.cancel()
         }
-        connectCheck.answered(request.url)
-        if response.status >= 500 { retire(session) }
+        #if canImport(FoundationNetworking)
+            connectCheck.answered(request.url)
+            if response.status >= 500 { retire(session) }
+        #endif
+        guard response.body.count <= maximumResponseSize else {
+            throw TransportError(.responseTooLarge, "the response body is larger than \(maximumResponseSize) bytes")
+        }
         return response
     }
 
-    /// The URLRequest for `request`: method, headers, and the read timeout as URLSession's idle timeout.
+    /// The URLRequest for `request`: method, headers, and the read timeout as URLSession's idle timeout. On Linux,
+    /// FoundationNetworking truncates it to whole seconds (below one, a request fails at once), so it is rounded up.
     static func urlRequest(_ request: HTTPRequest, timeouts: Timeouts) -> URLRequest {
         var urlRequest = URLRequest(url: request.url)
         urlRequest.httpMethod = request.method.rawValue
-        urlRequest.timeoutInterval = timeouts.read
+        #if canImport(FoundationNetworking)
+            urlRequest.timeoutInterval = timeouts.read.rounded(.up)
+        #else
+            urlRequest.timeoutInterval = timeouts.read
+        #endif
         for (name, value) in request.headers { urlRequest.addValue(value, forHTTPHeaderField: name) }
         return urlRequest
     }
 
+    /// URLSession's error as the runtime sees it. Failures before anything was sent (no connection, no TLS
+    /// session, a bad URL) are `cannotConnect`, which is safe to retry for any method; the code is kept in the message.
     static func transportError(_ error: any Error) -> TransportError {
         let nsError = error as NSError
+        let detail = "\(nsError.localizedDescription) (\(nsError.domain) \(nsError.code))"
         guard nsError.domain == NSURLErrorDomain else {
-            return TransportError(.connectionLost, nsError.localizedDescription)
+            return TransportError(.connectionLost, "the connection failed: \(detail)")
         }
         switch nsError.code {
         case NSURLErrorCancelled: return TransportError(.cancelled, "the request was cancelled")
         case NSURLErrorTimedOut: return TransportError(.timedOut, "the server did not answer in time")
         case NSURLErrorCannotConnectToHost, NSURLErrorCannotFindHost, NSURLErrorDNSLookupFailed,
-            NSURLErrorNotConnectedToInternet:
-            return TransportError(.cannotConnect, "could not connect: \(nsError.localizedDescription)")
+            NSURLErrorNotConnectedToInternet, NSURLErrorSecureConnectionFailed, NSURLErrorServerCertificateUntrusted,
+            NSURLErrorServerCertificateHasBadDate, NSURLErrorServerCertificateHasUnknownRoot,
+            NSURLErrorServerCertificateNotYetValid, NSURLErrorClientCertificateRejected,
+            NSURLErrorClientCertificateRequired, NSURLErrorBadURL, NSURLErrorUnsupportedURL,
+            NSURLErrorAppTransportSecurityRequiresSecureConnection:
+            return TransportError(.cannotConnect, "could not connect: \(detail)")
         default:
-            return TransportError(.connectionLost, "the connection failed: \(nsError.localizedDescription)")
+            return TransportError(.connectionLost, "the connection failed: \(detail)")
         }
     }
 }
@@ -178,13 +210,16 @@ final class RedirectGuard: NSObject, URLSessionTaskDelegate, @unchecked Sendable
         completionHandler(Self.allowed(request, from: task.originalRequest))
     }
 
+    /// The headers a redirect to another origin keeps.
+    static let forwardedHeaders: Set<String> = ["Accept", "Content-Type", "User-Agent"]
+
     /// The redirected request to send: as is on the same origin; elsewhere without any header the caller set beyond
     /// the basics, since which of them carry credentials is not known here.
     static func allowed(_ request: URLRequest, from original: URLRequest?) -> URLRequest {
         if let from = original?.url, let to = request.url, Origin(from) == Origin(to) { return request }
         var stripped = request
         let names = Set((original?.allHTTPHeaderFields ?? [:]).keys).union(["Authorization", "Cookie", "Proxy-Authorization"])
-        for name in names where !["Accept", "Content-Type", "User-Agent"].contains(name) {
+        for name in names where !forwardedHeaders.contains(name) {
             stripped.setValue(nil, forHTTPHeaderField: name)
         }
         return stripped

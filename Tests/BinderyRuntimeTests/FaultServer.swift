@@ -39,12 +39,14 @@ let quickRetries = ExponentialBackoff(maxAttempts: 4, initialDelay: 0.01, maxDel
 func makeClient(
     _ server: FaultServer, auth: [AuthScheme] = [], credentials: [String: String?] = [:],
     retry: (any RetryPolicy)? = quickRetries, timeouts: Timeouts? = nil, middlewares: [any Middleware] = [],
-    environment: [String: String] = [:], defaultQuery: [DefaultParameter] = [], parameters: [String: String?] = [:]
+    environment: [String: String] = [:], defaultQuery: [DefaultParameter] = [], parameters: [String: String?] = [:],
+    transport: any Transport = DefaultTransport()
 ) -> APIClient {
     APIClient(
         api: APIDefinition(name: "Faults", baseURL: server.baseURL.absoluteString, auth: auth, defaultQuery: defaultQuery),
         credentials: credentials, parameters: parameters,
-        options: ClientOptions(middlewares: middlewares, timeouts: timeouts, retry: retry, environment: environment))
+        options: ClientOptions(
+            transport: transport, middlewares: middlewares, timeouts: timeouts, retry: retry, environment: environment))
 }
 
 /// The `attempt` a fault-server answer reports.

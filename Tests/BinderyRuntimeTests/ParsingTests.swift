@@ -9,7 +9,7 @@ struct ParsingTests {
         let now = Date(timeIntervalSince1970: 1_700_000_000)
         #expect(ExponentialBackoff.retryAfter("7", now: now) == 7)
         #expect(ExponentialBackoff.retryAfter(" 2.5 ", now: now) == 2.5)
-        #expect(ExponentialBackoff.retryAfter("-3", now: now) == 0)
+        #expect(ExponentialBackoff.retryAfter("-3", now: now) == nil, "not delta-seconds, so the backoff applies")
         // 1_700_000_000 is Tue, 14 Nov 2023 22:13:20 GMT.
         #expect(ExponentialBackoff.retryAfter("Tue, 14 Nov 2023 22:13:50 GMT", now: now) == 30)
         #expect(ExponentialBackoff.retryAfter("Tuesday, 14-Nov-23 22:13:30 GMT", now: now) == 10)

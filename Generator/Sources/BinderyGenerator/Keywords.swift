@@ -12,7 +12,8 @@ enum Keywords {
     static let timeouts = ["connect", "read", "total"]
     static let retrySettings = ["attempts", "backoff", "max-backoff", "on", "max-retry-after", "none"]
     static let jobSettings = [
-        "state", "processing", "failed", "message", "details", "progress", "timeout", "interval", "max-interval",
+        "state", "processing", "failed", "succeeded", "message", "details", "progress", "timeout", "interval",
+        "max-interval",
     ]
 
     /// The settings each pagination style takes.

@@ -109,6 +109,8 @@ public struct JobPolling: Hashable, Sendable {
     public var state: [String] = ["state"]
     public var processing: [String] = []
     public var failed: [String] = []
+    /// Empty: any state that is neither processing nor failed.
+    public var succeeded: [String] = []
     public var message: [String]?
     public var details: [String]?
     public var progress: [[String]] = []

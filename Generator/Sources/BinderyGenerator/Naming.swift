@@ -89,12 +89,14 @@ enum Naming {
 
     static let runtimeTypeNames: Set<String> = [
         "APIClient", "APIDefinition", "AttemptFailure", "AuthProvider", "AuthScheme", "BasicAuth", "BinderyError",
-        "ChunkedUpload", "ChunkedUploadRule", "ClientOptions", "Coders", "DateFormat", "DefaultParameter",
+        "BinderyClock", "ChunkedUpload", "ChunkedUploadRule", "ClientOptions", "Coders", "DateFormat", "DefaultParameter",
+        "DefaultTransport",
         "EventFraming", "EventReading", "EventStream", "ExponentialBackoff", "FileURLs", "HeaderAuth", "HTTPBody", "HTTPHeaders",
-        "HTTPMethod", "HTTPRequest", "HTTPResponse", "Indirect", "Job", "JobProgress", "JobRule", "JobStart", "JSONValue", "MD5",
-        "Middleware", "MultipartForm", "MultipartPart", "Origin", "Page", "Paginated", "PaginationRule",
+        "HTTPMethod", "HTTPRequest", "HTTPResponse", "Indirect", "InMemoryTransport", "Job", "JobProgress", "JobRule", "JobStart", "JSONValue", "MD5",
+        "ManualClock", "Middleware", "MultipartForm", "MultipartPart", "Nanoseconds", "Origin", "Page", "Paginated", "PaginationRule",
         "ParameterValue", "QueryItems", "Request", "RequestBody", "RequestOptions", "ResponseReader", "RetryPolicy",
-        "Secret", "ServerSentEvent", "StreamingResponse", "StreamingTransport", "TaggedUnion", "Timeouts", "Transport",
+        "Secret", "ServerSentEvent", "SocketTransport", "StreamingResponse", "StreamingTransport", "SystemClock",
+        "TaggedUnion", "Timeouts", "Transport",
         "TransportError", "UploadProgress", "URLSessionTransport",
     ]
 }

@@ -128,6 +128,7 @@ public struct Renderer {
             RuleArgumentView(label: "processing", strings: strings(rule.processing)),
             RuleArgumentView(label: "failed", strings: strings(rule.failed)),
         ]
+        if !rule.succeeded.isEmpty { arguments.append(RuleArgumentView(label: "succeeded", strings: strings(rule.succeeded))) }
         if let message = rule.message { arguments.append(RuleArgumentView(label: "message", strings: strings(message))) }
         if let details = rule.details { arguments.append(RuleArgumentView(label: "details", strings: strings(details))) }
         if !rule.progress.isEmpty {

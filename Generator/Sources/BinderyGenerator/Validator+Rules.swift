@@ -84,6 +84,7 @@ extension Validator {
                 }
             case "processing": rule.processing = setting.values.map(\.text)
             case "failed": rule.failed = setting.values.map(\.text)
+            case "succeeded": rule.succeeded = setting.values.map(\.text)
             case "progress": rule.progress = paths
             case "timeout": rule.timeout = number(setting, in: .jobSeconds)
             case "interval": rule.interval = number(setting, in: .seconds)

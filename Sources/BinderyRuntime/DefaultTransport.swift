@@ -1,0 +1,34 @@
+import Foundation
+
+/// The transport a client uses unless given another. On Linux, `http://` origins go through `SocketTransport`,
+/// because FoundationNetworking's URLSession can re-send a request on a new connection below the runtime and wait out
+/// the read timeout for an answer that was lost; `https://` origins, and every origin on Apple platforms, go through
+/// `URLSessionTransport`.
+public final class DefaultTransport: StreamingTransport {
+    private let urlSession: URLSessionTransport
+    #if canImport(FoundationNetworking)
+        private let sockets: SocketTransport
+    #endif
+
+    public init(maximumResponseSize: Int = 256 << 20) {
+        urlSession = URLSessionTransport(maximumResponseSize: maximumResponseSize)
+        #if canImport(FoundationNetworking)
+            sockets = SocketTransport(maximumResponseSize: maximumResponseSize)
+        #endif
+    }
+
+    private func transport(for url: URL) -> any StreamingTransport {
+        #if canImport(FoundationNetworking)
+            if url.scheme?.lowercased() == "http" { return sockets }
+        #endif
+        return urlSession
+    }
+
+    public func send(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse {
+        try await transport(for: request.url).send(request, body: body, timeouts: timeouts)
+    }
+
+    public func open(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> StreamingResponse {
+        try await transport(for: request.url).open(request, body: body, timeouts: timeouts)
+    }
+}

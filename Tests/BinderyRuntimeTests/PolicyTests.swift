@@ -1,0 +1,207 @@
+import BinderyRuntime
+import BinderyTestSupport
+import Foundation
+import Testing
+
+/// The runtime's policies asserted by value, through an in-memory transport and a manual clock: no network, no
+/// Python, no time passing.
+@Suite("Policies, in memory")
+struct PolicyTests {
+    /// A policy whose every wait is `seconds`, so waits can be asserted exactly.
+    struct FixedDelay: RetryPolicy {
+        var seconds: TimeInterval
+        var attempts = 100
+        func delay(after failure: AttemptFailure, attempt: Int) -> TimeInterval? {
+            if case .status(_, let retryAfter?) = failure { return retryAfter }
+            return attempt < attempts ? seconds : nil
+        }
+    }
+
+    func client(
+        _ transport: InMemoryTransport, clock: ManualClock, retry: any RetryPolicy = FixedDelay(seconds: 1),
+        timeouts: Timeouts = Timeouts(connect: 5, read: 30), credentials: [String: String?] = [:]
+    ) -> APIClient {
+        APIClient(
+            api: APIDefinition(
+                name: "Memory", baseURL: "https://memory.example.com/v1",
+                auth: [AuthScheme(name: "key", kind: .header(name: "X-Key", template: "{token}"))]),
+            credentials: credentials,
+            options: ClientOptions(transport: transport, timeouts: timeouts, retry: retry, environment: [:], clock: clock))
+    }
+
+    struct Item: Codable, Equatable, Sendable { var id: Int }
+
+    @Test func retriesWaitAsThePolicySays() async throws {
+        let transport = InMemoryTransport([.json("{}", status: 503), .json("{}", status: 502), .json(#"{"id": 7}"#)])
+        let clock = ManualClock()
+        let item = try await client(transport, clock: clock).send(Request<Item>("items.get", .get, "items/7", response: .json))
+        #expect(item == Item(id: 7))
+        #expect(transport.received.count == 3)
+        #expect(clock.sleeps == [1, 1])
+    }
+
+    @Test func exponentialBackoffStaysWithinItsCaps() async throws {
+        let transport = InMemoryTransport([.json("{}", status: 503)])
+        let clock = ManualClock()
+        let policy = ExponentialBackoff(maxAttempts: 6, initialDelay: 0.5, maxDelay: 3)
+        let error = await failure { _ = try await client(transport, clock: clock, retry: policy).send(Request<Item>("t", .get, "x", response: .json)) }
+        #expect(error?.kind == .server && error?.attempts == 6)
+        #expect(clock.sleeps.count == 5)
+        for (index, sleep) in clock.sleeps.enumerated() {
+            #expect(sleep >= 0 && sleep <= min(3, 0.5 * pow(2, Double(index))), "wait \(index + 1) was \(sleep) s")
+        }
+    }
+
+    @Test(arguments: [("2", 2.0), ("0", 0.0), ("99999", 60.0)])
+    func retryAfterIsObeyedAndCapped(header: String, wait: TimeInterval) async throws {
+        let transport = InMemoryTransport([.json("{}", status: 429, headers: [("Retry-After", header)]), .json(#"{"id": 1}"#)])
+        let clock = ManualClock()
+        let policy = ExponentialBackoff(maxAttempts: 2, initialDelay: 0.5, maxDelay: 0.5, maxRetryAfter: 60)
+        _ = try await client(transport, clock: clock, retry: policy).send(Request<Item>("t", .get, "x", response: .json))
+        #expect(clock.sleeps == [wait])
+    }
+
+    /// A hostile `Retry-After` (negative, not a number, infinite) does not remove the backoff.
+    @Test(arguments: ["-5", "nan", "inf", "1e400", "soon"])
+    func aHostileRetryAfterFallsBackToTheBackoff(header: String) async throws {
+        let transport = InMemoryTransport([.json("{}", status: 503, headers: [("Retry-After", header)])])
+        let clock = ManualClock()
+        let policy = ExponentialBackoff(maxAttempts: 4, initialDelay: 2, maxDelay: 2)
+        _ = await failure { _ = try await client(transport, clock: clock, retry: policy).send(Request<Item>("t", .get, "x", response: .json)) }
+        #expect(transport.received.count == 4)
+        #expect(ExponentialBackoff.retryAfter(header) == nil)
+        #expect(clock.sleeps.allSatisfy { $0 >= 0 && $0 <= 2 } && clock.sleeps.count == 3)
+    }
+
+    @Test func aDeadlineEndsTheRetriesAndNamesTheRequest() async throws {
+        let transport = InMemoryTransport([.json("{}", status: 503)])
+        let clock = ManualClock()
+        let error = await failure {
+            _ = try await client(transport, clock: clock, timeouts: Timeouts(connect: 5, read: 30, total: 4.5))
+                .send(Request<Item>("items.get", .get, "items/1", response: .json))
+        }
+        #expect(error?.kind == .timedOut)
+        #expect(error?.attempts == 5, "attempts at 0, 1, 2, 3 and 4 s; the next would start past the deadline")
+        #expect(error?.description.hasPrefix("items.get (GET https://memory.example.com/v1/items/1): the call did not finish within its 4.5 s deadline") == true,
+                "\(String(describing: error))")
+        // Each attempt may wait only what is left of the deadline.
+        #expect(transport.received.map(\.timeouts.read) == [4.5, 3.5, 2.5, 1.5, 0.5])
+    }
+
+    @Test func aWriteWhoseAnswerWasLostIsNotSentAgain() async throws {
+        let transport = InMemoryTransport([.failure(TransportError(.connectionLost, "the server closed the connection without answering"))])
+        let clock = ManualClock()
+        let error = await failure {
+            _ = try await client(transport, clock: clock).send(Request<Item>("items.create", .post, "items", body: .json(Item(id: 1)), response: .json))
+        }
+        #expect(error?.kind == .outcomeUnknown && error?.attempts == 1)
+        #expect(transport.received.count == 1 && clock.sleeps.isEmpty)
+        // Declared idempotent, the same write is tried again.
+        let again = await failure {
+            _ = try await client(transport, clock: clock).send(
+                Request<Item>("items.create", .post, "items", body: .json(Item(id: 1)), options: RequestOptions(idempotent: true), response: .json))
+        }
+        #expect(again?.kind == .connectionLost && again?.attempts == 100)
+    }
+
+    @Test func aWriteThatWasNeverSentIsTriedAgain() async throws {
+        let transport = InMemoryTransport([.failure(TransportError(.cannotConnect, "refused")), .json(#"{"id": 2}"#)])
+        let item = try await client(transport, clock: ManualClock()).send(Request<Item>("t", .post, "items", body: .json(Item(id: 2)), response: .json))
+        #expect(item == Item(id: 2) && transport.received.count == 2)
+        #expect(transport.received.allSatisfy { $0.body == Data(#"{"id":2}"#.utf8) })
+    }
+
+    @Test func credentialsEchoedByTheServerAreRedactedEverywhere() async throws {
+        let transport = InMemoryTransport([.json(#"{"detail": "bad key s3cret-value"}"#, status: 401)])
+        let error = await failure {
+            _ = try await client(transport, clock: ManualClock(), credentials: ["key": "s3cret-value"]).send(Request<Item>("t", .get, "x", response: .json))
+        }
+        #expect(transport.received.first?.request.headers["X-Key"] == "s3cret-value")
+        #expect(error?.kind == .unauthorized)
+        for text in [error?.message, error?.description, error?.body.map { String(decoding: $0, as: UTF8.self) }, error?.detail.map { "\($0)" }] {
+            #expect(text?.contains("s3cret") == false, "\(text ?? "nil")")
+        }
+    }
+
+    // MARK: Jobs
+
+    static let rule = JobRule(
+        state: ["status"], processing: ["PENDING", "RUNNING"], failed: ["FAILED"], succeeded: ["SUCCEEDED"],
+        progress: [["percent"]], timeout: 10, interval: 1, maxInterval: 4)
+
+    @Test func aJobIsPolledWithGrowingWaitsUntilItSucceeds() async throws {
+        let transport = InMemoryTransport([
+            .json(#"{"status": "PENDING"}"#), .json(#"{"status": "PENDING"}"#), .json(#"{"status": "PENDING"}"#),
+            .json(#"{"status": "RUNNING", "percent": 50}"#), .json(#"{"status": "SUCCEEDED", "id": 9}"#),
+        ])
+        let clock = ManualClock()
+        let job = client(transport, clock: clock).job(Request<Item>("jobs.get", .get, "jobs/1", response: .json), rule: Self.rule)
+        let progress = Locked<[JobProgress]>([])
+        let item = try await job.result { update in progress.withLock { $0.append(update) } }
+        #expect(item == Item(id: 9))
+        #expect(clock.sleeps == [1, 1.5, 2.25, 1], "the wait grows by half each poll and starts again after progress")
+        #expect(progress.withLock { $0.map(\.state) } == ["PENDING", "RUNNING"])
+    }
+
+    @Test func aJobWithoutProgressTimesOutByTheClock() async throws {
+        let transport = InMemoryTransport([.json(#"{"status": "PENDING"}"#)])
+        let clock = ManualClock()
+        let job = client(transport, clock: clock).job(Request<Item>("jobs.get", .get, "jobs/1", response: .json), rule: Self.rule)
+        let error = await failure { _ = try await job.result() }
+        #expect(error?.kind == .timedOut)
+        #expect(clock.sleeps == [1, 1.5, 2.25, 3.375], "the next wait would pass the 10 s timeout")
+        #expect(error?.message.contains("last state: PENDING") == true, "\(String(describing: error))")
+    }
+
+    /// With its succeeded states listed, a rule does not take a state it does not know, or a missing one, for success.
+    @Test(arguments: [#"{"status": "PAUSED"}"#, #"{"percent": 10}"#])
+    func anUnknownOrMissingStateIsNotSuccess(status: String) async throws {
+        let transport = InMemoryTransport([.json(status)])
+        let job = client(transport, clock: ManualClock()).job(Request<Item>("jobs.get", .get, "jobs/1", response: .json), rule: Self.rule)
+        let error = await failure { _ = try await job.result() }
+        #expect(error?.kind == .timedOut, "\(String(describing: error))")
+        if status.contains("PAUSED") { #expect(error?.message.contains("PAUSED, which the rule does not list") == true) }
+    }
+
+    @Test func aFailedJobThrowsItsState() async throws {
+        let transport = InMemoryTransport([.json(#"{"status": "RUNNING"}"#), .json(#"{"status": "FAILED"}"#)])
+        let job = client(transport, clock: ManualClock()).job(Request<Item>("jobs.get", .get, "jobs/1", response: .json), rule: Self.rule)
+        let error = await failure { _ = try await job.result() }
+        #expect(error?.kind == .jobFailed && error?.message == "the job ended in state FAILED")
+    }
+
+    // MARK: Streams
+
+    @Test func aStreamReconnectsWithTheLastIDAfterACappedWait() async throws {
+        let first = Data("id: 1\nretry: 99999999999999999\ndata: {\"id\": 1}\n\n".utf8)
+        let transport = InMemoryTransport([
+            .stream(status: 200, headers: HTTPHeaders(), pieces: [first], failure: TransportError(.connectionLost, "dropped")),
+            .stream(status: 200, headers: HTTPHeaders(), pieces: [Data("id: 2\ndata: {\"id\": 2}\n\n".utf8)]),
+        ])
+        let clock = ManualClock()
+        let stream = try await client(transport, clock: clock).send(
+            Request<EventStream<Item>>("events", .get, "events", response: .events(.serverSentEvents, reconnects: true)))
+        var items: [Item] = []
+        for try await item in stream { items.append(item) }
+        #expect(items == [Item(id: 1), Item(id: 2)])
+        #expect(transport.received.map { $0.request.headers["Last-Event-ID"] } == [nil, "1"])
+        #expect(clock.sleeps == [60], "the server asked for 3 million years; the wait is capped at a minute")
+    }
+
+    @Test func anEventLargerThanTheLimitIsATypedError() async throws {
+        let huge = Data(("data: " + String(repeating: "x", count: 17 << 20) + "\n\n").utf8)
+        let transport = InMemoryTransport([.stream(status: 200, headers: HTTPHeaders(), pieces: [huge])])
+        let stream = try await client(transport, clock: ManualClock()).send(
+            Request<EventStream<ServerSentEvent>>("events", .get, "events", response: .serverSentEvents()))
+        let error = await failure { for try await _ in stream {} }
+        #expect(error?.kind == .responseTooLarge)
+    }
+
+    @Test func sleepsAndTimeoutsClampWhatCannotBeWaited() {
+        #expect(Nanoseconds.clamped(.nan) == 0)
+        #expect(Nanoseconds.clamped(-5) == 0)
+        #expect(Nanoseconds.clamped(.infinity) == 86_400_000_000_000)
+        #expect(Nanoseconds.clamped(1.8e10) == 86_400_000_000_000)
+        #expect(ExponentialBackoff(maxAttempts: 3, initialDelay: .infinity, maxDelay: .infinity).delay(after: .interrupted, attempt: 2)! <= 86_400)
+    }
+}
