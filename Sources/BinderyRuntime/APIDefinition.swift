@@ -88,13 +88,14 @@ public struct ClientOptions: Sendable {
 
     public init(
         transport: any Transport = DefaultTransport(), middlewares: [any Middleware] = [],
-        timeouts: Timeouts? = nil, retry: (any RetryPolicy)? = nil,
+        timeouts: Timeouts? = nil, retry: any RetryPolicy = .spec,
         environment: [String: String] = ProcessInfo.processInfo.environment, clock: any BinderyClock = SystemClock()
     ) {
         self.transport = transport
         self.middlewares = middlewares
         self.timeouts = timeouts
-        self.retry = retry
+        // Not optional, so `retry: .none` cannot compile to "the spec's policy"; `.never` is no retries.
+        self.retry = retry is SpecRetryPolicy ? nil : retry
         self.environment = environment
         self.clock = clock
     }

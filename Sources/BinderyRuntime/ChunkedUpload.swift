@@ -86,9 +86,11 @@ public actor ChunkedUpload<Completed: Sendable> {
         if location != nil {
             let (state, completed) = try await state()
             if let completed { return completed }
-            offset = state.offset
+            offset = try checked(state.offset, total: total)
         }
         progress?(UploadProgress(sent: offset, total: total, location: location))
+        var furthest = offset
+        var answersWithoutProgress = 0
         while offset < total {
             if Task.isCancelled { throw failure("the task was cancelled", kind: .cancelled) }
             let chunk = try await readChunk(at: offset)
@@ -101,7 +103,8 @@ public actor ChunkedUpload<Completed: Sendable> {
                 && error.detail?["expected_offset"] != nil
             {
                 // The server has a different offset, e.g. a retried chunk it had already stored: go on from its.
-                offset = try await self.state().0.offset
+                offset = try checked(try await self.state().0.offset, total: total)
+                try noteProgress(to: offset, furthest: &furthest, without: &answersWithoutProgress)
                 continue
             }
             location = try resolved(state.url)
@@ -113,11 +116,35 @@ public actor ChunkedUpload<Completed: Sendable> {
                 }
                 hashed = end
             }
-            offset = state.offset
+            offset = try checked(state.offset, total: total)
+            try noteProgress(to: offset, furthest: &furthest, without: &answersWithoutProgress)
             progress?(UploadProgress(sent: offset, total: total, location: location))
         }
         _ = try await readChunk(at: total)
         return try await finalize()
+    }
+
+    /// An offset the server reported, when it lies within the file: a server is not trusted to move the upload
+    /// before its start or past its end.
+    private func checked(_ offset: Int64, total: Int64) throws -> Int64 {
+        guard (0...total).contains(offset) else {
+            throw failure("the server reported offset \(offset) for a file of \(total) bytes", kind: .decoding)
+        }
+        return offset
+    }
+
+    /// Counts the server's answers that did not move the upload past the furthest offset yet; after three, the
+    /// upload is making no progress and stops instead of sending the same chunk forever.
+    private func noteProgress(to offset: Int64, furthest: inout Int64, without count: inout Int) throws {
+        if offset > furthest {
+            furthest = offset
+            count = 0
+            return
+        }
+        count += 1
+        if count >= 3 {
+            throw failure("the server's offset stayed at \(offset) after \(count) chunks: the upload makes no progress", kind: .decoding)
+        }
     }
 
     private func put(_ chunk: Data, at offset: Int64, total: Int64) -> Request<ChunkedUploadState> {

@@ -44,6 +44,7 @@ public struct ExponentialBackoff: RetryPolicy, Hashable {
     /// Never retries.
     public static let none = ExponentialBackoff(maxAttempts: 1)
 
+
     public func delay(after failure: AttemptFailure, attempt: Int) -> TimeInterval? {
         guard attempt < maxAttempts else { return nil }
         let cap = min(maxDelay, initialDelay * pow(2, Double(attempt - 1)), Nanoseconds.longestWait)
@@ -76,4 +77,23 @@ extension ExponentialBackoff {
         }
         return nil
     }
+}
+
+
+/// Stands for the retry policy the API's spec declares, in `ClientOptions(retry: .spec)`.
+public struct SpecRetryPolicy: RetryPolicy {
+    public init() {}
+
+    /// Never consulted: the client uses the spec's policy instead.
+    public func delay(after failure: AttemptFailure, attempt: Int) -> TimeInterval? { nil }
+}
+
+extension RetryPolicy where Self == SpecRetryPolicy {
+    /// The retry policy the API's spec declares.
+    public static var spec: SpecRetryPolicy { SpecRetryPolicy() }
+}
+
+extension RetryPolicy where Self == ExponentialBackoff {
+    /// No retries: every request is sent once.
+    public static var never: ExponentialBackoff { .none }
 }

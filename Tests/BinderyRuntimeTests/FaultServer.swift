@@ -38,7 +38,7 @@ let quickRetries = ExponentialBackoff(maxAttempts: 4, initialDelay: 0.01, maxDel
 
 func makeClient(
     _ server: FaultServer, auth: [AuthScheme] = [], credentials: [String: String?] = [:],
-    retry: (any RetryPolicy)? = quickRetries, timeouts: Timeouts? = nil, middlewares: [any Middleware] = [],
+    retry: any RetryPolicy = quickRetries, timeouts: Timeouts? = nil, middlewares: [any Middleware] = [],
     environment: [String: String] = [:], defaultQuery: [DefaultParameter] = [], parameters: [String: String?] = [:],
     transport: any Transport = DefaultTransport()
 ) -> APIClient {

@@ -197,11 +197,64 @@ struct PolicyTests {
         #expect(error?.kind == .responseTooLarge)
     }
 
+    @Test func noRetriesIsSpelledNeverAndTheSpecsPolicyIsTheDefault() async throws {
+        let transport = InMemoryTransport([.json("{}", status: 503)])
+        let api = APIDefinition(name: "M", baseURL: "https://m.example.com", retry: ExponentialBackoff(maxAttempts: 3, initialDelay: 0, maxDelay: 0))
+        for (retry, attempts) in [(ExponentialBackoff.never as any RetryPolicy, 1), (SpecRetryPolicy.spec, 3)] {
+            let client = APIClient(api: api, options: ClientOptions(transport: transport, retry: retry, environment: [:], clock: ManualClock()))
+            let error = await failure { _ = try await client.send(Request<JSONValue>("t", .get, "x", response: .json)) }
+            #expect(error?.attempts == attempts)
+        }
+        let defaults = APIClient(api: api, options: ClientOptions(transport: transport, environment: [:], clock: ManualClock()))
+        #expect(await failure { _ = try await defaults.send(Request<JSONValue>("t", .get, "x", response: .json)) }?.attempts == 3)
+    }
+
     @Test func sleepsAndTimeoutsClampWhatCannotBeWaited() {
         #expect(Nanoseconds.clamped(.nan) == 0)
         #expect(Nanoseconds.clamped(-5) == 0)
         #expect(Nanoseconds.clamped(.infinity) == 86_400_000_000_000)
         #expect(Nanoseconds.clamped(1.8e10) == 86_400_000_000_000)
         #expect(ExponentialBackoff(maxAttempts: 3, initialDelay: .infinity, maxDelay: .infinity).delay(after: .interrupted, attempt: 2)! <= 86_400)
+    }
+}
+
+/// A chunked upload checks every offset the server reports.
+@Suite("Chunked upload against hostile offsets, in memory")
+struct UploadOffsetTests {
+    func upload(answers: [InMemoryTransport.Answer], size: Int = 10) throws -> (ChunkedUpload<JSONValue>, InMemoryTransport) {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("upload-\(UUID().uuidString)")
+        try Data(repeating: 7, count: size).write(to: file)
+        let transport = InMemoryTransport(answers)
+        let client = APIClient(
+            api: APIDefinition(name: "Uploads", baseURL: "https://memory.example.com"),
+            options: ClientOptions(transport: transport, retry: ExponentialBackoff.none, environment: [:], clock: ManualClock()))
+        let request = Request<JSONValue>("uploads.create", .put, "uploads/", response: .json)
+        return (client.chunkedUpload(request, rule: ChunkedUploadRule(chunkSize: 4), file: file), transport)
+    }
+
+    static func state(offset: Int) -> InMemoryTransport.Answer {
+        .json(#"{"url": "https://memory.example.com/uploads/1/", "offset": \#(offset), "completed_at": null}"#)
+    }
+
+    @Test(arguments: [-1, 11, 99_999_999])
+    func anOffsetOutsideTheFileStopsTheUpload(offset: Int) async throws {
+        let (upload, transport) = try upload(answers: [Self.state(offset: offset)])
+        let error = await failure { _ = try await upload.run() }
+        #expect(error?.kind == .decoding && error?.message.contains("reported offset \(offset)") == true, "\(String(describing: error))")
+        #expect(transport.received.count == 1, "nothing more was sent, no finalize above all")
+    }
+
+    @Test func anOffsetThatNeverAdvancesStopsAfterThreeChunks() async throws {
+        let (upload, transport) = try upload(answers: [Self.state(offset: 4), Self.state(offset: 4)])
+        let error = await failure { _ = try await upload.run() }
+        #expect(error?.message.contains("makes no progress") == true, "\(String(describing: error))")
+        #expect(transport.received.count == 4, "the first chunk, then three answers without progress")
+    }
+
+    @Test func anHonestServerGetsEveryChunkOnceThenTheFinalize() async throws {
+        let (upload, transport) = try upload(answers: [Self.state(offset: 4), Self.state(offset: 8), Self.state(offset: 10), .json(#"{"done": true}"#)])
+        #expect(try await upload.run() == ["done": true])
+        #expect(transport.received.map { $0.request.method } == [.put, .put, .put, .post])
+        #expect(transport.received.prefix(3).map { $0.request.headers["Content-Range"] } == ["bytes 0-3/10", "bytes 4-7/10", "bytes 8-9/10"])
     }
 }

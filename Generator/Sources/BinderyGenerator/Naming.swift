@@ -95,7 +95,7 @@ enum Naming {
         "HTTPMethod", "HTTPRequest", "HTTPResponse", "Indirect", "InMemoryTransport", "Job", "JobProgress", "JobRule", "JobStart", "JSONValue", "MD5",
         "ManualClock", "Middleware", "MultipartForm", "MultipartPart", "Nanoseconds", "Origin", "Page", "Paginated", "PaginationRule",
         "ParameterValue", "QueryItems", "Request", "RequestBody", "RequestOptions", "ResponseReader", "RetryPolicy",
-        "Secret", "ServerSentEvent", "SocketTransport", "StreamingResponse", "StreamingTransport", "SystemClock",
+        "Secret", "ServerSentEvent", "SocketTransport", "SpecRetryPolicy", "StreamingResponse", "StreamingTransport", "SystemClock",
         "TaggedUnion", "Timeouts", "Transport",
         "TransportError", "UploadProgress", "URLSessionTransport",
     ]
