@@ -40,24 +40,19 @@ func makeClient(
     _ server: FaultServer, auth: [AuthScheme] = [], credentials: [String: String?] = [:],
     retry: any RetryPolicy = quickRetries, timeouts: Timeouts? = nil, middlewares: [any Middleware] = [],
     environment: [String: String] = [:], defaultQuery: [DefaultParameter] = [], parameters: [String: String?] = [:],
-    transport: any Transport = DefaultTransport()
+    transport: any Transport = DefaultTransport(), clock: any BinderyClock = SystemClock()
 ) -> APIClient {
     APIClient(
         api: APIDefinition(name: "Faults", baseURL: server.baseURL.absoluteString, auth: auth, defaultQuery: defaultQuery),
         credentials: credentials, parameters: parameters,
         options: ClientOptions(
-            transport: transport, middlewares: middlewares, timeouts: timeouts, retry: retry, environment: environment))
+            transport: transport, middlewares: middlewares, timeouts: timeouts, retry: retry, environment: environment,
+            clock: clock))
 }
 
 /// The `attempt` a fault-server answer reports.
 struct Attempt: Decodable, Sendable {
     var attempt: Int
-}
-
-func elapsed(_ body: () async throws -> Void) async rethrows -> TimeInterval {
-    let start = Date()
-    try await body()
-    return Date().timeIntervalSince(start)
 }
 
 /// The BinderyError `body` throws, or nil.

@@ -89,23 +89,19 @@ struct JobTests {
         var script: [(after: Double, status: JSONValue)] = (0..<8).map { (Double($0) * 0.2, Self.processing($0, of: 8)) }
         script.append((1.6, ["answer": "patient"]))
         let job = try await jobs.start(script)
-        var answer: Answer?
-        let duration = try await elapsed { answer = try await job.result() }
-        #expect(answer == Answer(answer: "patient"))
-        #expect(duration > 1.5)
+        // The server answers only from 1.6 s on, so getting the answer proves the client outlived its timeout.
+        #expect(try await job.result() == Answer(answer: "patient"))
     }
 
     @Test func aStalledJobTimesOutSayingHowLongItWaited() async throws {
         let jobs = try await JobServer()
         defer { jobs.server.stop() }
         let job = try await jobs.start([(0, Self.processing(1))])
-        var error: BinderyError?
-        let duration = await elapsed { error = await failure { _ = try await job.result() } }
+        let error = await failure { _ = try await job.result() }
         #expect(error?.kind == .timedOut)
         #expect(error?.operation == "jobs.get")
         #expect(error?.message.contains("no progress for") == true)
         #expect(error?.message.contains("timeout 0.6 s") == true)
-        #expect(duration > 0.4 && duration < 30, "the job never ends; only the timeout stops the wait")
         // The wait between polls grew: far fewer polls than one every 0.05 s.
         #expect(jobs.requests().filter { $0.path.hasPrefix("/jobs/get/") }.count < 10)
     }

@@ -128,26 +128,22 @@ struct SageSynapseTests {
     @Test("Progress is observable, and a job that keeps progressing outlives a short timeout")
     func progressRestartsTimeout() async throws {
         let seen = Locked<[Int]>([])
-        let start = Date()
         let answer = try await newSession().prompt("slow", timeout: 1) { progress in
             if case .integer(let current)? = progress.fields["progressCurrent"] { seen.withLock { $0.append(current) } }
         }
         #expect(answer.response == "Hello! You said: slow")
         let currents = seen.withLock { $0 }
         #expect(currents == Array(0..<12), "every poll brought new progress")
-        #expect(Date().timeIntervalSince(start) > 3, "twelve polls at least half a second apart: far past the 1 s timeout")
     }
 
     @Test("A job without progress times out, saying how long it waited")
     func stalledJobTimesOut() async throws {
-        let started = Date()
         let error = try await #require(throws: BinderyError.self) {
             try await newSession().prompt("stall", timeout: 1)
         }
         #expect(error.kind == .timedOut)
         #expect(error.message.contains("made no progress for"))
         #expect(error.message.contains("timeout 1.0 s"))
-        #expect(Date().timeIntervalSince(started) < 60, "it gave up rather than waiting for a job that never ends")
     }
 
     @Test("A FAILED job is a typed error with the server's message and details")
