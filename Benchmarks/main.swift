@@ -3,13 +3,15 @@ import BinderyTestSupport
 import Foundation
 
 // Figures measured on demand, never asserted in tests. From the repository root, after `Tests/run` made the venv:
-//   BINDERY_PYTHON=.venv-tests/bin/python swift run -c release bindery-benchmarks [retries] [upload] [md5]
-// (no argument runs all three)
+//   BINDERY_PYTHON=.venv-tests/bin/python swift run -c release bindery-benchmarks [retries] [upload] [md5] [writes]
+// (no argument runs them all)
 // - retries: what a request that always gets 503 costs in wall time under the runtime's default retry policy and
 //   under the Synapse backend spec's policy, against the fault server on 127.0.0.1.
 // - upload: chunked-upload throughput of a 1 GiB random file in 50 MiB chunks against drf-chunked-upload (the
 //   Synapse emulator), MD5 and all, with the client's peak resident memory.
 // - md5: the runtime's MD5 against `md5sum` on the same 1 GiB file.
+// - writes: 200 POSTs whose answer the fault server drops after reading them (with and without a body, on fresh and
+//   reused connections): how many the server ran more than once, and how long each took to fail.
 
 let gibibyte = 1 << 30
 
@@ -130,8 +132,44 @@ func md5() async throws {
             + "md5sum \(format(theirs)) (\(format(mebibytes / theirs, "MiB/s"))); \(agreement)")
 }
 
+func writes() async throws {
+    let server = try await LiveServer(script: "Tests/Servers/faults.py")
+    defer { server.stop() }
+    let client = APIClient(
+        api: APIDefinition(name: "Bench", baseURL: server.baseURL.absoluteString),
+        options: ClientOptions(timeouts: Timeouts(connect: 5, read: 30), environment: [:]))
+    var waits: [Double] = []
+    var outcomes: [String: Int] = [:]
+    for trial in 0..<200 {
+        let (withBody, reused) = (trial % 2 == 1, trial % 4 >= 2)
+        if reused { _ = try await client.send(Request<JSONValue>("warm", .get, "echo/warm-\(trial)", response: .json)) }
+        let body: RequestBody? = withBody ? .json(["trial": trial]) : nil
+        waits.append(
+            try await seconds {
+                do {
+                    _ = try await client.send(Request<JSONValue>("write", .post, "drop/w\(trial)?times=9", body: body, response: .json))
+                    outcomes["answered", default: 0] += 1
+                } catch let error as BinderyError {
+                    outcomes[error.kind.rawValue, default: 0] += 1
+                }
+            })
+    }
+    _ = try await client.send(Request<JSONValue>("marker", .get, "echo/after", response: .json))
+    var lines = server.lines
+    for _ in 0..<100 where !lines.contains(where: { $0.contains("echo/after") }) {
+        try await Task.sleep(nanoseconds: 50_000_000)
+        lines = server.lines
+    }
+    let runs = lines.filter { $0.contains(#""id": "drop/w"#) }.count
+    waits.sort()
+    print(
+        "Lost answers: 200 writes, \(runs) run by the server (\(runs - 200) duplicates); outcomes \(outcomes); "
+            + "wait to fail: median \(format(waits[100])), max \(format(waits.last!))")
+}
+
 let chosen = Set(CommandLine.arguments.dropFirst())
 let all = chosen.isEmpty
 if all || chosen.contains("retries") { try await retries() }
 if all || chosen.contains("upload") { try await upload() }
 if all || chosen.contains("md5") { try await md5() }
+if all || chosen.contains("writes") { try await writes() }
