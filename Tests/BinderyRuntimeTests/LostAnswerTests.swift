@@ -66,4 +66,21 @@ struct LostAnswerTests {
         let error = await failure { _ = try await quick.send(Request<Attempt>("t", .get, "slow/\(uniqueID())?delay=3", response: .json)) }
         #expect(error?.kind == .timedOut, "\(String(describing: error))")
     }
+
+    /// A 307 or 308 asks for the same request elsewhere, body and all; a 303 for a GET there. A relative
+    /// `Location` keeps its trailing slash.
+    @Test(arguments: [(307, "POST", 13), (308, "PUT", 13), (303, "GET", 0)])
+    func redirectsKeepOrDropTheBodyAsTheirStatusSays(status: Int, method: String, length: Int) async throws {
+        let server = try await FaultServer()
+        defer { server.stop() }
+        let id = uniqueID()
+        let requestMethod: HTTPMethod = status == 308 ? .put : .post
+        let answer = try await makeClient(server).send(
+            Request<JSONValue>("t", requestMethod, "redirect/\(id)?status=\(status)&to=../../echo/\(id)/", body: .json(["a": "hello"]), response: .json))
+        #expect(answer["attempt"] == 1)
+        let echoed = try #require(await server.received("echo/\(id)", atLeast: 2).first)
+        #expect(echoed["method"] as? String == method)
+        #expect(echoed["path"] as? String == "/echo/\(id)/")
+        #expect(echoed["body_length"] as? Int == length)
+    }
 }

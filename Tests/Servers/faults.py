@@ -11,7 +11,7 @@ The first path segment picks a behaviour; the second is an id the test chooses, 
   /truncated/ID                              200 announcing more bytes than it sends, then close
   /huge/ID?mb=64                             200 with a JSON array of that many MiB
   /bytes/ID?size=N                           200 with N bytes of application/octet-stream
-  /redirect/ID?to=URL                        302 to URL
+  /redirect/ID?to=URL&status=302             redirect to URL (relative or absolute) with that status
   /loop/ID                                   a page whose next link is itself
   /reject/ID                                 401 quoting the X-Key it received
   /json/ID?body=JSON&status=200              answer with that JSON body and status
@@ -144,7 +144,7 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(401, {"detail": f"token {self.headers.get('X-Key', '').removeprefix('Token ')} is not valid"})
 
     def do_redirect(self, attempt, query, record):
-        self.send_response(302)
+        self.send_response(int(query.get("status", "302")))
         self.send_header("Location", query["to"])
         self.send_header("Content-Length", "0")
         self.end_headers()
