@@ -28,6 +28,21 @@ final class Socket: @unchecked Sendable {
 
     /// Opens a connection to `host:port` within `timeout` seconds; `cannotConnect` otherwise.
     static func connect(host: String, port: Int, timeout: TimeInterval) throws -> Socket {
+        switch open(host: host, port: port, timeout: timeout) {
+        case .success(let socket): return socket
+        case .failure(.timedOut): throw TransportError(.cannotConnect, "could not connect to \(host):\(port) within \(format(timeout)) s")
+        case .failure(.failed(let reason)): throw TransportError(.cannotConnect, "could not connect to \(host):\(port): \(reason)")
+        }
+    }
+
+    enum ConnectFailure: Error {
+        case timedOut
+        /// Refused, unresolvable, unreachable.
+        case failed(String)
+    }
+
+    /// A connection to `host:port`, trying each of its addresses until one opens, all within `timeout` seconds.
+    static func open(host: String, port: Int, timeout: TimeInterval) -> Result<Socket, ConnectFailure> {
         var hints = addrinfo()
         #if canImport(Glibc) || canImport(Musl)
             hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -36,9 +51,7 @@ final class Socket: @unchecked Sendable {
         #endif
         var addresses: UnsafeMutablePointer<addrinfo>?
         let resolved = getaddrinfo(host, String(port), &hints, &addresses)
-        guard resolved == 0 else {
-            throw TransportError(.cannotConnect, "cannot resolve \(host): \(String(cString: gai_strerror(resolved)))")
-        }
+        guard resolved == 0 else { return .failure(.failed("cannot resolve \(host): \(String(cString: gai_strerror(resolved)))")) }
         defer { freeaddrinfo(addresses) }
         let deadline = Deadline(after: timeout)
         var failure = "no address"
@@ -54,20 +67,18 @@ final class Socket: @unchecked Sendable {
             #if canImport(Darwin)
                 setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
             #endif
-            if systemConnect(descriptor, address.ai_addr, address.ai_addrlen) == 0 { return socket }
+            if systemConnect(descriptor, address.ai_addr, address.ai_addrlen) == 0 { return .success(socket) }
             guard errno == EINPROGRESS else {
                 failure = String(cString: strerror(errno))
                 continue
             }
-            guard try socket.wait(for: Int16(POLLOUT), until: deadline) else {
-                throw TransportError(.cannotConnect, "could not connect to \(host):\(port) within \(format(timeout)) s")
-            }
+            guard (try? socket.wait(for: Int16(POLLOUT), until: deadline)) == true else { return .failure(.timedOut) }
             var error: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
-            if getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &error, &length) == 0, error == 0 { return socket }
+            if getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &error, &length) == 0, error == 0 { return .success(socket) }
             failure = String(cString: strerror(error))
         }
-        throw TransportError(.cannotConnect, "could not connect to \(host):\(port): \(failure)")
+        return .failure(.failed(failure))
     }
 
     /// Whether the connection can carry another request: idle connections the server closed (or that hold bytes
