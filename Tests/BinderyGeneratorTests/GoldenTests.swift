@@ -55,6 +55,15 @@ struct GoldenTests {
         }
     }
 
+    /// Generated code stays small: no more lines per operation than the 2,288 lines of the Synapse backend's 56
+    /// operations came to before the renderer worked from views.
+    @Test func theSynapseBackendIsNoLargerThanBefore() throws {
+        let spec = "Spec/SynapseBackend.bindery"
+        let files = try Generator.generate(source: try Repository.text(spec), file: spec)
+        let lines = files.map { $0.contents.split(separator: "\n", omittingEmptySubsequences: false).count - 1 }.reduce(0, +)
+        #expect(lines <= 2_288, "\(lines) lines")
+    }
+
     @Test func writesOnlyFilesWhoseContentChanged() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bindery-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -122,9 +122,15 @@ struct StreamTests {
                 received.withLock { $0 += 1 }
             }
         }
-        while received.withLock({ $0 }) < 2 { try await Task.sleep(nanoseconds: 10_000_000) }
+        for _ in 0..<1_000 where received.withLock({ $0 }) < 2 { try await Task.sleep(nanoseconds: 10_000_000) }
+        try #require(received.withLock { $0 } >= 2, "no two events arrived within 10 s")
         reader.cancel()
-        _ = await reader.result
+        // The loop does not end as if the stream had: it throws that it was cancelled.
+        guard case .failure(let error as BinderyError) = await reader.result else {
+            Issue.record("the cancelled loop ended without a BinderyError")
+            return
+        }
+        #expect(error.kind == .cancelled)
         #expect(await server.ending(id) == "disconnected")
     }
 
