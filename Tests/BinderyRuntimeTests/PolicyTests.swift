@@ -258,3 +258,55 @@ struct UploadOffsetTests {
         #expect(transport.received.prefix(3).map { $0.request.headers["Content-Range"] } == ["bytes 0-3/10", "bytes 4-7/10", "bytes 8-9/10"])
     }
 }
+
+/// Pagination walks asserted on what was asked for, in memory.
+@Suite("Pagination, in memory")
+struct PaginationPolicyTests {
+    struct Item: Codable, Equatable, Sendable { var id: Int }
+
+    func walk(_ answers: [InMemoryTransport.Answer], rule: PaginationRule) async throws -> ([Int], [String]) {
+        let transport = InMemoryTransport(answers)
+        let client = APIClient(
+            api: APIDefinition(name: "Pages", baseURL: "https://memory.example.com/v1"),
+            options: ClientOptions(transport: transport, retry: ExponentialBackoff.never, environment: [:], clock: ManualClock()))
+        var ids: [Int] = []
+        for try await item in client.paginate(Request<Page<Item>>("items.list", .get, "items/", response: .page(rule))) {
+            ids.append(item.id)
+        }
+        return (ids, transport.received.map { $0.request.url.absoluteString })
+    }
+
+    @Test func nextLinksAreFollowedUntilThereIsNone() async throws {
+        let (ids, urls) = try await walk([
+            .json(#"{"count": 3, "next": "https://memory.example.com/v1/items/?page=2", "results": [{"id": 1}, {"id": 2}]}"#),
+            .json(#"{"count": 3, "next": null, "results": [{"id": 3}]}"#),
+        ], rule: PaginationRule(style: .nextLink, items: ["results"], next: ["next"], count: ["count"]))
+        #expect(ids == [1, 2, 3])
+        #expect(urls == ["https://memory.example.com/v1/items/", "https://memory.example.com/v1/items/?page=2"])
+    }
+
+    @Test func aNextLinkThatComesBackAgainEndsTheWalk() async throws {
+        let (ids, urls) = try await walk([
+            .json(#"{"next": "https://memory.example.com/v1/items/?page=2", "results": [{"id": 1}]}"#),
+        ], rule: PaginationRule(style: .nextLink, items: ["results"], next: ["next"]))
+        #expect(ids == [1, 1])
+        #expect(urls.count == 2, "the second page named itself next: no third request")
+    }
+
+    @Test func aNextLinkToAnotherOriginIsRefused() async throws {
+        let error = await failure {
+            _ = try await walk([
+                .json(#"{"next": "https://elsewhere.example.com/items/?page=2", "results": [{"id": 1}]}"#),
+            ], rule: PaginationRule(style: .nextLink, items: ["results"], next: ["next"]))
+        }
+        #expect(error?.kind == .invalidRequest)
+    }
+
+    @Test func pageNumbersStopAtTheCount() async throws {
+        let (ids, urls) = try await walk([
+            .json(#"{"count": 3, "results": [{"id": 1}, {"id": 2}]}"#), .json(#"{"count": 3, "results": [{"id": 3}]}"#),
+        ], rule: PaginationRule(style: .pageNumber, items: ["results"], count: ["count"], pageParameter: "page", pageSizeParameter: "page_size"))
+        #expect(ids == [1, 2, 3])
+        #expect(urls == ["https://memory.example.com/v1/items/", "https://memory.example.com/v1/items/?page=2"])
+    }
+}
