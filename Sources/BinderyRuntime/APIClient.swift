@@ -121,26 +121,29 @@ public final class APIClient: Sendable {
                     response.status, retryAfter: ExponentialBackoff.retryAfter(response.headers["Retry-After"]))
                 finalError = statusError(response, request, url: url, attempts: attempt)
             } catch let transportError as TransportError {
+                // The transport's error, with what it wraps, stays reachable as `underlying`.
+                func error(_ kind: BinderyError.Kind, _ message: String) -> BinderyError {
+                    var error = self.error(kind, request, url: url, attempts: attempt, message)
+                    error.underlying = transportError
+                    return error
+                }
                 let message = transportError.message
                 switch transportError.kind {
                 case .cancelled:
-                    throw error(.cancelled, request, url: url, attempts: attempt, message)
+                    throw error(.cancelled, message)
                 case .crossOriginRedirect:
-                    throw error(.invalidRequest, request, url: url, attempts: attempt, message)
+                    throw error(.invalidRequest, message)
                 case .responseTooLarge:
-                    throw error(.responseTooLarge, request, url: url, attempts: attempt, message)
+                    throw error(.responseTooLarge, message)
                 case .cannotConnect:
                     failure = .cannotConnect
-                    finalError = error(.cannotConnect, request, url: url, attempts: attempt, message)
+                    finalError = error(.cannotConnect, message)
                 case .timedOut, .connectionLost:
                     guard idempotent else {
-                        throw error(
-                            .outcomeUnknown, request, url: url, attempts: attempt,
-                            "\(message); the request may have reached the server, so it was not sent again")
+                        throw error(.outcomeUnknown, "\(message); the request may have reached the server, so it was not sent again")
                     }
                     failure = .interrupted
-                    let kind: BinderyError.Kind = transportError.kind == .timedOut ? .timedOut : .connectionLost
-                    finalError = error(kind, request, url: url, attempts: attempt, message)
+                    finalError = error(transportError.kind == .timedOut ? .timedOut : .connectionLost, message)
                 }
             } catch is CancellationError {
                 throw error(.cancelled, request, url: url, attempts: attempt, "the task was cancelled")

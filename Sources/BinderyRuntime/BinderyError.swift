@@ -57,6 +57,9 @@ public struct BinderyError: Error, Sendable, CustomStringConvertible {
     public var attempts: Int
     /// A human-readable explanation.
     public var message: String
+    /// What the transport met, when the call failed below HTTP: a `TransportError`, whose own `underlying` is
+    /// URLSession's `NSError` or the socket's `POSIXError`.
+    public var underlying: (any Error)?
 
     public init(
         kind: Kind, operation: String, method: HTTPMethod, url: URL?, statusCode: Int? = nil, detail: JSONValue? = nil,

@@ -181,7 +181,10 @@ final class Socket: @unchecked Sendable {
 
     private func failure(_ what: String) -> TransportError {
         if cancelled { return TransportError(.cancelled, "the request was cancelled") }
-        return TransportError(.connectionLost, "\(what): \(String(cString: strerror(errno)))")
+        let code = errno
+        return TransportError(
+            .connectionLost, "\(what): \(String(cString: strerror(code)))",
+            underlying: POSIXErrorCode(rawValue: code).map { POSIXError($0) })
     }
 
     /// Ends every wait on this socket at once, from any thread; the socket is closed when released.

@@ -28,10 +28,13 @@ public struct TransportError: Error, Sendable {
 
     public var kind: Kind
     public var message: String
+    /// The error the transport met, when there was one: URLSession's `NSError`, or a `POSIXError` of the socket.
+    public var underlying: (any Error)?
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, underlying: (any Error)? = nil) {
         self.kind = kind
         self.message = message
+        self.underlying = underlying
     }
 }
 
@@ -160,20 +163,20 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
         let nsError = error as NSError
         let detail = "\(nsError.localizedDescription) (\(nsError.domain) \(nsError.code))"
         guard nsError.domain == NSURLErrorDomain else {
-            return TransportError(.connectionLost, "the connection failed: \(detail)")
+            return TransportError(.connectionLost, "the connection failed: \(detail)", underlying: error)
         }
         switch nsError.code {
-        case NSURLErrorCancelled: return TransportError(.cancelled, "the request was cancelled")
-        case NSURLErrorTimedOut: return TransportError(.timedOut, "the server did not answer in time")
+        case NSURLErrorCancelled: return TransportError(.cancelled, "the request was cancelled", underlying: error)
+        case NSURLErrorTimedOut: return TransportError(.timedOut, "the server did not answer in time", underlying: error)
         case NSURLErrorCannotConnectToHost, NSURLErrorCannotFindHost, NSURLErrorDNSLookupFailed,
             NSURLErrorNotConnectedToInternet, NSURLErrorSecureConnectionFailed, NSURLErrorServerCertificateUntrusted,
             NSURLErrorServerCertificateHasBadDate, NSURLErrorServerCertificateHasUnknownRoot,
             NSURLErrorServerCertificateNotYetValid, NSURLErrorClientCertificateRejected,
             NSURLErrorClientCertificateRequired, NSURLErrorBadURL, NSURLErrorUnsupportedURL,
             NSURLErrorAppTransportSecurityRequiresSecureConnection:
-            return TransportError(.cannotConnect, "could not connect: \(detail)")
+            return TransportError(.cannotConnect, "could not connect: \(detail)", underlying: error)
         default:
-            return TransportError(.connectionLost, "the connection failed: \(detail)")
+            return TransportError(.connectionLost, "the connection failed: \(detail)", underlying: error)
         }
     }
 }

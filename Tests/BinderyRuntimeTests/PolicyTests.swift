@@ -95,6 +95,7 @@ struct PolicyTests {
             _ = try await client(transport, clock: clock).send(Request<Item>("items.create", .post, "items", body: .json(Item(id: 1)), response: .json))
         }
         #expect(error?.kind == .outcomeUnknown && error?.attempts == 1)
+        #expect((error?.underlying as? TransportError)?.message == "the server closed the connection without answering")
         #expect(transport.received.count == 1 && clock.sleeps.isEmpty)
         // Declared idempotent, the same write is tried again.
         let again = await failure {
