@@ -24,10 +24,28 @@ struct ChunkedUploadTests {
         var md5: String
     }
 
+    /// Records how each attempt that got no response failed.
+    struct AttemptFailures: Middleware {
+        let messages = Locked<[String]>([])
+
+        func intercept(
+            _ request: HTTPRequest, body: HTTPBody?, operation: String,
+            next: @Sendable (HTTPRequest, HTTPBody?) async throws -> HTTPResponse
+        ) async throws -> HTTPResponse {
+            do {
+                return try await next(request, body)
+            } catch let error as TransportError {
+                messages.withLock { $0.append(error.message) }
+                throw error
+            }
+        }
+    }
+
     /// The emulator, a client with its token, and what the emulator logged.
     struct Emulator {
         let server: LiveServer
         let client: APIClient
+        let failures = AttemptFailures()
 
         init() async throws {
             server = try await LiveServer(script: "Tests/Servers/synapse/serve.py")
@@ -36,7 +54,9 @@ struct ChunkedUploadTests {
                     name: "Emulator", baseURL: server.baseURL.absoluteString,
                     auth: [AuthScheme(name: "access", kind: .header(name: "Synapse-Access-Token", template: "Token {token}"))]),
                 credentials: ["access": "emulator-access-token"],
-                options: ClientOptions(retry: quickRetries, environment: [:]))
+                // A read timeout longer than any test: a stalled attempt would show as such in `failures`.
+                options: ClientOptions(
+                    middlewares: [failures], timeouts: Timeouts(connect: 5, read: 120), retry: quickRetries, environment: [:]))
         }
 
         func upload(_ file: URL, resumingFrom location: URL? = nil) -> ChunkedUpload<Finalized> {
@@ -142,6 +162,9 @@ struct ChunkedUploadTests {
         #expect(await emulator.log(atLeast: 5).filter { $0.hasPrefix("PUT bytes 1048576") } == [
             "PUT bytes 1048576-2097151/2097275 dropped", "PUT bytes 1048576-2097151/2097275 200",
         ])
+        // The cut chunk failed as the connection broke, not after waiting out the read timeout.
+        let failures = emulator.failures.messages.withLock { $0 }
+        #expect(failures.count == 1 && !failures[0].contains("sent nothing"), "\(failures)")
     }
 
     @Test func anInterruptedUploadResumesFromTheServersOffset() async throws {
