@@ -271,4 +271,14 @@ struct ClientTests {
         let bytes = try await makeClient(server).send(Request<Data>("t", .get, "bytes/\(uniqueID())?size=1000000", response: .bytes))
         #expect(bytes.count == 1_000_000 && bytes[1000] == UInt8(1000 % 251))
     }
+
+    /// A body past the transport's limit is refused as it arrives, not read whole first.
+    @Test func aResponseLargerThanTheLimitIsRefused() async throws {
+        let server = try await FaultServer()
+        defer { server.stop() }
+        let client = makeClient(server, transport: DefaultTransport(maximumResponseSize: 1 << 20))
+        let error = await failure { _ = try await client.send(Request<[Item]>("t", .get, "huge/\(uniqueID())?mb=8", response: .json)) }
+        #expect(error?.kind == .responseTooLarge, "\(String(describing: error))")
+        #expect(error?.message == "the response body is larger than 1048576 bytes")
+    }
 }
