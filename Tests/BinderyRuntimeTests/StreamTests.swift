@@ -6,6 +6,11 @@ import Testing
 /// Event streams against Tests/Servers/streams.py (FastAPI with sse-starlette).
 @Suite("Event streams, against sse-starlette", .enabled(if: liveTestsEnabled, "needs the test command (BINDERY_LIVE=1)"))
 struct StreamTests {
+    /// Every stream test runs over both transports: the runtime's sockets (Linux's default for http) and URLSession.
+    enum Transports: String, CaseIterable, Sendable {
+        case sockets, urlSession
+    }
+
     struct Tick: Decodable, Sendable, Equatable {
         var index: Int
         var text: String
@@ -19,7 +24,11 @@ struct StreamTests {
             live = try await LiveServer(script: "Tests/Servers/streams.py")
         }
 
-        func client(transport: any Transport = URLSessionTransport()) -> APIClient {
+        func client(_ transport: StreamTests.Transports) -> APIClient {
+            client(transport: transport == .sockets ? DefaultTransport() : URLSessionTransport())
+        }
+
+        func client(transport: any Transport) -> APIClient {
             APIClient(
                 api: APIDefinition(
                     name: "Streams", baseURL: live.baseURL.absoluteString,
@@ -48,12 +57,12 @@ struct StreamTests {
         }
 
         func release(_ id: String) async throws {
-            try await client().send(Request<Void>("release", .post, "release/\(id)", response: .ignored))
+            try await client(.sockets).send(Request<Void>("release", .post, "release/\(id)", response: .ignored))
         }
     }
 
-    @Test(arguments: [EventFraming.serverSentEvents, .ndjson])
-    func eventsArriveBeforeTheStreamEnds(framing: EventFraming) async throws {
+    @Test(arguments: [EventFraming.serverSentEvents, .ndjson], Transports.allCases)
+    func eventsArriveBeforeTheStreamEnds(framing: EventFraming, transport: Transports) async throws {
         let server = try await StreamServer()
         defer { server.live.stop() }
         let id = uniqueID()
@@ -62,7 +71,7 @@ struct StreamTests {
             "ticks", .get, path, query: [URLQueryItem(name: "count", value: "3"), URLQueryItem(name: "hold", value: "1")],
             options: RequestOptions(readTimeout: 30),
             response: .events(framing))
-        var events = try await server.client().send(request).makeAsyncIterator()
+        var events = try await server.client(transport).send(request).makeAsyncIterator()
 
         // The server holds the stream open after the first event until it is released.
         let first = try await events.next()
@@ -80,7 +89,8 @@ struct StreamTests {
         #expect(headers?["x-key"] == "Token s3cret")
     }
 
-    @Test func rawServerSentEventsKeepTheirFields() async throws {
+    @Test(arguments: Transports.allCases)
+    func rawServerSentEventsKeepTheirFields(transport: Transports) async throws {
         let server = try await StreamServer()
         defer { server.live.stop() }
         let id = uniqueID()
@@ -88,18 +98,19 @@ struct StreamTests {
             "raw", .get, "sse/\(id)", query: [URLQueryItem(name: "count", value: "2"), URLQueryItem(name: "ping", value: "1")],
             response: .serverSentEvents())
         var events: [ServerSentEvent] = []
-        for try await event in try await server.client().send(request) { events.append(event) }
+        for try await event in try await server.client(transport).send(request) { events.append(event) }
         #expect(events.map(\.id) == ["0", "1"])
         #expect(events.allSatisfy { $0.event == "progress" && $0.retry == 50 })
         #expect(events.first?.data == "{\n \"index\": 0,\n \"text\": \"line one\\nline two of 0\"\n}")
     }
 
-    @Test func breakingTheLoopClosesTheConnection() async throws {
+    @Test(arguments: Transports.allCases)
+    func breakingTheLoopClosesTheConnection(transport: Transports) async throws {
         let server = try await StreamServer()
         defer { server.live.stop() }
         let id = uniqueID()
         var seen = 0
-        for try await _ in try await server.client().send(
+        for try await _ in try await server.client(transport).send(
             Request<EventStream<Tick>>("endless", .get, "endless/\(id)", response: .events(.serverSentEvents)))
         {
             seen += 1
@@ -109,11 +120,12 @@ struct StreamTests {
         #expect(await server.ending(id) == "disconnected")
     }
 
-    @Test func cancellingTheTaskClosesTheConnection() async throws {
+    @Test(arguments: Transports.allCases)
+    func cancellingTheTaskClosesTheConnection(transport: Transports) async throws {
         let server = try await StreamServer()
         defer { server.live.stop() }
         let id = uniqueID()
-        let client = server.client()
+        let client = server.client(transport)
         let received = Locked(0)
         let reader = Task {
             for try await _ in try await client.send(
@@ -134,7 +146,8 @@ struct StreamTests {
         #expect(await server.ending(id) == "disconnected")
     }
 
-    @Test func reconnectsWithTheLastEventID() async throws {
+    @Test(arguments: Transports.allCases)
+    func reconnectsWithTheLastEventID(transport: Transports) async throws {
         let server = try await StreamServer()
         defer { server.live.stop() }
         let id = uniqueID()
@@ -143,7 +156,7 @@ struct StreamTests {
             query: [URLQueryItem(name: "count", value: "5"), URLQueryItem(name: "drop_after", value: "2")],
             response: .events(.serverSentEvents, reconnects: true))
         var indices: [Int] = []
-        for try await tick in try await server.client().send(request) { indices.append(tick.index) }
+        for try await tick in try await server.client(transport).send(request) { indices.append(tick.index) }
 
         #expect(indices == [0, 1, 2, 3, 4])
         let requests = server.records(id).compactMap { $0["headers"] as? [String: String] }
@@ -151,7 +164,8 @@ struct StreamTests {
         #expect(requests.allSatisfy { $0["x-key"] == "Token s3cret" })
     }
 
-    @Test func aBrokenStreamThatDoesNotReconnectFailsWithItsOperation() async throws {
+    @Test(arguments: Transports.allCases)
+    func aBrokenStreamThatDoesNotReconnectFailsWithItsOperation(transport: Transports) async throws {
         let server = try await StreamServer()
         defer { server.live.stop() }
         let id = uniqueID()
@@ -161,7 +175,7 @@ struct StreamTests {
             response: .events(.serverSentEvents))
         var indices: [Int] = []
         let error = await failure {
-            for try await tick in try await server.client().send(request) { indices.append(tick.index) }
+            for try await tick in try await server.client(transport).send(request) { indices.append(tick.index) }
         }
         #expect(indices == [0, 1])
         #expect(error?.kind == .connectionLost)
@@ -169,12 +183,13 @@ struct StreamTests {
         #expect(server.records(id).filter { $0["headers"] != nil }.count == 1)
     }
 
-    @Test func aRefusedStreamIsAStatusErrorWithItsDetail() async throws {
+    @Test(arguments: Transports.allCases)
+    func aRefusedStreamIsAStatusErrorWithItsDetail(transport: Transports) async throws {
         let server = try await StreamServer()
         defer { server.live.stop() }
         let id = uniqueID()
         let error = await failure {
-            _ = try await server.client().send(
+            _ = try await server.client(transport).send(
                 Request<EventStream<Tick>>("missing", .get, "missing/\(id)", response: .events(.serverSentEvents)))
         }
         #expect(error?.kind == .notFound)
@@ -182,13 +197,14 @@ struct StreamTests {
         #expect(error?.detail == .object(["detail": .string("no stream \(id)")]))
     }
 
-    @Test func anEventThatDoesNotDecodeNamesTheTypeAndShowsTheEvent() async throws {
+    @Test(arguments: Transports.allCases)
+    func anEventThatDoesNotDecodeNamesTheTypeAndShowsTheEvent(transport: Transports) async throws {
         struct Strict: Decodable, Sendable { var index: String }
         let server = try await StreamServer()
         defer { server.live.stop() }
         let id = uniqueID()
         let error = await failure {
-            for try await _ in try await server.client().send(
+            for try await _ in try await server.client(transport).send(
                 Request<EventStream<Strict>>("strict", .get, "ndjson/\(id)", response: .events(.ndjson)))
             {}
         }
