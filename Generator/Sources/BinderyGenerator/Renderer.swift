@@ -299,15 +299,15 @@ public struct Renderer {
         case .file?: body = BodyView(json: false, bytes: false, file: true)
         case .multipart(let parts)?:
             body = BodyView(json: false, bytes: false, file: false, multipart: MultipartView(parts: parts.map { part in
-                let kind: (file: Bool, scalar: Bool) = switch part.type.wrapped {
-                case .primitive(.file): (true, false)
+                let isFile = part.type.wrapped == .primitive(.file)
+                let isScalar = switch part.type.wrapped {
                 case .primitive(.string), .primitive(.int), .primitive(.int64), .primitive(.double), .primitive(.bool),
-                    .primitive(.date), .primitive(.url), .primitive(.uuid), .declared(_, .enumeration): (false, true)
-                default: (false, false)
+                    .primitive(.date), .primitive(.url), .primitive(.uuid), .declared(_, .enumeration): true
+                default: false
                 }
                 return PartView(
-                    wireName: Self.literal(part.wireName), name: Naming.escaped(part.swiftName), file: kind.file,
-                    scalar: kind.scalar, json: !kind.file && !kind.scalar)
+                    wireName: Self.literal(part.wireName), name: Naming.escaped(part.swiftName), file: isFile,
+                    json: !isFile && !isScalar)
             }))
         case nil: break
         }

@@ -291,11 +291,11 @@ struct MultipartView {
     var parts: [PartView]
 }
 
+/// A multipart part: a file read from disk, a value encoded as JSON, or else a scalar as text.
 struct PartView {
     var wireName: String
     var name: String
     var file: Bool
-    var scalar: Bool
     var json: Bool
 }
 
