@@ -12,7 +12,6 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
     private let lock = NSLock()
     private var idle: [String: [Socket]] = [:]
     private static let maximumIdlePerOrigin = 4
-    private static let maximumRedirects = 10
     private static let maximumHeaderBytes = 64 << 10
 
     public init(maximumResponseSize: Int = 256 << 20) {
@@ -27,26 +26,16 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
     public func open(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> StreamingResponse {
         var request = request
         var body = body
-        for _ in 0...Self.maximumRedirects {
+        for _ in 0...Redirect.maximum {
             let (head, reader) = try await exchange(request, body: body, timeouts: timeouts)
-            guard [301, 302, 303, 307, 308].contains(head.status), let location = head.headers["Location"],
-                let target = URL(string: location, relativeTo: request.url)?.absoluteURL
-            else {
+            guard let next = Redirect.follow(request, status: head.status, location: head.headers["Location"]) else {
                 return reader.response(head, url: request.url)
             }
             reader.discard()
-            if Origin(target) != Origin(request.url) {
-                // Which headers carry credentials is not known here, so another origin gets only the basics.
-                request.headers = HTTPHeaders(request.headers.filter { RedirectGuard.forwardedHeaders.contains($0.name) })
-            }
-            if head.status == 303 || ([301, 302].contains(head.status) && request.method == .post) {
-                request.method = .get
-                body = nil
-                request.headers["Content-Type"] = nil
-            }
-            request.url = target
+            request = next.request
+            if !next.keepsBody { body = nil }
         }
-        throw TransportError(.connectionLost, "more than \(Self.maximumRedirects) redirects")
+        throw Redirect.tooMany
     }
 
     /// Writes the request and reads the response's head, on a connection of the pool or a new one.

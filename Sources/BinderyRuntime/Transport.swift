@@ -96,6 +96,19 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
     /// to re-send it on when the answer is lost; and a 5xx retires the session, whose connection the server may
     /// have closed unannounced.
     public func send(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse {
+        var request = request
+        for _ in 0...Redirect.maximum {
+            let response = try await sendOnce(request, body: body, timeouts: timeouts)
+            // Only a write's 307 or 308 reaches here unfollowed (see `RedirectGuard`).
+            guard [307, 308].contains(response.status),
+                let next = Redirect.follow(request, status: response.status, location: response.headers["Location"])
+            else { return response }
+            request = next.request
+        }
+        throw Redirect.tooMany
+    }
+
+    private func sendOnce(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse {
         #if canImport(FoundationNetworking)
             try await connectCheck.check(request.url, timeout: timeouts.connect)
             let session = request.method.isIdempotent ? currentSession : Self.requestSession(configuration)
@@ -204,13 +217,50 @@ final class TaskBox: @unchecked Sendable {
     }
 }
 
-/// Follows redirects only within the same origin, so credentials never reach another host.
+/// How a redirect is followed, by every transport: 307 and 308 ask for the same request, body and all, at the new
+/// location; 303 (and 301 or 302 after a POST, as browsers do) for a GET without a body. A relative `Location` is
+/// resolved against the request's URL. Another origin gets no header beyond the basics.
+enum Redirect {
+    static let maximum = 10
+    static let tooMany = TransportError(.connectionLost, "more than \(maximum) redirects")
+
+    /// The request to send next and whether it keeps the body, or nil when the response is not a redirect.
+    static func follow(_ request: HTTPRequest, status: Int, location: String?) -> (request: HTTPRequest, keepsBody: Bool)? {
+        guard [301, 302, 303, 307, 308].contains(status), let location,
+            let target = URL(string: location, relativeTo: request.url)?.absoluteURL
+        else { return nil }
+        var next = request
+        next.url = target
+        if Origin(target) != Origin(request.url) {
+            next.headers = HTTPHeaders(request.headers.filter { RedirectGuard.forwardedHeaders.contains($0.name) })
+        }
+        guard status == 303 || ([301, 302].contains(status) && request.method == .post) else { return (next, true) }
+        next.method = .get
+        next.headers["Content-Type"] = nil
+        return (next, false)
+    }
+}
+
+/// Follows redirects only within the same origin, so credentials never reach another host. A 307 or 308 after a
+/// request with a body is not followed here: URLSession would send it without the body, so the transport does.
 final class RedirectGuard: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
     func urlSession(
         _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
         newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
     ) {
-        completionHandler(Self.allowed(request, from: task.originalRequest))
+        let method = task.originalRequest?.httpMethod ?? "GET"
+        if [307, 308].contains(response.statusCode), !["GET", "HEAD"].contains(method) {
+            completionHandler(nil)
+            return
+        }
+        // FoundationNetworking resolves a relative Location without the trailing slash of its last segment.
+        var resolved = request
+        if let location = HTTPHeaders(response)["Location"], let base = response.url ?? task.currentRequest?.url,
+            let target = URL(string: location, relativeTo: base)?.absoluteURL
+        {
+            resolved.url = target
+        }
+        completionHandler(Self.allowed(resolved, from: task.originalRequest))
     }
 
     /// The headers a redirect to another origin keeps.

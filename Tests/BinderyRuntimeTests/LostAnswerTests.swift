@@ -69,13 +69,15 @@ struct LostAnswerTests {
 
     /// A 307 or 308 asks for the same request elsewhere, body and all; a 303 for a GET there. A relative
     /// `Location` keeps its trailing slash.
-    @Test(arguments: [(307, "POST", 13), (308, "PUT", 13), (303, "GET", 0)])
-    func redirectsKeepOrDropTheBodyAsTheirStatusSays(status: Int, method: String, length: Int) async throws {
+    @Test(arguments: [(307, "POST", 13), (308, "PUT", 13), (303, "GET", 0)], [false, true])
+    func redirectsKeepOrDropTheBodyAsTheirStatusSays(redirect: (status: Int, method: String, length: Int), urlSession: Bool) async throws {
+        let (status, method, length) = redirect
         let server = try await FaultServer()
         defer { server.stop() }
         let id = uniqueID()
         let requestMethod: HTTPMethod = status == 308 ? .put : .post
-        let answer = try await makeClient(server).send(
+        let transport: any Transport = urlSession ? URLSessionTransport() : DefaultTransport()
+        let answer = try await makeClient(server, transport: transport).send(
             Request<JSONValue>("t", requestMethod, "redirect/\(id)?status=\(status)&to=../../echo/\(id)/", body: .json(["a": "hello"]), response: .json))
         #expect(answer["attempt"] == 1)
         let echoed = try #require(await server.received("echo/\(id)", atLeast: 2).first)
