@@ -66,10 +66,13 @@ extension URLSessionTransport: StreamingTransport {
         case .file(let url)?: urlRequest.httpBodyStream = InputStream(url: url)
         case nil: break
         }
-        let (bytes, bytesContinuation) = AsyncThrowingStream<Data, any Error>.makeStream()
         let task = streamingSession.dataTask(with: urlRequest)
         let box = TaskBox()
-        bytesContinuation.onTermination = { _ in box.cancel() }
+        let buffer = StreamBuffer(task: task)
+        // A reader cancelled while it waits for the next piece ends the request, and with it the wait.
+        let bytes = AsyncThrowingStream<Data, any Error>(unfolding: {
+            try await withTaskCancellationHandler { try await buffer.next() } onCancel: { box.cancel() }
+        })
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (headers: CheckedContinuation<StreamingResponse, any Error>) in
                 streams.register(
@@ -83,19 +86,87 @@ extension URLSessionTransport: StreamingTransport {
                                     body: bytes,
                                     cancel: box.cancel))
                         },
-                        data: { bytesContinuation.yield($0) },
+                        data: { buffer.push($0) },
                         completion: { error, responded in
                             if let error {
                                 let failure = Self.transportError(error)
-                                if responded { bytesContinuation.finish(throwing: failure) } else { headers.resume(throwing: failure) }
+                                if responded { buffer.finish(throwing: failure) } else { headers.resume(throwing: failure) }
                             } else {
-                                bytesContinuation.finish()
+                                buffer.finish(throwing: nil)
                             }
                         }))
                 box.start(task)
             }
         } onCancel: {
             box.cancel()
+        }
+    }
+}
+
+/// The body of a streamed URLSession response, between the delegate that hands it over and the reader. Past
+/// `StreamBuffer.high` bytes held, the task is suspended until the reader brings them under `low`, so a slow reader
+/// never makes the client hold a body without bound.
+final class StreamBuffer: @unchecked Sendable {
+    static let high = 4 << 20
+    static let low = 1 << 20
+
+    private let lock = NSLock()
+    private let task: URLSessionTask
+    private var pieces: [Data] = []
+    private var held = 0
+    private var suspended = false
+    /// Set once the body ended: nil for a clean end, or the failure.
+    private var end: (any Error)??
+    private var reader: CheckedContinuation<Data?, any Error>?
+
+    init(task: URLSessionTask) {
+        self.task = task
+    }
+
+    func push(_ piece: Data) {
+        lock.lock()
+        if let reader {
+            self.reader = nil
+            lock.unlock()
+            reader.resume(returning: piece)
+            return
+        }
+        pieces.append(piece)
+        held += piece.count
+        let suspend = held > Self.high && !suspended
+        if suspend { suspended = true }
+        lock.unlock()
+        if suspend { task.suspend() }
+    }
+
+    func finish(throwing failure: (any Error)?) {
+        lock.lock()
+        end = .some(failure)
+        let reader = self.reader
+        self.reader = nil
+        lock.unlock()
+        if let failure { reader?.resume(throwing: failure) } else { reader?.resume(returning: nil) }
+    }
+
+    /// The next piece; nil once the body ended.
+    func next() async throws -> Data? {
+        try await withCheckedThrowingContinuation { continuation in
+            lock.lock()
+            if !pieces.isEmpty {
+                let piece = pieces.removeFirst()
+                held -= piece.count
+                let resume = suspended && held < Self.low
+                if resume { suspended = false }
+                lock.unlock()
+                if resume { task.resume() }
+                continuation.resume(returning: piece)
+            } else if let end {
+                lock.unlock()
+                if let failure = end { continuation.resume(throwing: failure) } else { continuation.resume(returning: nil) }
+            } else {
+                reader = continuation
+                lock.unlock()
+            }
         }
     }
 }
