@@ -10,6 +10,7 @@ public final class APIClient: Sendable {
     let transport: any Transport
     let middlewares: [any Middleware]
     let clock: any BinderyClock
+    let maximumEventSize: Int
     let authProviders: [any AuthProvider]
     let defaultQuery: [URLQueryItem]
     /// Credential values, scrubbed from every error message.
@@ -35,6 +36,7 @@ public final class APIClient: Sendable {
         transport = options.transport
         middlewares = options.middlewares
         clock = options.clock
+        maximumEventSize = options.maximumEventSize
         let resolved = api.auth.compactMap { scheme in
             lookup(credentials[scheme.name], scheme.environment).map { (scheme, $0) }
         }
@@ -222,7 +224,8 @@ public final class APIClient: Sendable {
             }
             var reconnect: (@Sendable (String) async throws -> StreamingResponse)?
             if stream != nil { reconnect = { lastEventID in try await self.reopen(request, after: lastEventID) } }
-            let context = EventContext(coders: coders, clock: clock, failure: failure, reconnect: reconnect)
+            let context = EventContext(
+                coders: coders, clock: clock, maximumEventSize: maximumEventSize, failure: failure, reconnect: reconnect)
             return open(stream ?? StreamingResponse(buffered: response), context)
         }
     }

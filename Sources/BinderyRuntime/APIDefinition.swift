@@ -85,11 +85,15 @@ public struct ClientOptions: Sendable {
     public var environment: [String: String]
     /// Measures deadlines and waits out every delay; replace it to test waits by value.
     public var clock: any BinderyClock
+    /// The largest event or line of a stream read; a larger one fails the stream as `.responseTooLarge`. (The
+    /// largest whole response is the transport's `maximumResponseSize`.)
+    public var maximumEventSize: Int
 
     public init(
         transport: any Transport = DefaultTransport(), middlewares: [any Middleware] = [],
         timeouts: Timeouts? = nil, retry: any RetryPolicy = .spec,
-        environment: [String: String] = ProcessInfo.processInfo.environment, clock: any BinderyClock = SystemClock()
+        environment: [String: String] = ProcessInfo.processInfo.environment, clock: any BinderyClock = SystemClock(),
+        maximumEventSize: Int = 16 << 20
     ) {
         self.transport = transport
         self.middlewares = middlewares
@@ -98,5 +102,6 @@ public struct ClientOptions: Sendable {
         self.retry = retry is SpecRetryPolicy ? nil : retry
         self.environment = environment
         self.clock = clock
+        self.maximumEventSize = maximumEventSize
     }
 }

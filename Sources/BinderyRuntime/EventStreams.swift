@@ -30,10 +30,14 @@ public struct ServerSentEvent: Sendable, Hashable {
 /// Splits bytes into lines as they arrive, on LF, CRLF or a lone CR, even when a line break straddles two chunks.
 struct LineSplitter {
     /// The longest line kept; a longer one marks the splitter `overflowed` rather than growing without bound.
-    static let maximumLine = 16 << 20
+    let limit: Int
     private var buffer = Data()
     private var pendingCR = false
     private(set) var overflowed = false
+
+    init(limit: Int = .max) {
+        self.limit = limit
+    }
 
     /// The lines completed by `chunk`.
     mutating func push(_ chunk: Data) -> [String] {
@@ -52,7 +56,7 @@ struct LineSplitter {
                 buffer.removeAll(keepingCapacity: true)
                 pendingCR = true
             default:
-                if buffer.count < Self.maximumLine { buffer.append(byte) } else { overflowed = true }
+                if buffer.count < limit { buffer.append(byte) } else { overflowed = true }
             }
         }
         return lines
@@ -67,13 +71,17 @@ struct LineSplitter {
 
 /// The event-stream parser of the HTML standard (§9.2.6): fields, multi-line data, comments, ids and retry.
 struct ServerSentEventParser {
-    private var lines = LineSplitter()
+    private var lines: LineSplitter
     private var event: String?
     private var data: [String] = []
     private var dataBytes = 0
 
-    /// An event's data grew past `LineSplitter.maximumLine`.
-    var overflowed: Bool { lines.overflowed || dataBytes > LineSplitter.maximumLine }
+    init(limit: Int = .max) {
+        lines = LineSplitter(limit: limit)
+    }
+
+    /// An event's data grew past the limit.
+    var overflowed: Bool { lines.overflowed || dataBytes > lines.limit }
     private var lastEventID: String?
     private var retry: Int?
 
@@ -125,10 +133,14 @@ struct ServerSentEventParser {
 /// Splits a stream's bytes into events as its framing says; an NDJSON line becomes an event whose `data` is the line.
 struct EventFramer {
     let framing: EventFraming
-    private var sse = ServerSentEventParser()
-    private var lines = LineSplitter()
+    private var sse: ServerSentEventParser
+    private var lines: LineSplitter
 
-    init(_ framing: EventFraming) { self.framing = framing }
+    init(_ framing: EventFraming, limit: Int = .max) {
+        self.framing = framing
+        sse = ServerSentEventParser(limit: limit)
+        lines = LineSplitter(limit: limit)
+    }
 
     mutating func push(_ chunk: Data) -> [ServerSentEvent] {
         switch framing {
@@ -144,7 +156,7 @@ struct EventFramer {
         }
     }
 
-    /// An event or line grew past `LineSplitter.maximumLine`.
+    /// An event or line grew past the limit.
     var overflowed: Bool { framing == .serverSentEvents ? sse.overflowed : lines.overflowed }
 
     private static func event(_ line: String) -> ServerSentEvent? {
@@ -176,6 +188,8 @@ public struct EventReading<Event: Sendable>: Sendable {
 struct EventContext: Sendable {
     let coders: Coders
     let clock: any BinderyClock
+    /// The largest event or line read; a larger one is `.responseTooLarge`.
+    let maximumEventSize: Int
     /// Builds the error thrown for a failure while events are read, naming the operation and URL.
     let failure: @Sendable (BinderyError.Kind, String) -> BinderyError
     /// Sends the request again with `Last-Event-ID`; nil when the body was not streamed.
@@ -208,7 +222,7 @@ public struct EventStream<Event: Sendable>: AsyncSequence, Sendable {
         init(body: StreamingResponse, reading: EventReading<Event>, context: EventContext) {
             chunks = body.body.makeAsyncIterator()
             connection = Connection(close: body.cancel)
-            framer = EventFramer(reading.framing)
+            framer = EventFramer(reading.framing, limit: context.maximumEventSize)
             self.reading = reading
             self.context = context
         }
@@ -220,7 +234,7 @@ public struct EventStream<Event: Sendable>: AsyncSequence, Sendable {
                     if let chunk = try await chunks.next() {
                         pending = framer.push(chunk)
                         if framer.overflowed {
-                            throw context.failure(.responseTooLarge, "an event is larger than \(LineSplitter.maximumLine) bytes")
+                            throw context.failure(.responseTooLarge, "an event is larger than \(context.maximumEventSize) bytes")
                         }
                     } else {
                         // A stream ended by cancelling the task did not finish: say so rather than end the loop.
@@ -263,7 +277,7 @@ public struct EventStream<Event: Sendable>: AsyncSequence, Sendable {
             let reopened = try await reconnect(lastEventID)
             chunks = reopened.body.makeAsyncIterator()
             connection = Connection(close: reopened.cancel)
-            framer = EventFramer(reading.framing)
+            framer = EventFramer(reading.framing, limit: context.maximumEventSize)
             receivedSinceConnect = false
         }
     }

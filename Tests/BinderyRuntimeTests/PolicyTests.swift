@@ -190,12 +190,14 @@ struct PolicyTests {
     }
 
     @Test func anEventLargerThanTheLimitIsATypedError() async throws {
-        let huge = Data(("data: " + String(repeating: "x", count: 17 << 20) + "\n\n").utf8)
+        let huge = Data(("data: " + String(repeating: "x", count: 2_000) + "\n\n").utf8)
         let transport = InMemoryTransport([.stream(status: 200, headers: HTTPHeaders(), pieces: [huge])])
-        let stream = try await client(transport, clock: ManualClock()).send(
-            Request<EventStream<ServerSentEvent>>("events", .get, "events", response: .serverSentEvents()))
+        let client = APIClient(
+            api: APIDefinition(name: "M", baseURL: "https://m.example.com"),
+            options: ClientOptions(transport: transport, environment: [:], clock: ManualClock(), maximumEventSize: 1_000))
+        let stream = try await client.send(Request<EventStream<ServerSentEvent>>("events", .get, "events", response: .serverSentEvents()))
         let error = await failure { for try await _ in stream {} }
-        #expect(error?.kind == .responseTooLarge)
+        #expect(error?.kind == .responseTooLarge && error?.message == "an event is larger than 1000 bytes")
     }
 
     @Test func noRetriesIsSpelledNeverAndTheSpecsPolicyIsTheDefault() async throws {
