@@ -124,4 +124,16 @@ struct ParsingTests {
         events += framer.finish()
         #expect(events.map(\.data) == [#"{"a": 1}"#, #"{"b": 2}"#, #"{"c": 3}"#])
     }
+
+    /// URLSession's failures before anything was sent (TLS among them) are `cannotConnect`, safe to retry; the rest
+    /// keep URLSession's error.
+    @Test func urlSessionErrorsAreClassifiedByWhetherAnythingWasSent() {
+        for code in [NSURLErrorSecureConnectionFailed, NSURLErrorServerCertificateUntrusted, NSURLErrorCannotConnectToHost] {
+            #expect(URLSessionTransport.transportError(NSError(domain: NSURLErrorDomain, code: code)).kind == .cannotConnect)
+        }
+        let lost = URLSessionTransport.transportError(NSError(domain: NSURLErrorDomain, code: NSURLErrorNetworkConnectionLost))
+        #expect(lost.kind == .connectionLost)
+        #expect((lost.underlying as? NSError)?.code == NSURLErrorNetworkConnectionLost)
+        #expect(lost.message.contains("\(NSURLErrorNetworkConnectionLost)"))
+    }
 }

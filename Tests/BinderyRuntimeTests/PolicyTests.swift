@@ -88,6 +88,15 @@ struct PolicyTests {
         #expect(transport.received.map(\.timeouts.read) == [4.5, 3.5, 2.5, 1.5, 0.5])
     }
 
+    /// A deadline too long to wait, or infinite, is no deadline to trap on.
+    @Test(arguments: [1.8e10, .infinity])
+    func anEndlessDeadlineIsHarmless(total: TimeInterval) async throws {
+        let transport = InMemoryTransport([.json(#"{"id": 3}"#)])
+        let item = try await client(transport, clock: ManualClock(), timeouts: Timeouts(connect: 5, read: 30, total: total))
+            .send(Request<Item>("t", .get, "x", response: .json))
+        #expect(item == Item(id: 3))
+    }
+
     @Test func aWriteWhoseAnswerWasLostIsNotSentAgain() async throws {
         let transport = InMemoryTransport([.failure(TransportError(.connectionLost, "the server closed the connection without answering"))])
         let clock = ManualClock()
