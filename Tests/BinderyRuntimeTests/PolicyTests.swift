@@ -153,6 +153,16 @@ struct PolicyTests {
         #expect(progress.withLock { $0.map(\.state) } == ["PENDING", "RUNNING"])
     }
 
+    /// Progress at every poll restarts the timeout: eight polls a second apart outlive a 2 s timeout.
+    @Test func aJobThatKeepsProgressingOutlivesItsTimeout() async throws {
+        let polls: [InMemoryTransport.Answer] = (1...8).map { .json(#"{"status": "RUNNING", "percent": \#($0 * 10)}"#) }
+        let transport = InMemoryTransport(polls + [.json(#"{"status": "SUCCEEDED", "id": 4}"#)])
+        let clock = ManualClock()
+        let job = client(transport, clock: clock).job(Request<Item>("jobs.get", .get, "jobs/1", response: .json), rule: Self.rule)
+        #expect(try await job.result(timeout: 2) == Item(id: 4))
+        #expect(clock.sleeps == Array(repeating: 1, count: 8))
+    }
+
     @Test func aJobWithoutProgressTimesOutByTheClock() async throws {
         let transport = InMemoryTransport([.json(#"{"status": "PENDING"}"#)])
         let clock = ManualClock()

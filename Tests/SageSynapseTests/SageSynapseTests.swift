@@ -127,8 +127,14 @@ struct SageSynapseTests {
 
     @Test("Progress is observable, and a job that keeps progressing outlives a short timeout")
     func progressRestartsTimeout() async throws {
+        // Patience is measured on a manual clock, which only the waits between polls move: the 1 s timeout holds
+        // however slowly a loaded machine answers each poll.
+        let patient = SageSynapseClient(
+            baseURL: server.baseURL.appending(path: "repo/v1"), authToken: "sage-token",
+            options: ClientOptions(environment: [:], clock: ManualClock()))
+        let session = patient.agent.session(try await patient.agent.startSession(CreateAgentSessionRequest()).sessionID)
         let seen = Locked<[Int]>([])
-        let answer = try await newSession().prompt("slow", timeout: 1) { progress in
+        let answer = try await session.prompt("slow", timeout: 1) { progress in
             if case .integer(let current)? = progress.fields["progressCurrent"] { seen.withLock { $0.append(current) } }
         }
         #expect(answer.response == "Hello! You said: slow")
