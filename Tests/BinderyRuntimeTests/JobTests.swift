@@ -89,9 +89,7 @@ struct JobTests {
         var script: [(after: Double, status: JSONValue)] = (0..<8).map { (Double($0) * 0.2, Self.processing($0, of: 8)) }
         script.append((1.6, ["answer": "patient"]))
         let job = try await jobs.start(script)
-        let updates = Locked(0)
-        #expect(try await job.result { _ in updates.withLock { $0 += 1 } } == Answer(answer: "patient"))
-        #expect(updates.withLock { $0 } >= 2, "progress was reported along the way")
+        #expect(try await job.result() == Answer(answer: "patient"))
     }
 
     @Test func aStalledJobTimesOutSayingHowLongItWaited() async throws {

@@ -223,7 +223,13 @@ struct LlamaDeployTests {
             }
             #expect(error.kind == .server, "round \(round): \(error)")
         }
-        let runs = await received("/deployments/echo/tasks/run").filter { $0.body.contains(marker) }
+        // The server logs a request after answering it: wait for all twenty (or ten seconds), then count.
+        let runs = await server.records(atLeast: 20, timeout: 10) { record -> String? in
+            guard record["path"] as? String == "/deployments/echo/tasks/run", let body = record["body"] as? String,
+                body.contains(marker)
+            else { return nil }
+            return body
+        }
         #expect(runs.count == 20, "each write reached the server once")
     }
 }
