@@ -259,7 +259,7 @@ struct ClientTests {
         let id = uniqueID()
         let error = await failure { _ = try await makeClient(server).send(Request<Item>("t", .get, "truncated/\(id)", response: .json)) }
         #expect(error?.kind == .connectionLost)
-        #expect(await server.received("truncated/\(id)").count == 4)
+        #expect(await server.received("truncated/\(id)", atLeast: 4).count == 4)
     }
 
     @Test func readsAHugeResponse() async throws {

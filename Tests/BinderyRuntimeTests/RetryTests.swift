@@ -11,7 +11,7 @@ struct RetryTests {
         let id = uniqueID()
         let answer = try await makeClient(server).send(Request<Attempt>("t", .get, "status/\(id)?seq=503,503,200", response: .json))
         #expect(answer.attempt == 3)
-        #expect(await server.received("status/\(id)").count == 3)
+        #expect(await server.received("status/\(id)", atLeast: 3).count == 3)
     }
 
     @Test func givesUpAfterMaxAttemptsAndSaysSo() async throws {
@@ -24,7 +24,7 @@ struct RetryTests {
         #expect(error?.attempts == 4)
         #expect(error?.detail?["detail"] == "status 503")
         #expect(error?.operation == "t.get")
-        #expect(await server.received("status/\(id)").count == 4)
+        #expect(await server.received("status/\(id)", atLeast: 4).count == 4)
     }
 
     @Test(arguments: [
@@ -40,7 +40,7 @@ struct RetryTests {
         #expect(error?.kind == kind)
         #expect(error?.statusCode == status)
         #expect(error?.body.map { String(decoding: $0, as: UTF8.self) }?.contains("status \(status)") == true)
-        #expect(await server.received("status/\(id)").count == 1)
+        #expect(await server.received("status/\(id)", atLeast: 1).count == 1)
     }
 
     @Test func honoursRetryAfterInSeconds() async throws {
@@ -93,7 +93,7 @@ struct RetryTests {
         }
         #expect(error?.kind == .outcomeUnknown)
         #expect(error?.attempts == 1)
-        #expect(await server.received("drop/\(id)").count == 1)
+        #expect(await server.received("drop/\(id)", atLeast: 1).count == 1)
     }
 
     @Test func patchIsTreatedLikePost() async throws {
@@ -102,7 +102,7 @@ struct RetryTests {
         let id = uniqueID()
         let error = await failure { _ = try await makeClient(server).send(Request<Attempt>("t", .patch, "drop/\(id)", body: .json(["a": 1]), response: .json)) }
         #expect(error?.kind == .outcomeUnknown)
-        #expect(await server.received("drop/\(id)").count == 1)
+        #expect(await server.received("drop/\(id)", atLeast: 1).count == 1)
     }
 
     @Test func retriesAGetAfterTheConnectionDrops() async throws {
