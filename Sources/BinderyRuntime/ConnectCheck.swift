@@ -8,17 +8,14 @@ final class ConnectCheck: @unchecked Sendable {
     static let freshness: TimeInterval = 30
 
     private let lock = NSLock()
-    private var answeredAt: [String: Date] = [:]
+    private let clock = SystemClock()
+    private var answeredAt: [String: TimeInterval] = [:]
 
     /// Throws `cannotConnect` when `url`'s origin accepts no TCP connection within `timeout` seconds.
     func check(_ url: URL, timeout: TimeInterval) async throws {
         guard let origin = Self.origin(url) else { return }
-        if let answered = answered(origin.key), Date().timeIntervalSince(answered) < Self.freshness { return }
-        let connected = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(returning: Self.connects(host: origin.host, port: origin.port, within: timeout))
-            }
-        }
+        if let answered = answered(origin.key), clock.now - answered < Self.freshness { return }
+        let connected = try await Blocking.run { Self.connects(host: origin.host, port: origin.port, within: timeout) }
         if connected == false {
             throw TransportError(.cannotConnect, "could not connect to \(origin.key) within \(Self.seconds(timeout)) s")
         }
@@ -29,10 +26,10 @@ final class ConnectCheck: @unchecked Sendable {
         guard let origin = Self.origin(url) else { return }
         lock.lock()
         defer { lock.unlock() }
-        answeredAt[origin.key] = Date()
+        answeredAt[origin.key] = clock.now
     }
 
-    private func answered(_ key: String) -> Date? {
+    private func answered(_ key: String) -> TimeInterval? {
         lock.lock()
         defer { lock.unlock() }
         return answeredAt[key]
