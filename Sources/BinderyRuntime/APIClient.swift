@@ -133,8 +133,6 @@ public final class APIClient: Sendable {
                 switch transportError.kind {
                 case .cancelled:
                     throw error(.cancelled, message)
-                case .crossOriginRedirect:
-                    throw error(.invalidRequest, message)
                 case .responseTooLarge:
                     throw error(.responseTooLarge, message)
                 case .cannotConnect:

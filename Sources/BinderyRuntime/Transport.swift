@@ -20,8 +20,6 @@ public struct TransportError: Error, Sendable {
         /// The connection broke after it was made.
         case connectionLost
         case cancelled
-        /// The server redirected to another origin; credentials were not sent there.
-        case crossOriginRedirect
         /// The response was larger than the transport reads whole.
         case responseTooLarge
     }
