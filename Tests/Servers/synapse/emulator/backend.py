@@ -52,12 +52,14 @@ class Collection(Backend):
     def get(self, request):
         reserved = {"page", "page_size", "url_host", "expand"}
         filters = {k: v for k, v in request.query_params.items() if k not in reserved}
-        items = [dict(d) for d in documents(self.name).values()
-                 if all(str(d.get(k)) == v for k, v in filters.items() if k in d)]
-        if self.fields:
-            items = [{k: d.get(k) for k in self.fields} for d in items]
+        items = list(documents(self.name).values())
+        if filters:
+            items = [d for d in items if all(str(d.get(k)) == v for k, v in filters.items() if k in d)]
         pages = DRFPages()
-        return pages.get_paginated_response(pages.paginate_queryset(items, request, view=self))
+        page = pages.paginate_queryset(items, request, view=self)
+        # Only the page is copied, so a walk over a large collection costs the server per page, not per item held.
+        page = [{k: d.get(k) for k in self.fields} if self.fields else dict(d) for d in page]
+        return pages.get_paginated_response(page)
 
     def post(self, request):
         if not self.creates:
@@ -295,12 +297,13 @@ class StorageDetail(Detail):
         return Response(storage)
 
 
-def seed_backend():
-    """Fixture documents, relative file URLs as the backend stores them."""
+def seed_backend(task_count=230):
+    """Fixture documents, relative file URLs as the backend stores them; `task_count` tasks in project 1."""
     add("projects", {"title": "Street scenes", "description": "Boxes around cars", "configuration": {"classes": ["car"]}})
-    for n in range(1, 231):
-        add("tasks", {"project": 1, "data": {"index": n}, "data_unit": {"id": n},
-                      "files": {"image": f"https://files.example.com/tasks/{n}.png"}, "status": "new", "tags": []})
+    tasks = documents("tasks")
+    for n in range(1, task_count + 1):
+        tasks[n] = {"id": n, "project": 1, "data": {"index": n}, "data_unit": {"id": n},
+                    "files": {"image": f"https://files.example.com/tasks/{n}.png"}, "status": "new", "tags": []}
     add("task_tags", {"name": "blurry", "color": "#ff0000", "project": 1})
     add("task_tags", {"name": "night", "color": "#000088", "project": 1})
     add("data_collections", {"name": "Street images", "file_specifications": [

@@ -1,6 +1,7 @@
 """Prints each request the emulator receives as one JSON line, for tests to assert on, and drops the connection of
 requests a test armed a fault for."""
 import json
+import os
 import socket
 import threading
 
@@ -15,7 +16,13 @@ lock = threading.Lock()
 print_lock = threading.Lock()
 
 
+# Benchmarks measure clients, not the log: BINDERY_EMULATOR_QUIET=1 prints nothing per request.
+QUIET = os.environ.get("BINDERY_EMULATOR_QUIET") == "1"
+
+
 def log(record):
+    if QUIET:
+        return
     with print_lock:
         print(json.dumps(record), flush=True)
 
@@ -56,6 +63,9 @@ class RecordRequests:
             drop(request)
             return HttpResponse(status=503)  # never reaches the client: its connection is closed
         response = self.get_response(request)
+        if not response.streaming and not response.has_header("Content-Length"):
+            # As Django's CommonMiddleware does: without a length, the development server closes every connection.
+            response["Content-Length"] = str(len(response.content))
         log({**record, "status": response.status_code, "dropped": "after" if fault else None})
         if fault:
             drop(request)
