@@ -32,32 +32,16 @@ public struct Coders: Sendable {
         return encoder
     }
 
-    public func makeDecoder(userInfo: [CodingUserInfoKey: any Sendable] = [:]) -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.userInfo = userInfo
-        switch dateFormat {
-        case .iso8601:
-            decoder.dateDecodingStrategy = .custom { decoder in
-                let container = try decoder.singleValueContainer()
-                let text = try container.decode(String.self)
-                guard let date = ISO8601.parse(text) else {
-                    throw DecodingError.dataCorruptedError(
-                        in: container, debugDescription: "'\(text)' is not an ISO 8601 date-time")
-                }
-                return date
-            }
-        case .secondsSince1970: decoder.dateDecodingStrategy = .secondsSince1970
-        case .millisecondsSince1970: decoder.dateDecodingStrategy = .millisecondsSince1970
-        }
-        return decoder
-    }
-
     public func encode(_ value: some Encodable) throws -> Data {
         try makeEncoder().encode(value)
     }
 
-    public func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        try makeDecoder().decode(type, from: data)
+    /// Decodes JSON as `JSONDecoder` would, with this API's date format, and with the same errors. Free-form
+    /// `JSONValue`s in `T` cost one pass over their text, not a failed guess at each value's kind.
+    public func decode<T: Decodable>(
+        _ type: T.Type, from data: Data, userInfo: [CodingUserInfoKey: any Sendable] = [:]
+    ) throws -> T {
+        try JSONValueDecoder.decode(type, from: data, dateFormat: dateFormat, userInfo: userInfo)
     }
 }
 

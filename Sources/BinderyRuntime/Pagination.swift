@@ -55,8 +55,7 @@ extension ResponseReader {
     /// One page of `Item`s, read with `rule`.
     public static func page<Item>(_ rule: PaginationRule) -> Self where Response == Page<Item> {
         Self(pagination: rule) { response, coders in
-            let decoder = coders.makeDecoder(userInfo: [PageBody<Item>.ruleKey: rule])
-            let body = try decoder.decode(PageBody<Item>.self, from: response.body)
+            let body = try coders.decode(PageBody<Item>.self, from: response.body, userInfo: [PageBody<Item>.ruleKey: rule])
             return Page(items: body.items, next: body.next, count: body.count)
         }
     }

@@ -70,7 +70,7 @@ struct GeneratedCodeTests {
 
     @Test func modelsUseWireNamesAndDefaults() throws {
         let json = #"{"id": 1, "name": "Rex", "created_at": "2024-05-01T12:34:56.123456+09:00", "attributes": {"a": [1, 2.5, null]}, "housing": "OUTDOOR", "self": true}"#
-        let pet = try Coders().makeDecoder().decode(Pet.self, from: Data(json.utf8))
+        let pet = try Coders().decode(Pet.self, from: Data(json.utf8))
         #expect(pet.isVaccinated == false)
         #expect(pet.weight == 1.5)
         #expect(pet.tags == [])

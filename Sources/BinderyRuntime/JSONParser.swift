@@ -1,0 +1,281 @@
+import Foundation
+
+/// Reads JSON text (RFC 8259) into a `JSONValue` in one pass. It decides each value's kind by its first byte, so
+/// free-form payloads cost no failed guesses, and it is strict where a server's answer may be hostile: invalid UTF-8,
+/// control characters in strings, trailing text and nesting deeper than `maximumDepth` are errors with a position.
+struct JSONParser {
+    static let maximumDepth = 512
+
+    private let bytes: UnsafeRawBufferPointer
+    private var index = 0
+    private var depth = 0
+
+    private init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    static func parse(_ data: Data) throws -> JSONValue {
+        try data.withUnsafeBytes { buffer in
+            var parser = JSONParser(buffer)
+            parser.skipWhitespace()
+            let value = try parser.value()
+            parser.skipWhitespace()
+            guard parser.index == buffer.count else { throw parser.failure("unexpected text after the JSON value") }
+            return value
+        }
+    }
+
+    private mutating func value() throws -> JSONValue {
+        guard index < bytes.count else { throw failure("the JSON text ends where a value was expected") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return try object()
+        case UInt8(ascii: "["): return try array()
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+        default: throw failure("unexpected character")
+        }
+    }
+
+    private mutating func object() throws -> JSONValue {
+        try enter()
+        index += 1
+        // Most objects an API sends are small: room for a few members saves the first resizes.
+        var members = [String: JSONValue](minimumCapacity: 8)
+        skipWhitespace()
+        if peek(UInt8(ascii: "}")) {
+            index += 1
+            depth -= 1
+            return .object(members)
+        }
+        while true {
+            guard peek(UInt8(ascii: "\"")) else { throw failure("expected a quoted key") }
+            let key = try string()
+            skipWhitespace()
+            try expect(UInt8(ascii: ":"), "expected ':' after a key")
+            skipWhitespace()
+            members[key] = try value()
+            skipWhitespace()
+            if peek(UInt8(ascii: ",")) {
+                index += 1
+                skipWhitespace()
+            } else {
+                try expect(UInt8(ascii: "}"), "expected ',' or '}' in an object")
+                depth -= 1
+                return .object(members)
+            }
+        }
+    }
+
+    private mutating func array() throws -> JSONValue {
+        try enter()
+        index += 1
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if peek(UInt8(ascii: "]")) {
+            index += 1
+            depth -= 1
+            return .array(elements)
+        }
+        while true {
+            elements.append(try value())
+            skipWhitespace()
+            if peek(UInt8(ascii: ",")) {
+                index += 1
+                skipWhitespace()
+            } else {
+                try expect(UInt8(ascii: "]"), "expected ',' or ']' in an array")
+                depth -= 1
+                return .array(elements)
+            }
+        }
+    }
+
+    private mutating func enter() throws {
+        depth += 1
+        guard depth <= Self.maximumDepth else { throw failure("the JSON nests deeper than \(Self.maximumDepth) levels") }
+    }
+
+    /// A string, its opening quote at `index`. Runs without escapes are copied as they are, once validated.
+    private mutating func string() throws -> String {
+        index += 1
+        var start = index
+        var result = ""
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                let text = Self.text(bytes[start..<index])
+                index += 1
+                return result.isEmpty ? text : result + text
+            case UInt8(ascii: "\\"):
+                result += Self.text(bytes[start..<index])
+                index += 1
+                result.unicodeScalars.append(try escaped())
+                start = index
+            case 0..<0x20:
+                throw failure("a control character in a string")
+            case 0..<0x80:
+                index += 1
+            default:
+                try skipMultibyteCharacter()
+            }
+        }
+        throw failure("a string that does not end")
+    }
+
+    private static func text(_ slice: Slice<UnsafeRawBufferPointer>) -> String {
+        String(decoding: UnsafeRawBufferPointer(rebasing: slice), as: UTF8.self)
+    }
+
+    /// Steps over one UTF-8 encoded character of two to four bytes, refusing malformed, overlong and surrogate
+    /// encodings (so `String(decoding:)` never has to repair what it is given).
+    private mutating func skipMultibyteCharacter() throws {
+        let lead = bytes[index]
+        let (length, lowest): (Int, UInt32) =
+            switch lead {
+            case 0xC2...0xDF: (2, 0x80)
+            case 0xE0...0xEF: (3, 0x800)
+            case 0xF0...0xF4: (4, 0x10000)
+            default: throw failure("invalid UTF-8")
+            }
+        guard index + length <= bytes.count else { throw failure("invalid UTF-8") }
+        var scalar = UInt32(lead) & (0x7F >> length)
+        for offset in 1..<length {
+            let byte = bytes[index + offset]
+            guard byte & 0xC0 == 0x80 else { throw failure("invalid UTF-8") }
+            scalar = scalar << 6 | UInt32(byte & 0x3F)
+        }
+        guard scalar >= lowest, scalar <= 0x10FFFF, !(0xD800...0xDFFF).contains(scalar) else {
+            throw failure("invalid UTF-8")
+        }
+        index += length
+    }
+
+    /// The character an escape stands for, its backslash just read. A lone UTF-16 surrogate becomes U+FFFD.
+    private mutating func escaped() throws -> Unicode.Scalar {
+        guard index < bytes.count else { throw failure("a string that does not end") }
+        let byte = bytes[index]
+        index += 1
+        switch byte {
+        case UInt8(ascii: "\""): return "\""
+        case UInt8(ascii: "\\"): return "\\"
+        case UInt8(ascii: "/"): return "/"
+        case UInt8(ascii: "b"): return "\u{08}"
+        case UInt8(ascii: "f"): return "\u{0C}"
+        case UInt8(ascii: "n"): return "\n"
+        case UInt8(ascii: "r"): return "\r"
+        case UInt8(ascii: "t"): return "\t"
+        case UInt8(ascii: "u"):
+            let unit = try hexUnit()
+            if (0xD800..<0xDC00).contains(unit), bytes[index...].starts(with: [UInt8(ascii: "\\"), UInt8(ascii: "u")]) {
+                let mark = index
+                index += 2
+                let low = try hexUnit()
+                if (0xDC00..<0xE000).contains(low) {
+                    return Unicode.Scalar(0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00))!
+                }
+                index = mark
+            }
+            return Unicode.Scalar(UInt32(unit)) ?? "\u{FFFD}"
+        default:
+            index -= 1
+            throw failure("an unknown escape in a string")
+        }
+    }
+
+    private mutating func hexUnit() throws -> UInt16 {
+        guard index + 4 <= bytes.count else { throw failure("a \\u escape needs four hex digits") }
+        var unit: UInt16 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            let digit: UInt8 =
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+                default: throw failure("a \\u escape needs four hex digits")
+                }
+            unit = unit << 4 | UInt16(digit)
+            index += 1
+        }
+        return unit
+    }
+
+    /// An integer that fits in `Int` as `.integer`; anything else (fraction, exponent, too large) as `.number`.
+    private mutating func number() throws -> JSONValue {
+        let start = index
+        let negative = peek(UInt8(ascii: "-"))
+        if negative { index += 1 }
+        let integerStart = index
+        var magnitude: UInt64 = 0
+        var overflow = false
+        while index < bytes.count, case let byte = bytes[index], byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+            let (times10, o1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+            (magnitude, overflow) = (sum, overflow || o1 || o2)
+            index += 1
+        }
+        let digits = index - integerStart
+        guard digits > 0, !(digits > 1 && bytes[integerStart] == UInt8(ascii: "0")) else {
+            throw failure("a malformed number")
+        }
+        var integral = true
+        if peek(UInt8(ascii: ".")) {
+            integral = false
+            index += 1
+            guard try skipDigits() > 0 else { throw failure("a malformed number") }
+        }
+        if peek(UInt8(ascii: "e")) || peek(UInt8(ascii: "E")) {
+            integral = false
+            index += 1
+            if peek(UInt8(ascii: "+")) || peek(UInt8(ascii: "-")) { index += 1 }
+            guard try skipDigits() > 0 else { throw failure("a malformed number") }
+        }
+        if integral, !overflow {
+            if !negative, magnitude <= UInt64(Int.max) { return .integer(Int(magnitude)) }
+            if negative, magnitude <= UInt64(Int.max) + 1 { return .integer(magnitude == UInt64(Int.max) + 1 ? .min : -Int(magnitude)) }
+        }
+        guard let value = Double(Self.text(bytes[start..<index])) else { throw failure("a malformed number") }
+        return .number(value)
+    }
+
+    private mutating func skipDigits() throws -> Int {
+        let start = index
+        while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+        return index - start
+    }
+
+    private mutating func literal(_ word: StaticString) throws {
+        let expected = UnsafeRawBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        guard bytes[index...].starts(with: expected) else { throw failure("unexpected character") }
+        index += expected.count
+    }
+
+    private func peek(_ byte: UInt8) -> Bool { index < bytes.count && bytes[index] == byte }
+
+    private mutating func expect(_ byte: UInt8, _ message: String) throws {
+        guard peek(byte) else { throw failure(message) }
+        index += 1
+    }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): index += 1
+            default: return
+            }
+        }
+    }
+
+    /// The error for what is at `index`: where it is, by line and column, and the byte found there.
+    private func failure(_ problem: String) -> DecodingError {
+        var (line, column) = (1, 1)
+        for byte in bytes[..<min(index, bytes.count)] {
+            if byte == UInt8(ascii: "\n") { (line, column) = (line + 1, 1) } else { column += 1 }
+        }
+        let found = index < bytes.count ? String(format: " (byte 0x%02X)", bytes[index]) : ""
+        return DecodingError.dataCorrupted(
+            .init(codingPath: [], debugDescription: "not valid JSON: \(problem) at line \(line), column \(column)\(found)"))
+    }
+}

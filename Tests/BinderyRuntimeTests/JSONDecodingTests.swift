@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+@testable import BinderyRuntime
+
+/// The runtime's own JSON reading (`Coders.decode`): what JSONDecoder would give for the same text, the same errors
+/// and coding paths, and positioned errors for hostile text.
+@Suite("JSON decoding")
+struct JSONDecodingTests {
+    let coders = Coders()
+
+    func value(_ text: String) throws -> JSONValue { try coders.decode(JSONValue.self, from: Data(text.utf8)) }
+
+    func failure(_ text: String) -> String {
+        failure(Data(text.utf8))
+    }
+
+    func failure(_ data: Data) -> String {
+        do {
+            _ = try coders.decode(JSONValue.self, from: data)
+            return "decoded"
+        } catch let error as DecodingError {
+            guard case .dataCorrupted(let context) = error else { return "\(error)" }
+            return context.debugDescription
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test(arguments: [
+        #"{"a": [1, -2, 3.5, -0.125e2, true, false, null, "x"], "b": {"c": {}}, "d": [], "e": ""}"#,
+        #"  [ "\u00e9\ud83d\ude00\n\t\"\\\/" , "naïve 東京 😀" ]  "#,
+        #"9223372036854775807"#, #"-9223372036854775808"#, #"9223372036854775808"#, #"12345678901234567890123"#,
+        #""just a string""#, "0", "-0", "[[[[[]]]]]",
+    ])
+    func freeFormValuesMatchJSONDecoder(text: String) throws {
+        let expected = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        #expect(try value(text) == expected)
+    }
+
+    @Test func numbersKeepTheirKind() throws {
+        #expect(try value("42") == .integer(42))
+        // JSONDecoder's guesses make these integers; written with a fraction or exponent, they stay numbers.
+        #expect(try value("4.0") == .number(4))
+        #expect(try value("1E3") == .number(1000))
+        #expect(try value("-9223372036854775808") == .integer(.min))
+        #expect(try value("9223372036854775808") == .number(9_223_372_036_854_775_808))
+        #expect(try value(#"{"a":1,"a":2}"#) == ["a": 2], "the last of duplicate keys wins, as in JSONDecoder")
+        #expect(try value(#""\ud800x""#) == .string("\u{FFFD}x"), "a lone surrogate becomes U+FFFD")
+    }
+
+    @Test(arguments: [
+        ("", "the JSON text ends where a value was expected at line 1, column 1"),
+        ("{\"a\": 1,\n \"b\" 2}", "expected ':' after a key at line 2, column 6 (byte 0x32)"),
+        ("[1, 2", "expected ',' or ']' in an array at line 1, column 6"),
+        ("[1] x", "unexpected text after the JSON value at line 1, column 5 (byte 0x78)"),
+        ("01", "a malformed number"),
+        ("-", "a malformed number"),
+        ("1.", "a malformed number"),
+        ("1e+", "a malformed number"),
+        ("\"tab\there\"", "a control character in a string at line 1, column 5"),
+        ("\"\\x\"", "an unknown escape in a string"),
+        ("\"\\u12\"", "a \\u escape needs four hex digits"),
+        ("\"open", "a string that does not end"),
+        ("tru", "unexpected character"),
+        ("{'a': 1}", "expected a quoted key"),
+        ("NaN", "unexpected character at line 1, column 1 (byte 0x4E)"),
+    ])
+    func malformedTextIsAPositionedError(text: String, expected: String) {
+        let message = failure(text)
+        #expect(message.hasPrefix("not valid JSON: "), "\(message)")
+        #expect(message.contains(expected), "\(message)")
+    }
+
+    @Test func hostileTextFailsWithoutCrashing() {
+        #expect(failure(String(repeating: "[", count: 100_000)).contains("nests deeper than 512 levels"))
+        #expect(failure(String(repeating: "{\"a\":", count: 100_000)).contains("nests deeper than 512 levels"))
+        #expect(failure(String(repeating: "[", count: 512) + String(repeating: "]", count: 512)) == "decoded")
+        for bytes: [UInt8] in [[0x22, 0xFF, 0x22], [0x22, 0xC3, 0x22], [0x22, 0xE0, 0x80, 0x80, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22]] {
+            #expect(failure(Data(bytes)).contains("invalid UTF-8 at line 1, column 2"), "\(bytes)")
+        }
+    }
+
+    struct Order: Decodable, Equatable {
+        var id: Int
+        var note: String?
+        var total: Double
+        var placed: Date
+        var lines: [Line]
+        var extra: JSONValue?
+        var tags: [String: Int] = [:]
+
+        struct Line: Decodable, Equatable {
+            var sku: String
+            var quantity: UInt8
+        }
+    }
+
+    @Test func modelsDecodeAsWithJSONDecoder() throws {
+        let text = #"""
+            {"id": 7, "note": null, "total": 12, "placed": "2024-05-01T12:34:56Z",
+             "lines": [{"sku": "a", "quantity": 2}, {"sku": "b", "quantity": 1}],
+             "extra": {"nested": [1, "two", null]}, "tags": {"x": 1}}
+            """#
+        let order = try coders.decode(Order.self, from: Data(text.utf8))
+        #expect(order.id == 7 && order.note == nil && order.total == 12 && order.tags == ["x": 1])
+        #expect(order.placed == Date(timeIntervalSince1970: 1_714_566_896))
+        #expect(order.lines.map(\.sku) == ["a", "b"])
+        #expect(order.extra == ["nested": [1, "two", nil]])
+    }
+
+    /// The description of what could not be decoded, as a `BinderyError` quotes it.
+    func problem(_ text: String) -> String {
+        do {
+            _ = try coders.decode(Order.self, from: Data(text.utf8))
+            return "decoded"
+        } catch let error as DecodingError {
+            return BinderyError.describe(error, reading: Order.self)
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func errorsNameThePathAndWhatWasFound() {
+        let base = #""id": 1, "total": 1, "placed": "2024-05-01T12:34:56Z""#
+        #expect(problem("{\(base)}") == "reading Order: missing key 'lines' at the top level")
+        #expect(problem(#"{\#(base), "lines": [{"sku": "a", "quantity": 1}, {"sku": 5, "quantity": 1}]}"#)
+            == "reading Order: expected String at $.lines[1].sku")
+        #expect(problem(#"{\#(base), "lines": [{"sku": "a", "quantity": 300}]}"#)
+            == "reading Order: 300 does not fit in UInt8 at $.lines[0].quantity")
+        #expect(problem(#"{\#(base), "lines": [{"sku": null, "quantity": 1}]}"#)
+            == "reading Order: expected String but found null at $.lines[0].sku")
+        #expect(problem(#"{"id": 1.5, "total": 1, "placed": "x", "lines": []}"#) == "reading Order: 1.5 does not fit in Int at $.id")
+        #expect(problem(#"{"id": 1, "total": 1, "placed": "May 1st", "lines": []}"#)
+            == "reading Order: 'May 1st' is not an ISO 8601 date-time at $.placed")
+        #expect(problem("[]") == "reading Order: expected Dictionary<String, Any> at the top level")
+    }
+}
