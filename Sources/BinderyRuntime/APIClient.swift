@@ -90,8 +90,13 @@ public final class APIClient: Sendable {
         }
         var headers = request.headers
         if headers["Accept"] == nil { headers["Accept"] = request.reader.accept }
-        let body = try prepare(request.body, headers: &headers)
-        defer { if case .file(let file)? = body, case .multipart = request.body { try? FileManager.default.removeItem(at: file) } }
+        let body: HTTPBody?
+        do {
+            body = try prepare(request.body, headers: &headers)
+            _ = try body?.length()
+        } catch {
+            throw self.error(.invalidRequest, request, url: url, attempts: 0, "the request body could not be made: \(error.localizedDescription)")
+        }
         let retry = request.options.retry ?? self.retry
         let idempotent = request.options.idempotent ?? request.method.isIdempotent
         // The deadline is a budget: each attempt may wait only what is left of it, and no retry waits past it.
@@ -245,7 +250,7 @@ public final class APIClient: Sendable {
         if let text = String(data: body, encoding: .utf8), secrets.contains(where: text.contains) {
             body = Data(redacted(text).utf8)
         }
-        let detail = try? JSONDecoder().decode(JSONValue.self, from: body)
+        let detail = try? JSONParser.parse(body)
         return BinderyError(
             kind: BinderyError.kind(forStatus: response.status), operation: request.operation, method: request.method,
             url: url, statusCode: response.status, detail: detail, body: body, attempts: attempts,

@@ -54,7 +54,8 @@ extension APIClient {
     }
 }
 
-/// One file uploaded in chunks. `run` streams it from disk a chunk at a time, hashing as it reads. If a run fails
+/// One file uploaded in chunks. `run` streams each chunk from disk as it sends it, and hashes what it reads on
+/// another thread meanwhile, so the file is read once and never held whole, nor a chunk of it. If a run fails
 /// midway, `run` again (or a new upload made with `resumingFrom: location`) asks the server how far it got and
 /// continues from there. The finalize is sent once: if its answer is lost, the server is asked whether the upload
 /// completed instead.
@@ -66,9 +67,8 @@ public actor ChunkedUpload<Completed: Sendable> {
     private let client: APIClient
     private let start: Request<Completed>
     private let rule: ChunkedUploadRule
-    /// The MD5 of the file's first `hashed` bytes.
-    private var md5 = MD5()
-    private var hashed: Int64 = 0
+    /// Hashes the file from the pieces read to send it.
+    private let hasher: FileHasher
 
     init(client: APIClient, start: Request<Completed>, rule: ChunkedUploadRule, file: URL, location: URL?) {
         self.client = client
@@ -76,6 +76,7 @@ public actor ChunkedUpload<Completed: Sendable> {
         self.rule = rule
         self.file = file
         self.location = location
+        hasher = FileHasher(file: file)
     }
 
     /// Uploads what the server does not have yet, finalizes, and returns the finalize response.
@@ -93,12 +94,10 @@ public actor ChunkedUpload<Completed: Sendable> {
         var answersWithoutProgress = 0
         while offset < total {
             if Task.isCancelled { throw failure("the task was cancelled", kind: .cancelled) }
-            let chunk = try await readChunk(at: offset)
-            guard !chunk.isEmpty else { throw failure("\(file.path) is shorter than when the upload began") }
-            let end = offset + Int64(chunk.count)
+            let count = Int(min(Int64(rule.chunkSize), total - offset))
             let state: ChunkedUploadState
             do {
-                state = try await client.send(put(chunk, at: offset, total: total))
+                state = try await client.send(put(count, at: offset, total: total))
             } catch let error as BinderyError where error.kind == .validation && location != nil
                 && error.detail?["expected_offset"] != nil
             {
@@ -108,20 +107,17 @@ public actor ChunkedUpload<Completed: Sendable> {
                 continue
             }
             location = try resolved(state.url)
-            if state.offset == end, hashed == offset {
-                md5 = try await Self.offPool { [md5] in
-                    var extended = md5
-                    extended.update(chunk)
-                    return extended
-                }
-                hashed = end
-            }
             offset = try checked(state.offset, total: total)
             try noteProgress(to: offset, furthest: &furthest, without: &answersWithoutProgress)
             progress?(UploadProgress(sent: offset, total: total, location: location))
         }
-        _ = try await readChunk(at: total)
-        return try await finalize()
+        let digest: String
+        do {
+            digest = try await hasher.digest(of: total)
+        } catch {
+            throw failure("\(file.path) could not be read whole, as it was when the upload began: \(error.localizedDescription)")
+        }
+        return try await finalize(digest)
     }
 
     /// An offset the server reported, when it lies within the file: a server is not trusted to move the upload
@@ -147,24 +143,26 @@ public actor ChunkedUpload<Completed: Sendable> {
         }
     }
 
-    private func put(_ chunk: Data, at offset: Int64, total: Int64) -> Request<ChunkedUploadState> {
+    /// The chunk of `count` bytes from `offset`, read from disk as it is sent and hashed on the way.
+    private func put(_ count: Int, at offset: Int64, total: Int64) -> Request<ChunkedUploadState> {
         Request(
             start.operation, .put, location?.absoluteString ?? start.path, query: start.query,
-            headers: HTTPHeaders([("Content-Range", "bytes \(offset)-\(offset + Int64(chunk.count) - 1)/\(total)")]),
+            headers: HTTPHeaders([("Content-Range", "bytes \(offset)-\(offset + Int64(count) - 1)/\(total)")]),
             body: .multipart([
                 .field(rule.filenameField, file.lastPathComponent),
                 MultipartPart(
-                    name: rule.fileField, filename: "file", contentType: "application/octet-stream", content: .data(chunk)),
+                    name: rule.fileField, filename: "file", contentType: "application/octet-stream",
+                    content: .fileRange(file, offset: offset, count: count, reading: hasher.take)),
             ]),
             options: start.options, response: .json)
     }
 
     /// Finalizes once. An empty file was never created on the server, so its finalize goes to the start path.
-    private func finalize() async throws -> Completed {
+    private func finalize(_ digest: String) async throws -> Completed {
         var request = start
         request.method = .post
         request.path = location?.absoluteString ?? start.path
-        request.body = .json([rule.checksumField: md5.hexDigest()])
+        request.body = .json([rule.checksumField: digest])
         request.options.idempotent = false
         do {
             return try await client.send(request)
@@ -188,36 +186,6 @@ public actor ChunkedUpload<Completed: Sendable> {
             Request(
                 start.operation, .get, location!.absoluteString, query: start.query, options: start.options,
                 response: reader))
-    }
-
-    /// The chunk that starts at `offset`, with the running MD5 first brought up to `offset` from disk (after a
-    /// resume, over the part the server already has). Disk and hashing run off the cooperative thread pool, so a
-    /// large upload does not starve the app's other tasks.
-    private func readChunk(at offset: Int64) async throws -> Data {
-        let (file, size, state) = (file, rule.chunkSize, offset < hashed ? (MD5(), Int64(0)) : (md5, hashed))
-        let read = try await Self.offPool { () throws -> (chunk: Data, md5: MD5, hashed: Int64) in
-            var (md5, hashed) = state
-            let input = try FileHandle(forReadingFrom: file)
-            defer { try? input.close() }
-            try input.seek(toOffset: UInt64(hashed))
-            while hashed < offset {
-                let piece = try input.read(upToCount: Int(min(Int64(4 << 20), offset - hashed))) ?? Data()
-                guard !piece.isEmpty else { break }
-                md5.update(piece)
-                hashed += Int64(piece.count)
-            }
-            try input.seek(toOffset: UInt64(offset))
-            return (try input.read(upToCount: size) ?? Data(), md5, hashed)
-        }
-        guard read.hashed == offset else { throw failure("\(file.path) is shorter than when the upload began") }
-        (md5, hashed) = (read.md5, read.hashed)
-        return read.chunk
-    }
-
-    private static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-        }
     }
 
     private func fileSize() throws -> Int64 {

@@ -41,10 +41,10 @@ public final class InMemoryTransport: StreamingTransport, @unchecked Sendable {
     }
 
     private func next(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) throws -> Answer {
-        let data: Data? = switch body {
-        case .data(let data)?: data
-        case .file(let url)?: try Data(contentsOf: url)
-        case nil: nil
+        let data = try body.map { body in
+            var data = Data()
+            try body.write { data.append($0) }
+            return data
         }
         lock.lock()
         defer { lock.unlock() }

@@ -137,6 +137,9 @@ public struct MultipartPart: Sendable {
         case text(String)
         case data(Data)
         case file(URL)
+        /// `count` bytes of a file from `offset`, read as they are sent; `reading` sees each piece read (with its
+        /// offset in the file), e.g. to hash the file while it is sent.
+        case fileRange(URL, offset: Int64, count: Int, reading: (@Sendable (_ bytes: Data, _ offset: Int64) -> Void)? = nil)
         /// A value encoded as JSON with the client's encoder.
         case json(any Encodable & Sendable)
     }

@@ -18,18 +18,30 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
         self.maximumResponseSize = maximumResponseSize
     }
 
+    /// Reads the whole body on the thread that read the head: one hand-off per request, not one per piece.
     public func send(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse {
-        let opened = try await open(request, body: body, timeouts: timeouts)
-        return try await opened.collected(limit: maximumResponseSize)
+        try await following(request, body: body, timeouts: timeouts, collecting: maximumResponseSize) { head, _, whole, url in
+            HTTPResponse(status: head.status, headers: head.headers, body: whole ?? Data(), url: url)
+        }
     }
 
     public func open(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> StreamingResponse {
+        try await following(request, body: body, timeouts: timeouts, collecting: nil) { head, reader, _, url in
+            reader.response(head, url: url)
+        }
+    }
+
+    /// One exchange, and another for each redirect the rule follows; `finish` makes the result of the last.
+    private func following<Result>(
+        _ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts, collecting limit: Int?,
+        _ finish: (ResponseHead, BodyReader, Data?, URL) -> Result
+    ) async throws -> Result {
         var request = request
         var body = body
         for _ in 0...Redirect.maximum {
-            let (head, reader) = try await exchange(request, body: body, timeouts: timeouts)
+            let (head, reader, whole) = try await exchange(request, body: body, timeouts: timeouts, collecting: limit)
             guard let next = Redirect.follow(request, status: head.status, location: head.headers["Location"]) else {
-                return reader.response(head, url: request.url)
+                return finish(head, reader, whole, request.url)
             }
             reader.discard()
             request = next.request
@@ -38,14 +50,21 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
         throw Redirect.tooMany
     }
 
-    /// Writes the request and reads the response's head, on a connection of the pool or a new one.
+    /// Writes the request and reads the response's head, on a connection of the pool or a new one, and with a
+    /// `limit`, the whole body too.
     private func exchange(
-        _ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts
-    ) async throws -> (ResponseHead, BodyReader) {
+        _ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts, collecting limit: Int?
+    ) async throws -> (ResponseHead, BodyReader, Data?) {
         guard let host = request.url.host, let origin = Origin(request.url), origin.scheme == "http" else {
             throw TransportError(.cannotConnect, "\(request.url.absoluteString) is not an http URL")
         }
-        let head = try Self.requestHead(request, host: host, port: origin.port, bodyLength: try body.map(Self.length))
+        let bodyLength: Int?
+        do {
+            bodyLength = try body?.length()
+        } catch {
+            throw TransportError(.cannotConnect, "the request body could not be read: \(error.localizedDescription)", underlying: error)
+        }
+        let head = try Self.requestHead(request, host: host, port: origin.port, bodyLength: bodyLength)
         let key = "\(host):\(origin.port ?? 80)"
         let patience = Patience(idle: timeouts.read, deadline: timeouts.total.map(Deadline.init(after:)))
         let box = SocketBox(takeIdle(key))
@@ -53,15 +72,19 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
             try await Blocking.run {
                 let socket = try box.socket ?? box.set(Socket.connect(host: host, port: origin.port ?? 80, timeout: timeouts.connect))
                 try socket.write(Data(head.utf8), idle: patience.next)
-                switch body {
-                case .data(let data)?: try socket.write(data, idle: patience.next)
-                case .file(let url)?: try Self.stream(url, to: socket, patience: patience)
-                case nil: break
+                do {
+                    try body?.write { try socket.write($0, idle: patience.next) }
+                } catch let error as TransportError {
+                    throw error
+                } catch {
+                    socket.close()
+                    throw TransportError(.connectionLost, "reading the request body failed: \(error.localizedDescription)", underlying: error)
                 }
                 let response = try Self.readHead(socket, patience: patience)
-                return (response, BodyReader(socket: socket, head: response, method: request.method, patience: patience) { [weak self] in
+                let reader = BodyReader(socket: socket, head: response, method: request.method, patience: patience) { [weak self] in
                     self?.putIdle(socket, key)
-                })
+                }
+                return (response, reader, try limit.map(reader.readAll))
             }
         } onCancel: {
             box.socket?.shutdown()
@@ -86,15 +109,6 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
 
     // MARK: The wire
 
-    private static func length(_ body: HTTPBody) throws -> Int {
-        switch body {
-        case .data(let data): return data.count
-        case .file(let url):
-            let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
-            return (attributes[.size] as? NSNumber)?.intValue ?? 0
-        }
-    }
-
     private static func requestHead(_ request: HTTPRequest, host: String, port: Int?, bodyLength: Int?) throws -> String {
         guard let components = URLComponents(url: request.url, resolvingAgainstBaseURL: false) else {
             throw TransportError(.cannotConnect, "\(request.url.absoluteString) is not a valid URL")
@@ -113,13 +127,6 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
             head += "Content-Length: 0\r\n"
         }
         return head + "\r\n"
-    }
-
-    /// Sends a file in large pieces, read as they go.
-    private static func stream(_ url: URL, to socket: Socket, patience: Patience) throws {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
-        while let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty { try socket.write(piece, idle: patience.next) }
     }
 
     /// The status line and header fields, skipping interim (1xx) responses. A connection that closes before the
@@ -201,7 +208,24 @@ final class BodyReader: @unchecked Sendable {
     }
 
     /// The next piece of the body; nil at its end.
-    func next() throws -> Data? {
+    func next() throws -> Data? { try nextPiece().map { Data($0) } }
+
+    /// The whole body, refused once it grows past `limit` bytes.
+    func readAll(limit: Int) throws -> Data {
+        var data = Data()
+        if case .length(let length) = framing { data.reserveCapacity(min(length, limit)) }
+        while let piece = try nextPiece() {
+            guard data.count + piece.count <= limit else {
+                discard()
+                throw TransportError(.responseTooLarge, "the response body is larger than \(limit) bytes")
+            }
+            piece.withUnsafeBytes { data.append(contentsOf: $0) }
+        }
+        return data
+    }
+
+    /// The next piece of the body, as the socket's buffer holds it; nil at its end.
+    private func nextPiece() throws -> ArraySlice<UInt8>? {
         guard !done else { return nil }
         let idle = patience.next
         switch framing {
@@ -212,7 +236,7 @@ final class BodyReader: @unchecked Sendable {
             let piece = try socket.read(upTo: remaining, idle: idle)
             guard !piece.isEmpty else { throw truncated() }
             framing = .length(remaining - piece.count)
-            return Data(piece)
+            return piece
         case .chunked(let remaining, let finished):
             if finished { return finish() }
             if remaining > 0 {
@@ -220,7 +244,7 @@ final class BodyReader: @unchecked Sendable {
                 guard !piece.isEmpty else { throw truncated() }
                 framing = .chunked(remainingInChunk: remaining - piece.count, finished: false)
                 if remaining == piece.count { _ = try socket.readLine(maximum: 16, idle: idle) }
-                return Data(piece)
+                return piece
             }
             guard let line = try socket.readLine(maximum: 1024, idle: idle) else { throw truncated() }
             let sizeText = line.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
@@ -233,14 +257,14 @@ final class BodyReader: @unchecked Sendable {
             } else {
                 framing = .chunked(remainingInChunk: size, finished: false)
             }
-            return try next()
+            return try nextPiece()
         case .untilClose:
             let piece = try socket.read(upTo: 64 << 10, idle: idle)
-            return piece.isEmpty ? finish() : Data(piece)
+            return piece.isEmpty ? finish() : piece
         }
     }
 
-    private func finish() -> Data? {
+    private func finish() -> ArraySlice<UInt8>? {
         done = true
         if keepAlive { release() } else { socket.close() }
         return nil

@@ -61,10 +61,12 @@ extension URLSessionTransport: StreamingTransport {
             try await connectCheck.check(request.url, timeout: timeouts.connect)
         #endif
         var urlRequest = Self.urlRequest(request, timeouts: timeouts)
-        switch body {
+        let flat = try Self.flattened(body)
+        defer { flat.temporaryFile.map { try? FileManager.default.removeItem(at: $0) } }
+        switch flat.body {
         case .data(let data)?: urlRequest.httpBody = data
         case .file(let url)?: urlRequest.httpBodyStream = InputStream(url: url)
-        case nil: break
+        case .pieces?, nil: break
         }
         let task = streamingSession.dataTask(with: urlRequest)
         let box = TaskBox()

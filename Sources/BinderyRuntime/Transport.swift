@@ -8,6 +8,94 @@ import Foundation
 public enum HTTPBody: Sendable {
     case data(Data)
     case file(URL)
+    /// Bytes in memory and whole files, sent one after another without being copied into one buffer first (a
+    /// multipart body around a large file or chunk).
+    case pieces([Piece])
+
+    public enum Piece: Sendable {
+        case data(Data)
+        case file(URL)
+        /// `count` bytes of a file from `offset`, read a mebibyte at a time as they are sent; each piece read is
+        /// also handed to `reading` (with its offset in the file), e.g. to hash the file while it is sent.
+        case fileRange(URL, offset: Int64, count: Int, reading: (@Sendable (_ bytes: Data, _ offset: Int64) -> Void)?)
+    }
+
+    /// The number of bytes the body sends.
+    public func length() throws -> Int {
+        switch self {
+        case .data(let data): return data.count
+        case .file(let url): return try Self.size(of: url)
+        case .pieces(let pieces):
+            var total = 0
+            for piece in pieces {
+                switch piece {
+                case .data(let data): total += data.count
+                case .file(let url): total += try Self.size(of: url)
+                case .fileRange(let url, let offset, let count, _):
+                    // Checked here so a file shorter than the range fails before anything is sent.
+                    if try Self.size(of: url) < Int(offset) + count { try Self.tooShort(url, offset, count) }
+                    total += count
+                }
+            }
+            return total
+        }
+    }
+
+    /// The same bytes as `.data` or `.file`, for a transport that takes only those: pieces that include a file are
+    /// written to a temporary file, which the caller removes.
+    public func flattened() throws -> (body: HTTPBody, temporaryFile: URL?) {
+        guard case .pieces(let pieces) = self else { return (self, nil) }
+        guard pieces.contains(where: { if case .data = $0 { false } else { true } }) else {
+            return (.data(pieces.reduce(into: Data()) { data, piece in if case .data(let bytes) = piece { data.append(bytes) } }), nil)
+        }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("bindery-\(UUID().uuidString)")
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
+        let output = try FileHandle(forWritingTo: url)
+        defer { try? output.close() }
+        try write { try output.write(contentsOf: $0) }
+        return (.file(url), url)
+    }
+
+    /// Hands the body's bytes to `output` in order: data as it is, files in pieces of a mebibyte read as they go.
+    func write(to output: (Data) throws -> Void) throws {
+        func send(_ url: URL, from offset: Int64 = 0, count: Int = .max, reading: ((Data, Int64) -> Void)? = nil) throws {
+            let input = try FileHandle(forReadingFrom: url)
+            defer { try? input.close() }
+            try input.seek(toOffset: UInt64(offset))
+            var sent = 0
+            while sent < count, let piece = try input.read(upToCount: min(1 << 20, count - sent)), !piece.isEmpty {
+                reading?(piece, offset + Int64(sent))
+                try output(piece)
+                sent += piece.count
+            }
+            if count != .max, sent < count { try Self.tooShort(url, offset, count) }
+        }
+        switch self {
+        case .data(let data): try output(data)
+        case .file(let url): try send(url)
+        case .pieces(let pieces):
+            for piece in pieces {
+                switch piece {
+                case .data(let data): try output(data)
+                case .file(let url): try send(url)
+                case .fileRange(let url, let offset, let count, let reading): try send(url, from: offset, count: count, reading: reading)
+                }
+            }
+        }
+    }
+
+    private static func tooShort(_ url: URL, _ offset: Int64, _ count: Int) throws -> Never {
+        throw CocoaError(
+            .fileReadCorruptFile,
+            userInfo: [NSFilePathErrorKey: url.path, NSLocalizedDescriptionKey: "\(url.path) has no \(count) bytes from offset \(offset): it is shorter than it was"])
+    }
+
+    private static func size(of url: URL) throws -> Int {
+        let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+        return (attributes[.size] as? NSNumber)?.intValue ?? 0
+    }
 }
 
 /// Why a transport could not produce a response.
@@ -115,6 +203,8 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
             let session = currentSession
         #endif
         let urlRequest = Self.urlRequest(request, timeouts: timeouts)
+        let flat = try Self.flattened(body)
+        defer { flat.temporaryFile.map { try? FileManager.default.removeItem(at: $0) } }
         let box = TaskBox()
         let response = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
@@ -131,12 +221,12 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
                     }
                 }
                 let task: URLSessionDataTask
-                switch body {
+                switch flat.body {
                 case .data(let data)?:
                     task = session.uploadTask(with: urlRequest, from: data, completionHandler: completion)
                 case .file(let url)?:
                     task = session.uploadTask(with: urlRequest, fromFile: url, completionHandler: completion)
-                case nil:
+                case .pieces?, nil:
                     task = session.dataTask(with: urlRequest, completionHandler: completion)
                 }
                 box.start(task)
@@ -152,6 +242,16 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
             throw TransportError(.responseTooLarge, "the response body is larger than \(maximumResponseSize) bytes")
         }
         return response
+    }
+
+    /// `body` as URLSession takes it, as a transport error if it cannot be read.
+    static func flattened(_ body: HTTPBody?) throws -> (body: HTTPBody?, temporaryFile: URL?) {
+        guard let body else { return (nil, nil) }
+        do {
+            return try body.flattened()
+        } catch {
+            throw TransportError(.cannotConnect, "the request body could not be read: \(error.localizedDescription)")
+        }
     }
 
     /// The URLRequest for `request`: method, headers, and the read timeout as URLSession's idle timeout. On Linux,

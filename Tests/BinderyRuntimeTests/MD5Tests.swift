@@ -1,7 +1,8 @@
-import BinderyRuntime
 import BinderyTestSupport
 import Foundation
 import Testing
+
+@testable import BinderyRuntime
 
 @Suite("MD5")
 struct MD5Tests {
@@ -43,6 +44,30 @@ struct MD5Tests {
         #expect(status == 0)
         #expect(md5.hexDigest() == output.prefix(32).description)
     }
+
+    /// The hash of a file being sent takes the pieces as they come: again after a retry, from past the start after a
+    /// resume, overlapping after the server moved the offset back; what no piece brought is read from disk.
+    @Test func aFileHashedFromThePiecesSentMatchesMd5sum() async throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("bindery-md5-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(try run("sh", ["-c", "head -c \((3 << 20) + 5) /dev/urandom > '\(url.path)'"]).status == 0)
+        let bytes = try Data(contentsOf: url)
+        let expected = String(try run("md5sum", [url.path]).output.prefix(32))
+        func piece(_ range: Range<Int>) -> (Data, Int64) { (bytes.subdata(in: range), Int64(range.lowerBound)) }
+        let orders: [[Range<Int>]] = [
+            [0..<1000, 1000..<(1 << 20), (1 << 20)..<bytes.count],
+            [0..<1000, 0..<1000, 0..<5000, 5000..<bytes.count],
+            [(2 << 20)..<bytes.count],
+            [100..<200, 150..<(1 << 20), 1000..<3000, (2 << 20)..<((2 << 20) + 10)],
+            [],
+        ]
+        for order in orders {
+            let hasher = FileHasher(file: url)
+            for range in order { let (data, offset) = piece(range); hasher.take(data, at: offset) }
+            #expect(try await hasher.digest(of: Int64(bytes.count)) == expected, "pieces \(order)")
+        }
+        await #expect(throws: (any Error).self) { try await FileHasher(file: url).digest(of: Int64(bytes.count) + 1) }
+    }
 }
 
 extension Array {
@@ -53,4 +78,5 @@ extension Array {
             return self[index]
         }
     }
+
 }
