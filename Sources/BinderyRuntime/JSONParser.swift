@@ -23,6 +23,67 @@ struct JSONParser {
         }
     }
 
+    /// The value at `path` (keys of nested objects), found by stepping over every other value without building it:
+    /// a page's next link read before its items are decoded. Nil when it is absent or the text is not JSON.
+    static func member(at path: [String], in data: Data) -> JSONValue? {
+        data.withUnsafeBytes { buffer in
+            var parser = JSONParser(buffer)
+            return try? parser.find(path[...])
+        }
+    }
+
+    private mutating func find(_ path: ArraySlice<String>) throws -> JSONValue? {
+        skipWhitespace()
+        guard let key = path.first else { return try value() }
+        guard peek(UInt8(ascii: "{")) else { return nil }
+        index += 1
+        skipWhitespace()
+        while peek(UInt8(ascii: "\"")) {
+            let name = try string()
+            skipWhitespace()
+            try expect(UInt8(ascii: ":"), "expected ':' after a key")
+            if name == key { return try find(path.dropFirst()) }
+            skipWhitespace()
+            try skipValue()
+            skipWhitespace()
+            guard peek(UInt8(ascii: ",")) else { return nil }
+            index += 1
+            skipWhitespace()
+        }
+        return nil
+    }
+
+    /// Steps over one value: strings by their quotes, containers by counting brackets outside strings.
+    private mutating func skipValue() throws {
+        var depth = 0
+        repeat {
+            guard index < bytes.count else { throw failure("the JSON text ends inside a value") }
+            switch bytes[index] {
+            case UInt8(ascii: "\""):
+                index += 1
+                while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+                    index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                index += 1
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                index += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                index += 1
+            case UInt8(ascii: ","), UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"), UInt8(ascii: ":"):
+                guard depth > 0 else { return }
+                index += 1
+            default:
+                index += 1
+            }
+        } while depth > 0 || (index < bytes.count && !Self.endsScalar(bytes[index]))
+    }
+
+    private static func endsScalar(_ byte: UInt8) -> Bool {
+        [UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t")].contains(byte)
+    }
+
     private mutating func value() throws -> JSONValue {
         guard index < bytes.count else { throw failure("the JSON text ends where a value was expected") }
         switch bytes[index] {

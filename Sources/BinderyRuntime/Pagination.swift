@@ -69,8 +69,10 @@ extension APIClient {
     }
 }
 
-/// The items of a paginated list, fetched lazily: at most one page is held at a time. Each page is one request
-/// under the client's retry policy. The walk stops at a page with no next link or cursor, an empty page, once
+/// The items of a paginated list, fetched lazily and at most one page ahead: the next page is asked for as soon as
+/// the current one's next link or cursor arrived, so the server works while the current page is decoded and walked
+/// (a walk left early may have asked for one page it does not read). Each page is one request under the client's
+/// retry policy. The walk stops at a page with no next link or cursor, an empty page, once
 /// `count` items were seen, or when a next link or cursor comes back a second time (a loop).
 public struct Paginated<Item: Decodable & Sendable>: AsyncSequence, Sendable {
     public typealias Element = Item
@@ -117,19 +119,38 @@ public struct Paginated<Item: Decodable & Sendable>: AsyncSequence, Sendable {
             var pageNumber = 1
             var itemsSeen = 0
             var seen: Set<String> = []
+            /// The next page, asked for as soon as a page's next link or cursor arrived (before its items are decoded
+            /// or walked): the server works on it meanwhile. At most one page ahead; cancelled when the walk ends.
+            let ahead: PageAhead<Item>
+
+            init(client: APIClient, rule: PaginationRule?, convert: @escaping @Sendable (Item) -> Item, upcoming: Request<Page<Item>>) {
+                self.client = client
+                self.rule = rule
+                self.convert = convert
+                self.upcoming = upcoming
+                ahead = PageAhead(client: client, rule: rule)
+            }
 
             public mutating func next() async throws -> Page<Item>? {
-                guard let request = upcoming else { return nil }
+                guard let request = upcoming else {
+                    ahead.cancel()
+                    return nil
+                }
                 upcoming = nil
                 var page: Page<Item>
                 do {
-                    page = try await client.send(request)
+                    if let early = ahead.take(request) {
+                        page = try await early.value
+                    } else {
+                        page = try await client.send(ahead.looking(past: request, seen: seen))
+                    }
                 } catch let error as BinderyError where error.kind == .notFound && pageNumber > 1 && rule?.style == .pageNumber {
                     // Django REST framework answers a page past the end with 404 "Invalid page.".
                     return nil
                 }
                 itemsSeen += page.items.count
                 if let rule, !page.items.isEmpty { upcoming = following(request, page, rule) }
+                if upcoming == nil { ahead.cancel() }
                 page.items = page.items.map(convert)
                 return page
             }
@@ -138,28 +159,110 @@ public struct Paginated<Item: Decodable & Sendable>: AsyncSequence, Sendable {
                 -> Request<Page<Item>>?
             {
                 if let count = page.count, itemsSeen >= count { return nil }
-                var next = request
                 switch rule.style {
                 case .nextLink, .cursor:
                     guard let token = page.next, !token.isEmpty, seen.insert(token).inserted else { return nil }
-                    let lowercased = token.lowercased()
-                    if rule.style == .nextLink || lowercased.hasPrefix("http://") || lowercased.hasPrefix("https://") {
-                        next.path = token
-                        next.query = []
-                    } else {
-                        let name = rule.cursorParameter ?? "cursor"
-                        next.query.removeAll { $0.name == name }
-                        next.query.append(URLQueryItem(name: name, value: token))
-                    }
+                    return PageAhead<Item>.request(after: request, token: token, rule: rule)
                 case .pageNumber:
                     pageNumber += 1
+                    var next = request
                     let name = rule.pageParameter ?? "page"
                     next.query.removeAll { $0.name == name }
                     next.query.append(URLQueryItem(name: name, value: String(pageNumber)))
+                    return next
                 }
-                return next
             }
         }
+    }
+}
+
+/// The page after the one being read, asked for early: a page's reader finds the next link or cursor in the raw
+/// body (stepping over everything else) and starts the request for it before decoding its own items. Only one
+/// page is fetched ahead: a link found while the page ahead is still unclaimed waits until the walk claims it.
+final class PageAhead<Item: Decodable & Sendable>: @unchecked Sendable {
+    private let client: APIClient
+    private let rule: PaginationRule?
+    private let lock = NSLock()
+    private var pending: (key: String, task: Task<Page<Item>, any Error>)?
+    private var deferred: Request<Page<Item>>?
+
+    init(client: APIClient, rule: PaginationRule?) {
+        self.client = client
+        self.rule = rule
+    }
+
+    deinit { cancel() }
+
+    /// `request` with a reader that starts the following page as soon as its link is known; `request` as it is for
+    /// rules without links in the body.
+    func looking(past request: Request<Page<Item>>, seen: Set<String>) -> Request<Page<Item>> {
+        guard let rule, rule.style != .pageNumber, let path = rule.next, case .whole(let read) = request.reader.body else {
+            return request
+        }
+        let reader = ResponseReader<Page<Item>>(pagination: rule, accept: request.reader.accept) { [weak self] response, coders in
+            if case .string(let token)? = JSONParser.member(at: path, in: response.body), !token.isEmpty, !seen.contains(token) {
+                self?.start(Self.request(after: request, token: token, rule: rule), seen: seen.union([token]))
+            }
+            return try read(response, coders)
+        }
+        return Request(
+            request.operation, request.method, request.path, query: request.query, headers: request.headers,
+            body: request.body, options: request.options, response: reader)
+    }
+
+    /// The page fetched ahead, when it is `request`'s; anything else fetched ahead is cancelled.
+    func take(_ request: Request<Page<Item>>) -> Task<Page<Item>, any Error>? {
+        lock.lock()
+        let claimed = pending
+        pending = nil
+        let waiting = deferred
+        deferred = nil
+        lock.unlock()
+        guard let claimed, claimed.key == Self.key(request) else {
+            claimed?.task.cancel()
+            return nil
+        }
+        if let waiting { start(waiting, seen: []) }
+        return claimed.task
+    }
+
+    func cancel() {
+        lock.lock()
+        let task = pending?.task
+        (pending, deferred) = (nil, nil)
+        lock.unlock()
+        task?.cancel()
+    }
+
+    private func start(_ request: Request<Page<Item>>, seen: Set<String>) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard pending == nil else {
+            deferred = request
+            return
+        }
+        let client = self.client
+        let next = looking(past: request, seen: seen)
+        pending = (Self.key(request), Task { try await client.send(next) })
+    }
+
+    /// The request for the page a next link or cursor points at.
+    static func request(after request: Request<Page<Item>>, token: String, rule: PaginationRule) -> Request<Page<Item>> {
+        var next = request
+        let lowercased = token.lowercased()
+        if rule.style == .nextLink || lowercased.hasPrefix("http://") || lowercased.hasPrefix("https://") {
+            next.path = token
+            next.query = []
+        } else {
+            let name = rule.cursorParameter ?? "cursor"
+            next.query.removeAll { $0.name == name }
+            next.query.append(URLQueryItem(name: name, value: token))
+        }
+        return next
+    }
+
+    private static func key(_ request: Request<Page<Item>>) -> String {
+        ([request.path] + request.query.map { "\($0.name)=\($0.value ?? "")" }).joined(separator: "&")
     }
 }
 

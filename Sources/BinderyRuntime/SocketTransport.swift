@@ -148,12 +148,22 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
                     throw TransportError(.connectionLost, "the response's header is larger than \(maximumHeaderBytes) bytes")
                 }
                 guard let colon = line.firstIndex(of: ":") else { continue }
-                headers.add(String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+                headers.add(String(line[..<colon]), Self.trimmed(line[line.index(after: colon)...]))
             }
             if (100..<200).contains(status), status != 101 { continue }
             return ResponseHead(status: status, headers: headers, keepAlive: !parts[0].hasSuffix("1.0")
                 && headers["Connection"]?.lowercased().contains("close") != true)
         }
+    }
+}
+
+extension SocketTransport {
+    /// `text` without the spaces and tabs around it (HTTP's optional whitespace), without Foundation's character sets,
+    /// which cost more than the rest of reading a header.
+    static func trimmed(_ text: Substring) -> String {
+        let isSpace = { (character: Character) in character == " " || character == "\t" }
+        guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(text[first...last])
     }
 }
 
@@ -199,7 +209,7 @@ final class BodyReader: @unchecked Sendable {
             framing = .none
         } else if head.headers["Transfer-Encoding"]?.lowercased().contains("chunked") == true {
             framing = .chunked(remainingInChunk: 0, finished: false)
-        } else if let length = head.headers["Content-Length"].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), length >= 0 {
+        } else if let length = head.headers["Content-Length"].flatMap({ Int(SocketTransport.trimmed($0[...])) }), length >= 0 {
             framing = .length(length)
         } else {
             framing = .untilClose
@@ -247,7 +257,7 @@ final class BodyReader: @unchecked Sendable {
                 return piece
             }
             guard let line = try socket.readLine(maximum: 1024, idle: idle) else { throw truncated() }
-            let sizeText = line.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            let sizeText = line.split(separator: ";").first.map(SocketTransport.trimmed) ?? ""
             guard let size = Int(sizeText, radix: 16), size >= 0 else {
                 throw TransportError(.connectionLost, "the server sent a malformed chunk size")
             }

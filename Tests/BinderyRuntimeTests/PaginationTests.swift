@@ -108,7 +108,9 @@ struct PaginationTests {
         #expect(await queries(server, "/items/", expected: 12).count == 12)
     }
 
-    @Test func fetchesLazily() async throws {
+    /// Pages are fetched as the walk needs them, at most one page ahead: the next page is asked for as soon as the
+    /// current one's link arrived, so the server works while the current page is decoded and walked.
+    @Test func fetchesLazilyAtMostOnePageAhead() async throws {
         let server = try await emulator()
         defer { server.stop() }
         let drf = PaginationRule(style: .nextLink, items: ["results"], next: ["next"], count: ["count"])
@@ -117,7 +119,9 @@ struct PaginationTests {
             taken += 1
             if taken == 150 { break }
         }
-        #expect(await queries(server, "/items/", expected: 2).count == 2)
+        let asked = await queries(server, "/items/", expected: 2)
+        #expect(asked.count >= 2 && asked.count <= 3, "pages 1 and 2, and page 3 at most: \(asked)")
+        #expect(!asked.contains { $0.contains("page=4") })
     }
 
     @Test func stopsWhenANextLinkComesBackAgain() async throws {

@@ -307,6 +307,27 @@ struct PaginationPolicyTests {
         #expect(urls == ["https://memory.example.com/v1/items/", "https://memory.example.com/v1/items/?page=2"])
     }
 
+    /// The next page is asked for while the current one is walked, and never a page further.
+    @Test func theNextPageIsAskedForAheadButNotTwoAhead() async throws {
+        let transport = InMemoryTransport((1...4).map { page in
+            .json(#"{"next": "https://memory.example.com/v1/items/?page=\#(page + 1)", "results": [{"id": \#(page)}]}"#)
+        })
+        let client = APIClient(
+            api: APIDefinition(name: "Pages", baseURL: "https://memory.example.com/v1"),
+            options: ClientOptions(transport: transport, retry: ExponentialBackoff.never, environment: [:], clock: ManualClock()))
+        let rule = PaginationRule(style: .nextLink, items: ["results"], next: ["next"])
+        var walk = client.paginate(Request<Page<Item>>("items.list", .get, "items/", response: .page(rule))).makeAsyncIterator()
+        #expect(try await walk.next()?.id == 1)
+        // Bounded waits for the request made ahead, which runs in a task of its own.
+        for _ in 0..<500 where transport.received.count < 2 { try await Task.sleep(nanoseconds: 2_000_000) }
+        #expect(transport.received.count == 2, "page 2 was asked for while page 1 was walked")
+        try await Task.sleep(nanoseconds: 50_000_000)
+        #expect(transport.received.count == 2, "page 3 waits until page 2 is taken")
+        #expect(try await walk.next()?.id == 2)
+        for _ in 0..<500 where transport.received.count < 3 { try await Task.sleep(nanoseconds: 2_000_000) }
+        #expect(transport.received.map(\.request.url.query) == [nil, "page=2", "page=3"])
+    }
+
     @Test func aNextLinkThatComesBackAgainEndsTheWalk() async throws {
         let (ids, urls) = try await walk([
             .json(#"{"next": "https://memory.example.com/v1/items/?page=2", "results": [{"id": 1}]}"#),
