@@ -9,6 +9,9 @@ struct JSONParser {
     private let bytes: UnsafeRawBufferPointer
     private var index = 0
     private var depth = 0
+    /// The members of the objects being read, innermost last: an object becomes a dictionary of exactly its size
+    /// once its last member is read (a dictionary grown member by member takes twice the memory and more time).
+    private var members: [(String, JSONValue)] = []
 
     private init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
@@ -101,13 +104,12 @@ struct JSONParser {
     private mutating func object() throws -> JSONValue {
         try enter()
         index += 1
-        // Most objects an API sends are small: room for a few members saves the first resizes.
-        var members = [String: JSONValue](minimumCapacity: 8)
+        let start = members.count
         skipWhitespace()
         if peek(UInt8(ascii: "}")) {
             index += 1
             depth -= 1
-            return .object(members)
+            return .object([:])
         }
         while true {
             guard peek(UInt8(ascii: "\"")) else { throw failure("expected a quoted key") }
@@ -115,7 +117,8 @@ struct JSONParser {
             skipWhitespace()
             try expect(UInt8(ascii: ":"), "expected ':' after a key")
             skipWhitespace()
-            members[key] = try value()
+            let member = try value()
+            members.append((key, member))
             skipWhitespace()
             if peek(UInt8(ascii: ",")) {
                 index += 1
@@ -123,7 +126,11 @@ struct JSONParser {
             } else {
                 try expect(UInt8(ascii: "}"), "expected ',' or '}' in an object")
                 depth -= 1
-                return .object(members)
+                var object = [String: JSONValue](minimumCapacity: members.count - start)
+                // The last of duplicate keys wins, as in JSONDecoder.
+                for (key, member) in members[start...] { object[key] = member }
+                members.removeSubrange(start...)
+                return .object(object)
             }
         }
     }
