@@ -59,11 +59,12 @@ let package = Package(
             plugins: ["BinderyPlugin"]
         ),
 
-        // Figures measured on demand: swift run -c release bindery-benchmarks
+        // Figures measured on demand: Benchmarks/run
         .executableTarget(
             name: "bindery-benchmarks",
-            dependencies: ["BinderyRuntime", "BinderyTestSupport"],
-            path: "Benchmarks"
+            dependencies: ["BinderyRuntime", "SynapseBackend", "BinderyTestSupport"],
+            path: "Benchmarks",
+            exclude: ["python", "run"]
         ),
 
         // Starts the Python servers that live tests run against.

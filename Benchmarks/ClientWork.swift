@@ -1,0 +1,81 @@
+import BinderyRuntime
+import Foundation
+import SynapseBackend
+
+/// The generated Synapse backend client doing, in a process of its own, what `synapse_sdk_client.py` does with the
+/// published Python client; prints the same JSON line.
+///
+///     bindery-benchmarks client walk|get|upload|data-file BASE_URL TOKEN ARGUMENT
+func clientWork(_ arguments: [String]) async throws {
+    guard arguments.count == 4, let baseURL = URL(string: arguments[1]) else {
+        throw BenchmarkFailure("usage: client walk|get|upload|data-file BASE_URL TOKEN ARGUMENT")
+    }
+    let (command, argument) = (arguments[0], arguments[3])
+    let client = SynapseBackendClient(baseURL: baseURL, apiToken: arguments[2], options: ClientOptions(environment: [:]))
+    var count = 0
+    let (wall, processor) = (Date(), processorSeconds())
+    switch command {
+    case "walk":
+        for try await _ in client.tasks.listAll(pageSize: Int(argument)!) { count += 1 }
+    case "get":
+        count = Int(argument)!
+        for _ in 0..<count { _ = try await client.projects.get(id: 1) }
+    case "upload":
+        count = try await client.chunkedUploads.create(file: URL(fileURLWithPath: argument)).run().id.count
+    case "data-file":
+        let upload = try await client.chunkedUploads.create(file: URL(fileURLWithPath: argument)).run()
+        count = Int(try await client.dataFiles.createFromUpload(DataFileFromUpload(chunkedUpload: upload.id)).size ?? 0)
+    default:
+        throw BenchmarkFailure("unknown client command \(command)")
+    }
+    let figures = ["seconds": Date().timeIntervalSince(wall), "cpu": processorSeconds() - processor, "count": Double(count)]
+    print(String(decoding: try JSONSerialization.data(withJSONObject: figures), as: UTF8.self))
+}
+
+/// One contender in a comparison: how to run it, in a process of its own.
+struct Contender {
+    var name: String
+    var run: () throws -> ClientFigures
+
+    /// The generated Swift client.
+    static func bindery(_ command: String, _ server: URL, _ argument: String) -> Contender {
+        Contender(name: "Bindery") {
+            try runChild(benchmarkExecutable, ["client", command, server.absoluteString, emulatorToken, argument]).figures()
+        }
+    }
+
+    /// The published Python client.
+    static func synapseSDK(_ command: String, _ server: URL, _ argument: String) -> Contender {
+        Contender(name: "synapse_sdk") {
+            try runChild(
+                python, [pythonClient, command, server.absoluteString, emulatorToken, argument]
+            ).figures()
+        }
+    }
+
+    /// curl fetching the given URLs one after another on one connection.
+    static func curl(_ urls: [URL]) -> Contender {
+        Contender(name: "curl") {
+            let config = FileManager.default.temporaryDirectory.appending(path: "bindery-benchmark-curl-\(getpid())")
+            defer { try? FileManager.default.removeItem(at: config) }
+            let lines = urls.map { "url = \"\($0.absoluteString)\"\noutput = \"/dev/null\"\n" }.joined()
+            try (#"header = "Synapse-Access-Token: Token \#(emulatorToken)""# + "\n" + lines).write(
+                to: config, atomically: true, encoding: .utf8)
+            let run = try runChild("curl", ["--silent", "--show-error", "--fail", "--config", config.path])
+            guard run.status == 0 else { throw BenchmarkFailure("curl failed: \(run.output)") }
+            return ClientFigures(seconds: run.seconds, cpu: run.cpu, count: urls.count, peakMiB: run.peakMiB)
+        }
+    }
+}
+
+let emulatorToken = "emulator-access-token"
+let pythonClient = "Benchmarks/python/synapse_sdk_client.py"
+
+/// Runs the contenders in turn, `rounds` times, and returns each one's figures of every round, by name.
+func interleaved(_ contenders: [Contender], rounds: Int) throws -> [String: [ClientFigures]] {
+    var results: [String: [ClientFigures]] = [:]
+    for _ in 0..<rounds {
+        for contender in contenders { results[contender.name, default: []].append(try contender.run()) }
+    }
+    return results
+}

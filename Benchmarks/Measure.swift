@@ -1,0 +1,139 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Wall-clock seconds `body` took.
+func seconds(_ body: () async throws -> Void) async rethrows -> Double {
+    let start = Date()
+    try await body()
+    return Date().timeIntervalSince(start)
+}
+
+#if canImport(Glibc)
+    private let RUSAGE_SELF_WHO = __rusage_who_t(RUSAGE_SELF.rawValue)
+#else
+    private let RUSAGE_SELF_WHO = RUSAGE_SELF
+#endif
+
+/// User plus system CPU seconds this process has used so far.
+func processorSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF_WHO, &usage)
+    return usage.cpuSeconds
+}
+
+extension rusage {
+    var cpuSeconds: Double {
+        Double(ru_utime.tv_sec) + Double(ru_utime.tv_usec) / 1e6 + Double(ru_stime.tv_sec) + Double(ru_stime.tv_usec) / 1e6
+    }
+}
+
+func format(_ value: Double, _ unit: String = "s") -> String { String(format: "%.2f \(unit)", value) }
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+let mebibyte = Double(1 << 20)
+
+/// What a client program reports of its own work, timed from after its start-up, and what the kernel says of its
+/// peak memory.
+struct ClientFigures: Decodable {
+    /// Wall seconds of the work itself.
+    var seconds: Double
+    /// The process's CPU seconds over the same span.
+    var cpu: Double
+    /// Items walked, requests sent or bytes stored: a check that the work was done.
+    var count: Int
+    var peakMiB: Double = 0
+
+    enum CodingKeys: String, CodingKey { case seconds, cpu, count }
+}
+
+/// How a child process ended, with the kernel's count of its resources.
+struct ChildRun {
+    var status: Int32
+    var output: String
+    var seconds: Double
+    var cpu: Double
+    var peakMiB: Double
+
+    /// The figures the child printed as its last line (see `Benchmarks/python/synapse_sdk_client.py`).
+    func figures() throws -> ClientFigures {
+        guard status == 0, let line = output.split(separator: "\n").last,
+            var figures = try? JSONDecoder().decode(ClientFigures.self, from: Data(line.utf8))
+        else { throw BenchmarkFailure("a client failed (exit \(status)):\n\(output)") }
+        figures.peakMiB = peakMiB
+        return figures
+    }
+}
+
+struct BenchmarkFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs a program found on `PATH` to its end, with its output in a file rather than a pipe (nothing to drain while it
+/// runs), and measures it with `wait4`: wall time, CPU time and peak resident memory of that child alone.
+func runChild(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ChildRun {
+    let outputPath = FileManager.default.temporaryDirectory.appending(path: "bindery-benchmark-child-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: outputPath) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    let variables = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }.map { "\($0)=\($1)" }
+    let argv = ([program] + arguments).map { strdup($0) } + [nil]
+    let envp = variables.map { strdup($0) } + [nil]
+    defer { (argv + envp).forEach { free($0) } }
+    var pid = pid_t()
+    let start = Date()
+    let spawned = posix_spawnp(&pid, program, &actions, nil, argv, envp)
+    guard spawned == 0 else { throw BenchmarkFailure("cannot start \(program): \(String(cString: strerror(spawned)))") }
+    var status: Int32 = 0
+    var usage = rusage()
+    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+    let elapsed = Date().timeIntervalSince(start)
+    let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+    // Linux counts ru_maxrss in KiB.
+    return ChildRun(
+        status: (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), output: output, seconds: elapsed,
+        cpu: usage.cpuSeconds, peakMiB: Double(usage.ru_maxrss) / 1024)
+}
+
+/// This executable, for running the Swift client in a process of its own (`client …`), measured like the others.
+let benchmarkExecutable = Bundle.main.executablePath ?? CommandLine.arguments[0]
+
+/// The Python the servers and the published client run on.
+let python = ProcessInfo.processInfo.environment["BINDERY_PYTHON"] ?? "python3"
+
+/// A 1 GiB file of random bytes, written on first use and removed at exit.
+let benchmarkFile: URL = {
+    let url = FileManager.default.temporaryDirectory.appending(path: "bindery-benchmark-\(getpid()).bin")
+    _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+    atexit { try? FileManager.default.removeItem(at: FileManager.default.temporaryDirectory.appending(path: "bindery-benchmark-\(getpid()).bin")) }
+    let handle = try! FileHandle(forWritingTo: url)
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<(gibibyte >> 24) {
+        let words = (0..<(1 << 21)).map { _ in generator.next() as UInt64 }
+        handle.write(words.withUnsafeBytes { Data($0) })
+    }
+    try! handle.close()
+    return url
+}()
+
+let gibibyte = 1 << 30
+
+/// Prints one figure: what was measured, and each contender's median beside the ceiling.
+func report(_ title: String, _ rows: [(String, String)], verdict: String) {
+    print("\n\(title)")
+    let width = rows.map(\.0.count).max()! + 2
+    for (name, value) in rows { print("  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + value) }
+    print("  → " + verdict)
+}
