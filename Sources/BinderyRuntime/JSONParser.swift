@@ -102,59 +102,49 @@ struct JSONParser {
     }
 
     private mutating func object() throws -> JSONValue {
-        try enter()
-        index += 1
         let start = members.count
-        skipWhitespace()
-        if peek(UInt8(ascii: "}")) {
-            index += 1
-            depth -= 1
-            return .object([:])
+        try elements(closing: UInt8(ascii: "}"), in: "an object") { parser in
+            guard parser.peek(UInt8(ascii: "\"")) else { throw parser.failure("expected a quoted key") }
+            let key = try parser.string()
+            parser.skipWhitespace()
+            try parser.expect(UInt8(ascii: ":"), "expected ':' after a key")
+            parser.skipWhitespace()
+            let member = try parser.value()
+            parser.members.append((key, member))
         }
-        while true {
-            guard peek(UInt8(ascii: "\"")) else { throw failure("expected a quoted key") }
-            let key = try string()
-            skipWhitespace()
-            try expect(UInt8(ascii: ":"), "expected ':' after a key")
-            skipWhitespace()
-            let member = try value()
-            members.append((key, member))
-            skipWhitespace()
-            if peek(UInt8(ascii: ",")) {
-                index += 1
-                skipWhitespace()
-            } else {
-                try expect(UInt8(ascii: "}"), "expected ',' or '}' in an object")
-                depth -= 1
-                var object = [String: JSONValue](minimumCapacity: members.count - start)
-                // The last of duplicate keys wins, as in JSONDecoder.
-                for (key, member) in members[start...] { object[key] = member }
-                members.removeSubrange(start...)
-                return .object(object)
-            }
-        }
+        var object = [String: JSONValue](minimumCapacity: members.count - start)
+        // The last of duplicate keys wins, as in JSONDecoder.
+        for (key, member) in members[start...] { object[key] = member }
+        members.removeSubrange(start...)
+        return .object(object)
     }
 
     private mutating func array() throws -> JSONValue {
+        var values: [JSONValue] = []
+        try elements(closing: UInt8(ascii: "]"), in: "an array") { parser in values.append(try parser.value()) }
+        return .array(values)
+    }
+
+    /// Reads a container's elements, separated by commas, each with `read`; its opening bracket is at `index`.
+    private mutating func elements(closing: UInt8, in container: String, _ read: (inout JSONParser) throws -> Void) throws {
         try enter()
         index += 1
-        var elements: [JSONValue] = []
         skipWhitespace()
-        if peek(UInt8(ascii: "]")) {
+        if peek(closing) {
             index += 1
             depth -= 1
-            return .array(elements)
+            return
         }
         while true {
-            elements.append(try value())
+            try read(&self)
             skipWhitespace()
             if peek(UInt8(ascii: ",")) {
                 index += 1
                 skipWhitespace()
             } else {
-                try expect(UInt8(ascii: "]"), "expected ',' or ']' in an array")
+                try expect(closing, "expected ',' or '\(Character(Unicode.Scalar(closing)))' in \(container)")
                 depth -= 1
-                return .array(elements)
+                return
             }
         }
     }
