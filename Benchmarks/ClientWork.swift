@@ -29,7 +29,7 @@ func clientWork(_ arguments: [String]) async throws {
         throw BenchmarkFailure("unknown client command \(command)")
     }
     let figures = ["seconds": Date().timeIntervalSince(wall), "cpu": processorSeconds() - processor, "count": Double(count)]
-    print(String(decoding: try JSONSerialization.data(withJSONObject: figures), as: UTF8.self))
+    say(String(decoding: try JSONSerialization.data(withJSONObject: figures), as: UTF8.self))
 }
 
 /// One contender in a comparison: how to run it, in a process of its own.

@@ -21,7 +21,7 @@ func measureRetries(_ label: String, policy: ExponentialBackoff, runs: Int, serv
     }
     times.sort()
     let mean = times.reduce(0, +) / Double(times.count)
-    print(
+    say(
         "\(label): \(policy.maxAttempts) attempts, backoff \(policy.initialDelay) s doubling to \(policy.maxDelay) s, full jitter; "
             + "\(runs) runs: min \(format(times.first!)), median \(format(times[times.count / 2])), "
             + "mean \(format(mean)), max \(format(times.last!))")
@@ -30,7 +30,7 @@ func measureRetries(_ label: String, policy: ExponentialBackoff, runs: Int, serv
 func retries() async throws {
     let server = try await LiveServer(script: "Tests/Servers/faults.py")
     defer { server.stop() }
-    print("503 loop, wall time until the error (fault server on 127.0.0.1)")
+    say("503 loop, wall time until the error (fault server on 127.0.0.1)")
     await measureRetries("runtime-default", policy: ExponentialBackoff(), runs: 20, server: server)
     await measureRetries(
         "synapse-spec", policy: ExponentialBackoff(maxAttempts: 4, initialDelay: 2, maxDelay: 30, retryableStatuses: [502, 503, 504]),
@@ -67,7 +67,7 @@ func writes() async throws {
     }
     let runs = lines.filter { $0.contains(#""id": "drop/w"#) }.count
     waits.sort()
-    print(
+    say(
         "Lost answers: 200 writes, \(runs) run by the server (\(runs - 200) duplicates); outcomes \(outcomes); "
             + "wait to fail: median \(format(waits[100])), max \(format(waits.last!))")
 }

@@ -63,9 +63,9 @@ struct ChildRun {
     var cpu: Double
     var peakMiB: Double
 
-    /// The figures the child printed as its last line (see `Benchmarks/python/synapse_sdk_client.py`).
+    /// The figures the child printed as a JSON line (see `Benchmarks/python/synapse_sdk_client.py`).
     func figures() throws -> ClientFigures {
-        guard status == 0, let line = output.split(separator: "\n").last,
+        guard status == 0, let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
             var figures = try? JSONDecoder().decode(ClientFigures.self, from: Data(line.utf8))
         else { throw BenchmarkFailure("a client failed (exit \(status)):\n\(output)") }
         figures.peakMiB = peakMiB
@@ -79,8 +79,24 @@ struct BenchmarkFailure: Error, CustomStringConvertible {
 }
 
 /// Runs a program found on `PATH` to its end, with its output in a file rather than a pipe (nothing to drain while it
-/// runs), and measures it with `wait4`: wall time, CPU time and peak resident memory of that child alone.
+/// runs), and measures it: wall time, and CPU time from `wait4`. Its peak resident memory comes from GNU time, which
+/// starts it with a fork of its own: a child spawned from this process would report this process's peak as its own
+/// (Linux carries the peak across `exec`), so `wait4`'s `ru_maxrss` cannot be used. Without /usr/bin/time the peak
+/// is reported as 0.
 func runChild(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ChildRun {
+    let timer = "/usr/bin/time"
+    guard FileManager.default.isExecutableFile(atPath: timer) else { return try spawn(program, arguments, environment) }
+    var run = try spawn(timer, ["-f", "bindery-peak-kib %M", program] + arguments, environment)
+    var lines = run.output.split(separator: "\n", omittingEmptySubsequences: false)
+    if let index = lines.lastIndex(where: { $0.hasPrefix("bindery-peak-kib ") }) {
+        run.peakMiB = Double(lines[index].dropFirst("bindery-peak-kib ".count)).map { $0 / 1024 } ?? 0
+        lines.remove(at: index)
+        run.output = lines.joined(separator: "\n")
+    }
+    return run
+}
+
+private func spawn(_ program: String, _ arguments: [String], _ environment: [String: String]) throws -> ChildRun {
     let outputPath = FileManager.default.temporaryDirectory.appending(path: "bindery-benchmark-child-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: outputPath) }
     var actions = posix_spawn_file_actions_t()
@@ -101,10 +117,9 @@ func runChild(_ program: String, _ arguments: [String], environment: [String: St
     while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
     let elapsed = Date().timeIntervalSince(start)
     let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-    // Linux counts ru_maxrss in KiB.
     return ChildRun(
         status: (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), output: output, seconds: elapsed,
-        cpu: usage.cpuSeconds, peakMiB: Double(usage.ru_maxrss) / 1024)
+        cpu: usage.cpuSeconds, peakMiB: 0)
 }
 
 /// This executable, for running the Swift client in a process of its own (`client …`), measured like the others.
@@ -130,10 +145,15 @@ let benchmarkFile: URL = {
 
 let gibibyte = 1 << 30
 
+/// Writes a line to standard output at once, also when it is a file (where `print` would hold it until exit).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 /// Prints one figure: what was measured, and each contender's median beside the ceiling.
 func report(_ title: String, _ rows: [(String, String)], verdict: String) {
-    print("\n\(title)")
+    say("\n\(title)")
     let width = rows.map(\.0.count).max()! + 2
-    for (name, value) in rows { print("  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + value) }
-    print("  → " + verdict)
+    for (name, value) in rows { say("  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + value) }
+    say("  → " + verdict)
 }
