@@ -8,8 +8,8 @@ final class FileHasher: @unchecked Sendable {
     private let file: URL
     private let queue = DispatchQueue(label: "bindery.file-hasher")
     /// Pieces handed over but not hashed yet, at most this many: a sender faster than the hash waits for it rather
-    /// than piling up memory.
-    private let room = DispatchSemaphore(value: 16)
+    /// than piling up memory (the hash is the slower of the two on loopback, so more would only hold more).
+    private let room = DispatchSemaphore(value: 4)
     // Read and written on `queue` only.
     private var md5 = MD5()
     private var hashed: Int64 = 0
