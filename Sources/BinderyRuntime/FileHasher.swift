@@ -32,9 +32,6 @@ final class FileHasher: @unchecked Sendable {
             try self.queue.sync {
                 self.catchUp(to: length)
                 if let failure = self.failure { throw failure }
-                guard self.hashed == length else {
-                    throw CocoaError(.fileReadTooLarge, userInfo: [NSFilePathErrorKey: self.file.path])
-                }
                 return self.md5.hexDigest()
             }
         }
