@@ -237,8 +237,21 @@ final class JSONValueDecoder: Decoder {
         mutating func decode(_ type: String.Type) throws -> String { let (v, p) = try next(type); return try decoder.string(v, at: p) }
         mutating func decode(_ type: Double.Type) throws -> Double { let (v, p) = try next(type); return try decoder.double(v, at: p) }
         mutating func decode(_ type: Float.Type) throws -> Float { let (v, p) = try next(type); return Float(try decoder.double(v, at: p)) }
-        mutating func decode(_ type: Int.Type) throws -> Int { let (v, p) = try next(type); return try decoder.integer(v, as: type, at: p) }
-        mutating func decode(_ type: Int64.Type) throws -> Int64 { let (v, p) = try next(type); return try decoder.integer(v, as: type, at: p) }
+        mutating func decode(_ type: Int.Type) throws -> Int { try integer(type) }
+        mutating func decode(_ type: Int64.Type) throws -> Int64 { try integer(type) }
+        mutating func decode(_ type: Int8.Type) throws -> Int8 { try integer(type) }
+        mutating func decode(_ type: Int16.Type) throws -> Int16 { try integer(type) }
+        mutating func decode(_ type: Int32.Type) throws -> Int32 { try integer(type) }
+        mutating func decode(_ type: UInt.Type) throws -> UInt { try integer(type) }
+        mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try integer(type) }
+        mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try integer(type) }
+        mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try integer(type) }
+        mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(type) }
+
+        private mutating func integer<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
+            let (value, path) = try next(type)
+            return try decoder.integer(value, as: type, at: path)
+        }
 
         mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
             let (value, path) = try next(type)
@@ -275,8 +288,20 @@ final class JSONValueDecoder: Decoder {
         func decode(_ type: String.Type) throws -> String { try decoder.string(decoder.value, at: decoder.path) }
         func decode(_ type: Double.Type) throws -> Double { try decoder.double(decoder.value, at: decoder.path) }
         func decode(_ type: Float.Type) throws -> Float { Float(try decoder.double(decoder.value, at: decoder.path)) }
-        func decode(_ type: Int.Type) throws -> Int { try decoder.integer(decoder.value, as: type, at: decoder.path) }
-        func decode(_ type: Int64.Type) throws -> Int64 { try decoder.integer(decoder.value, as: type, at: decoder.path) }
+        func decode(_ type: Int.Type) throws -> Int { try integer(type) }
+        func decode(_ type: Int64.Type) throws -> Int64 { try integer(type) }
+        func decode(_ type: Int8.Type) throws -> Int8 { try integer(type) }
+        func decode(_ type: Int16.Type) throws -> Int16 { try integer(type) }
+        func decode(_ type: Int32.Type) throws -> Int32 { try integer(type) }
+        func decode(_ type: UInt.Type) throws -> UInt { try integer(type) }
+        func decode(_ type: UInt8.Type) throws -> UInt8 { try integer(type) }
+        func decode(_ type: UInt16.Type) throws -> UInt16 { try integer(type) }
+        func decode(_ type: UInt32.Type) throws -> UInt32 { try integer(type) }
+        func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(type) }
+
+        private func integer<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
+            try decoder.integer(decoder.value, as: type, at: decoder.path)
+        }
 
         func decode<T: Decodable>(_ type: T.Type) throws -> T { try decoder.unwrap(decoder.value, as: type, at: decoder.path) }
     }

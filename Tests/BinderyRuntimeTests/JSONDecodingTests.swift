@@ -109,6 +109,25 @@ struct JSONDecodingTests {
         #expect(order.extra == ["nested": [1, "two", nil]])
     }
 
+    /// Every primitive the standard containers ask for is read directly, in arrays and alone (a default that went
+    /// through the generic path would recurse without end).
+    @Test func everyIntegerAndFloatWidthDecodesInArraysAndAlone() throws {
+        func decoded<T: Decodable>(_ type: T.Type, _ text: String) throws -> T { try coders.decode(type, from: Data(text.utf8)) }
+        #expect(try decoded([UInt8].self, "[1, 2, 255]") == [1, 2, 255])
+        #expect(try decoded([Int8].self, "[-128, 127]") == [-128, 127])
+        #expect(try decoded([Int16].self, "[-2]") == [-2])
+        #expect(try decoded([Int32].self, "[7]") == [7])
+        #expect(try decoded([UInt].self, "[7]") == [7])
+        #expect(try decoded([UInt16].self, "[7]") == [7])
+        #expect(try decoded([UInt32].self, "[7]") == [7])
+        #expect(try decoded([UInt64].self, "[9223372036854775807]") == [9_223_372_036_854_775_807])
+        #expect(try decoded([Float].self, "[1.5, 2]") == [1.5, 2])
+        #expect(try decoded(Int16.self, "-3") == -3)
+        #expect(try decoded(UInt8.self, "200") == 200)
+        #expect(try decoded(Float.self, "0.5") == 0.5)
+        #expect(throws: DecodingError.self) { try decoded([UInt8].self, "[256]") }
+    }
+
     /// The description of what could not be decoded, as a `BinderyError` quotes it.
     func problem(_ text: String) -> String {
         do {
