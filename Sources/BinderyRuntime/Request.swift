@@ -185,6 +185,13 @@ public struct MultipartForm: Sendable {
         if let url { parts.append(.file(name, url)) }
     }
 
+    /// A file part whose content is `data`, named after the part, as Python clients send bytes given for a file.
+    public mutating func add(_ name: String, bytes data: Data?) {
+        if let data {
+            parts.append(MultipartPart(name: name, filename: name, contentType: "application/octet-stream", content: .data(data)))
+        }
+    }
+
     public mutating func add(_ name: String, json value: (some Encodable & Sendable)?) {
         if let value { parts.append(MultipartPart(name: name, contentType: "application/json", content: .json(value))) }
     }

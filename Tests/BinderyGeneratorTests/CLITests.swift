@@ -98,7 +98,7 @@ struct CLITests {
     @Test func listPrintsEachOperation() throws {
         let run = try bindery("list", Repository.url("Tests/PetShop/PetShop.bindery").path)
         #expect(run.status == 0)
-        #expect(run.output.split(separator: "\n").first == "GET /pets/                           pets.list(tag:tags:housing:pageSize:)")
+        #expect(run.output.split(separator: "\n").first == "GET /pets/                              pets.list(tag:tags:housing:pageSize:)")
     }
 
     @Test func helpVersionAndUsageErrors() throws {

@@ -51,6 +51,19 @@ struct GeneratedCodeTests {
         #expect(request.path == "shops/a%2Fb%20c/staff/%2E%2E/")
     }
 
+    @Test func queryItemsComeFromTheBodyAndFromResourceParametersThePathDoesNotUse() throws {
+        let day = Date(timeIntervalSince1970: 0)
+        let booked = PetShopClient.Grooming.book(Booking(petID: 3, day: day, salon: "north"))
+        #expect(booked.path == "grooming/3/bookings/")
+        #expect(booked.query == [URLQueryItem(name: "salon", value: "north")])
+        #expect(PetShopClient.Grooming.book(Booking(petID: 3, day: day)).query.isEmpty, "a nil field sends no item")
+
+        let total = PetShopClient.Shop.Till.total(code: "main", number: 2, shift: "late")
+        #expect(total.path == "shops/main/tills/2/total")
+        #expect(total.query == [URLQueryItem(name: "shift", value: "late")])
+        #expect(PetShopClient(baseURL: URL(string: "https://pets.example.com/")!).shop("main").till(2, shift: "late").number == 2)
+    }
+
     @Test func headersOptionsAndBodies() throws {
         let get = PetShopClient.Pets.get(id: 7, requestID: "r-1")
         #expect(get.headers["X-Request-Id"] == "r-1")
@@ -63,9 +76,11 @@ struct GeneratedCodeTests {
         guard case .json(let body)? = create.body else { Issue.record("expected a JSON body"); return }
         #expect(String(decoding: try Coders().encode(body), as: UTF8.self) == #"{"name":"Rex"}"#)
 
-        let attach = PetShopClient.Pets.attach(id: 1, file: URL(fileURLWithPath: "/tmp/x.png"), filename: "x.png")
+        let attach = PetShopClient.Pets.attach(id: 1, file: URL(fileURLWithPath: "/tmp/x.png"), filename: "x.png", note: Data("hi".utf8))
         guard case .multipart(let parts)? = attach.body else { Issue.record("expected a multipart body"); return }
-        #expect(parts.map(\.name) == ["file", "filename"])
+        #expect(parts.map(\.name) == ["file", "filename", "note"])
+        #expect(parts.last?.filename == "note" && parts.last?.contentType == "application/octet-stream")
+        if case .data(let bytes)? = parts.last?.content { #expect(bytes == Data("hi".utf8)) } else { Issue.record("expected bytes") }
     }
 
     @Test func modelsUseWireNamesAndDefaults() throws {

@@ -166,6 +166,49 @@ struct SpecErrorTests {
         #expect(hints(spec).contains("did you mean 'name'?"))
     }
 
+    @Test func queryFromBodyAndResourceQueryProblems() {
+        let spec = header + """
+            model M {
+                tags: [M]?
+                name: String?
+            }
+            resource r(_ shift: String) {
+                a: POST "a" {
+                    query nme from body
+                    body M
+                }
+                b: POST "b" {
+                    query name from body
+                    query name from body
+                    body M
+                }
+                c: POST "c" {
+                    query name from body
+                    body [M]
+                }
+                d: POST "d" {
+                    query tags from body
+                    body M
+                }
+                e: GET "e" {
+                    query shift: String
+                }
+                f: GET "f" {
+                    body Bytes?
+                }
+            }
+            """
+        #expect(problems(spec) == [
+            "8:15: M has no field 'nme'",
+            "13:15: query parameter 'name' is declared twice",
+            "17:25: only a model body has fields to fill the query from",
+            "21:15: a query parameter must be a string, number, boolean, date, URL, UUID or enum, or an array of them",
+            "25:15: parameter name 'shift' is used twice; the first is at line 24",
+            "28:14: a GET request has no body",
+            "28:14: a whole body cannot be optional",
+        ])
+    }
+
     @Test func fileURLOnlyOnModelTextFields() {
         let spec = header + """
             model M {

@@ -176,6 +176,13 @@ public struct Parameter: Hashable, Sendable {
 }
 
 public struct Endpoint: Hashable, Sendable {
+    /// A query item whose value the call does not take as a parameter of its own: a field of the JSON body
+    /// (`query NAME from body`) or a parameter of an enclosing resource that its path does not use.
+    public struct BoundQueryItem: Hashable, Sendable {
+        public var wireName: String
+        public var value: PathValue
+    }
+
     public enum Body: Hashable, Sendable {
         case json(TypeRef)
         case multipart([Parameter])
@@ -241,6 +248,7 @@ public struct Endpoint: Hashable, Sendable {
     public var path: [PathComponent]
     public var pathParameters: [Parameter]
     public var query: [Parameter]
+    public var boundQuery: [BoundQueryItem]
     public var headers: [Parameter]
     public var body: Body?
     public var kind: Kind
@@ -278,6 +286,8 @@ public struct Resource: Hashable, Sendable {
         public var swiftName: String
         public var wireName: String
         public var type: TypeRef
+        /// Not used by the resource's path, so sent as a query item by every endpoint inside it.
+        public var inQuery = false
     }
 
     public var doc: [String]

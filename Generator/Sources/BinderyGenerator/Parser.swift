@@ -210,6 +210,10 @@ public struct Parser {
                 let name = try parser.wireName("a path placeholder")
                 parser.advance()
                 endpoint.pathFromBody.append((name, try parser.identifier("where the value comes from: body")))
+            case "query" where parser.peek.text == "from":
+                let name = try parser.wireName("a query parameter")
+                parser.advance()
+                endpoint.queryFromBody.append((name, try parser.identifier("where the value comes from: body")))
             case "path": endpoint.pathParameters.append(try parser.field(doc))
             case "query": endpoint.query.append(try parser.field(doc))
             case "header": endpoint.headers.append(try parser.field(doc))

@@ -291,6 +291,13 @@ public struct Renderer {
 
     private func builderView(_ endpoint: Endpoint, signature: SignatureView) -> BuilderView {
         let query = endpoint.query.map { NameValueView(wireName: Self.literal($0.wireName), name: Naming.escaped($0.swiftName)) }
+            + endpoint.boundQuery.map { item in
+                let value = switch item.value {
+                case .parameter(let name): Naming.escaped(name)
+                case .bodyField(let field): "body." + Naming.escaped(field)
+                }
+                return NameValueView(wireName: Self.literal(item.wireName), name: value)
+            }
         let headers = endpoint.headers.map { NameValueView(wireName: Self.literal($0.wireName), name: Naming.escaped($0.swiftName)) }
         var body: BodyView?
         switch endpoint.body {
@@ -300,6 +307,7 @@ public struct Renderer {
         case .multipart(let parts)?:
             body = BodyView(json: false, bytes: false, file: false, multipart: MultipartView(parts: parts.map { part in
                 let isFile = part.type.wrapped == .primitive(.file)
+                let isBytes = part.type.wrapped == .primitive(.bytes)
                 let isScalar = switch part.type.wrapped {
                 case .primitive(.string), .primitive(.int), .primitive(.int64), .primitive(.double), .primitive(.bool),
                     .primitive(.date), .primitive(.url), .primitive(.uuid), .declared(_, .enumeration): true
@@ -307,7 +315,7 @@ public struct Renderer {
                 }
                 return PartView(
                     wireName: Self.literal(part.wireName), name: Naming.escaped(part.swiftName), file: isFile,
-                    json: !isFile && !isScalar)
+                    bytes: isBytes, json: !isFile && !isBytes && !isScalar)
             }))
         case nil: break
         }

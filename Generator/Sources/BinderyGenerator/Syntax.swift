@@ -176,6 +176,8 @@ public struct EndpointSyntax: Sendable {
     /// `path NAME from body`: placeholders filled from the JSON body's field of that wire name.
     public var pathFromBody: [(name: Located, source: Located)] = []
     public var query: [FieldSyntax] = []
+    /// `query NAME from body`: query items sent with the JSON body's field of that wire name.
+    public var queryFromBody: [(name: Located, source: Located)] = []
     public var headers: [FieldSyntax] = []
     public var body: Body?
     public var paginate: Located?

@@ -66,13 +66,12 @@ extension Validator {
             }
             parameters.append(Resource.BoundParameter(label: label, swiftName: name, wireName: parameter.name.text, type: type))
         }
-        let allBound = bound + parameters
-        for parameter in allBound { memberNames[parameter.swiftName] = syntax.name.range }
+        for parameter in bound + parameters { memberNames[parameter.swiftName] = syntax.name.range }
         var ownPath: [PathComponent] = []
         if let path = syntax.path {
             ownPath = pathPieces(path).compactMap { piece in
                 guard case .placeholder(let name, let range) = piece else { return piece.literal }
-                guard let parameter = allBound.first(where: { $0.wireName == name }) else {
+                guard let parameter = (bound + parameters).first(where: { $0.wireName == name }) else {
                     error("the path uses {\(name)} but the resource binds no parameter of that name", at: range,
                           hint: "bind it: resource \(syntax.name.text)(\(name): String) ...")
                     return nil
@@ -80,6 +79,9 @@ extension Validator {
                 return .placeholder(name: name, value: .parameter(parameter.swiftName))
             }
         }
+        let inPath = Set(ownPath.compactMap { if case .placeholder(let name, _) = $0 { name } else { nil } })
+        for index in parameters.indices where !inPath.contains(parameters[index].wireName) { parameters[index].inQuery = true }
+        let allBound = bound + parameters
         let path = join(parentPath, ownPath)
         let operation = parentOperation.isEmpty ? swiftName : parentOperation + "." + swiftName
 
@@ -169,7 +171,7 @@ extension Validator {
         }
 
         let body = self.body(syntax, method: method, parameterNames: &parameterNames)
-        let bodyFields = syntax.pathFromBody.compactMap { line in bodyPathField(line, body: body).map { (line.name, $0) } }
+        let bodyFields = syntax.pathFromBody.compactMap { line in bodyField(line, body: body, in: "path").map { (line.name, $0) } }
         var used: Set<String> = []
         let ownPath: [PathComponent] = pathPieces(syntax.path).compactMap { piece in
             guard case .placeholder(let name, let range) = piece else { return piece.literal }
@@ -200,6 +202,20 @@ extension Validator {
         }
 
         let query = parameters(syntax.query, in: "query", names: &parameterNames)
+        var queryNames = Set(query.map(\.wireName))
+        let fromResources = bound.filter(\.inQuery).map { parameter in
+            queryNames.insert(parameter.wireName)
+            return Endpoint.BoundQueryItem(wireName: parameter.wireName, value: .parameter(parameter.swiftName))
+        }
+        let fromBody: [Endpoint.BoundQueryItem] = syntax.queryFromBody.compactMap { line in
+            guard queryNames.insert(line.name.text).inserted else {
+                error("query parameter '\(line.name.text)' is declared twice", at: line.name.range)
+                return nil
+            }
+            return bodyField(line, body: body, in: "query").map {
+                Endpoint.BoundQueryItem(wireName: line.name.text, value: .bodyField($0))
+            }
+        }
         let headers = parameters(syntax.headers, in: "header", names: &parameterNames)
         for header in syntax.headers where !isToken(header.wireName.text) {
             error("'\(header.wireName.text)' is not a valid header name", at: header.wireName.range)
@@ -208,7 +224,8 @@ extension Validator {
         return (
             Endpoint(
                 doc: syntax.doc, swiftName: swiftName, operationID: operation + "." + swiftName, method: method,
-                path: join(resourcePath, ownPath), pathParameters: pathParameters, query: query, headers: headers,
+                path: join(resourcePath, ownPath), pathParameters: pathParameters, query: query,
+                boundQuery: fromResources + fromBody, headers: headers,
                 body: body, kind: kind ?? .call(.empty),
                 timeouts: syntax.timeouts.isEmpty ? nil : timeouts(syntax.timeouts), idempotent: syntax.idempotent != nil),
             syntax.starts
@@ -346,16 +363,19 @@ extension Validator {
         return .call(response)
     }
 
-    /// A placeholder filled from the JSON body (`path entityId from body`): the Swift name of the body model's field
-    /// of that wire name.
-    private mutating func bodyPathField(_ line: (name: Located, source: Located), body: Endpoint.Body?) -> String? {
+    /// A path placeholder or query item filled from the JSON body (`path entityId from body`): the Swift name of
+    /// the body model's field of that wire name. A query item's field may be optional (nil leaves it out); a path's
+    /// may not.
+    private mutating func bodyField(
+        _ line: (name: Located, source: Located), body: Endpoint.Body?, in location: String
+    ) -> String? {
         guard line.source.text == "body" else {
-            error("a path value comes from the body, found '\(line.source.text)'", at: line.source.range,
-                  hint: "write path \(line.name.text) from body, or declare it: path \(line.name.text): String")
+            error("a \(location) value comes from the body, found '\(line.source.text)'", at: line.source.range,
+                  hint: "write \(location) \(line.name.text) from body, or declare it: \(location) \(line.name.text): String")
             return nil
         }
         guard case .json(.declared(let modelName, .model))? = body, let model = models[modelName] else {
-            error("only a model body has fields to fill the path from", at: line.source.range,
+            error("only a model body has fields to fill the \(location) from", at: line.source.range,
                   hint: "give the endpoint a body of a model type with a '\(line.name.text)' field")
             return nil
         }
@@ -364,8 +384,8 @@ extension Validator {
                   hint: suggest(line.name.text, model.fields.map(\.wireName)) ?? "add the field to \(modelName)")
             return nil
         }
-        checkParameterType(field.type, at: line.name.range, in: "path")
-        if field.type.isOptional {
+        checkParameterType(field.type, at: line.name.range, in: location)
+        if location == "path", field.type.isOptional {
             error("\(modelName).\(line.name.text) is optional, and a path needs a value", at: line.name.range,
                   hint: "make the field non-optional")
         }

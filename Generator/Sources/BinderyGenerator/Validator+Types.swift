@@ -50,7 +50,8 @@ extension Validator {
         return types
     }
 
-    mutating func resolve(_ type: TypeSyntax, allowFile: Bool = false, allowBytes: Bool = false) -> TypeRef {
+    /// - Parameter parts: resolving a multipart part's type, which alone may be an optional `File` or `Bytes`.
+    mutating func resolve(_ type: TypeSyntax, allowFile: Bool = false, allowBytes: Bool = false, parts: Bool = false) -> TypeRef {
         switch type {
         case .named(let name):
             if let primitive = TypeRef.Primitive(rawValue: name.text) {
@@ -81,7 +82,11 @@ extension Validator {
             return .map(resolve(value))
         case .optional(let wrapped, let range):
             if case .optional = wrapped { error("'??' is one '?' too many", at: range) }
-            return .optional(resolve(wrapped, allowFile: allowFile))
+            let resolved = resolve(wrapped, allowFile: allowFile, allowBytes: allowBytes)
+            if !parts, resolved == .primitive(.bytes) || resolved == .primitive(.file) {
+                error("a whole body cannot be optional", at: range, hint: "only a multipart part may be written \(describe(wrapped))?")
+            }
+            return .optional(resolved)
         }
     }
 
@@ -106,7 +111,7 @@ extension Validator {
                 unique(swiftName, at: field.swiftName?.range ?? field.wireName.range, in: &swiftNames,
                        what: "field", hint: "write '\(field.wireName.text) as otherName: ...' to choose another Swift name")
             }
-            let type = resolve(field.type, allowFile: allowFile)
+            let type = resolve(field.type, allowFile: allowFile, allowBytes: allowFile, parts: allowFile)
             if let marker = field.fileURL {
                 if !fileURLs {
                     error("only a model's fields can be marked file-url", at: marker)

@@ -296,6 +296,7 @@ struct PartView {
     var wireName: String
     var name: String
     var file: Bool
+    var bytes: Bool
     var json: Bool
 }
 

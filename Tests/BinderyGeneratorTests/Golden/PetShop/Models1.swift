@@ -46,15 +46,19 @@ public struct Owner: Codable, Hashable, Sendable {
 public struct Booking: Codable, Hashable, Sendable {
     public var petID: Int
     public var day: Date
+    /// Also sent as the `salon` query item.
+    public var salon: String?
 
-    public init(petID: Int, day: Date) {
+    public init(petID: Int, day: Date, salon: String? = nil) {
         self.petID = petID
         self.day = day
+        self.salon = salon
     }
 
     enum CodingKeys: String, CodingKey {
         case petID = "pet_id"
         case day
+        case salon
     }
 }
 

@@ -49,6 +49,29 @@ extension PetShopClient {
             }
         }
 
+        /// A till of the shop, on one shift: the shift is sent as a query item, as the path does not use it.
+        public func till(_ number: Int, shift: String) -> Till { Till(runtime: runtime, code: code, number: number, shift: shift) }
+
+        /// A till of the shop, on one shift: the shift is sent as a query item, as the path does not use it.
+        public struct Till: Sendable {
+            let runtime: APIClient
+            let code: String
+            public let number: Int
+            public let shift: String
+
+            /// Sends `GET /shops/{code}/tills/{number}/total`.
+            public func total() async throws -> JSONValue {
+                try await self.runtime.send(Self.total(code: code, number: number, shift: shift))
+            }
+
+            /// The request `total()` sends, to inspect, change or send later.
+            public static func total(code: String, number: Int, shift: String) -> Request<JSONValue> {
+                var queryItems = QueryItems()
+                queryItems.add("shift", shift)
+                return Request("shop.till.total", .get, "shops/\(segment: code)/tills/\(segment: number)/total", query: queryItems.items, response: .json)
+            }
+        }
+
         /// The request `status()` sends, to inspect, change or send later.
         public static func status(code: String) -> Request<JSONValue> {
             Request("shop.status", .get, "shops/\(segment: code)/status", response: .json)

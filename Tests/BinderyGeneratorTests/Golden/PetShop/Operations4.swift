@@ -60,13 +60,17 @@ extension PetShopClient {
         }
 
         /// Sends `POST /pets/{id}/files/`.
+        ///
+        /// - Parameters:
+        ///   - note: A note sent as a file's bytes.
         public func attach(
             id: Int,
             file: URL,
             filename: String,
-            meta: JSONValue? = nil
+            meta: JSONValue? = nil,
+            note: Data? = nil
         ) async throws -> JSONValue {
-            try await self.runtime.send(Self.attach(id: id, file: file, filename: filename, meta: meta))
+            try await self.runtime.send(Self.attach(id: id, file: file, filename: filename, meta: meta, note: note))
         }
 
         /// Search with a cursor.
@@ -150,17 +154,19 @@ extension PetShopClient {
             Request("pets.uploadPhoto", .put, "pets/\(segment: id)/photo/", body: .bytes(body, contentType: "application/octet-stream"), response: .json)
         }
 
-        /// The request `attach(id:file:filename:meta:)` sends, to inspect, change or send later.
+        /// The request `attach(id:file:filename:meta:note:)` sends, to inspect, change or send later.
         public static func attach(
             id: Int,
             file: URL,
             filename: String,
-            meta: JSONValue? = nil
+            meta: JSONValue? = nil,
+            note: Data? = nil
         ) -> Request<JSONValue> {
             var formParts = MultipartForm()
             formParts.add("file", file: file)
             formParts.add("filename", filename)
             formParts.add("meta", json: meta)
+            formParts.add("note", bytes: note)
             return Request("pets.attach", .post, "pets/\(segment: id)/files/", body: .multipart(formParts.parts), response: .json)
         }
 
@@ -210,7 +216,7 @@ extension PetShopClient {
             }
         }
 
-        /// Books grooming for the pet the booking names.
+        /// Books grooming for the pet the booking names, at the booking's salon when it names one.
         ///
         /// Returns once the job started; await its `result()` for the outcome.
         public func book(_ body: Booking) async throws -> Job<Pet> {
@@ -233,7 +239,9 @@ extension PetShopClient {
 
         /// The request `book(_:)` sends, to inspect, change or send later.
         public static func book(_ body: Booking) -> Request<JSONValue> {
-            Request("grooming.book", .post, "grooming/\(segment: body.petID)/bookings/", body: .json(body), response: .json)
+            var queryItems = QueryItems()
+            queryItems.add("salon", body.salon)
+            return Request("grooming.book", .post, "grooming/\(segment: body.petID)/bookings/", query: queryItems.items, body: .json(body), response: .json)
         }
 
         /// The request `status(petID:taskID:)` sends, to inspect, change or send later.
