@@ -265,7 +265,7 @@ public final class APIClient: Sendable {
         }
     }
 
-    private func error(
+    func error(
         _ kind: BinderyError.Kind, _ request: Request<some Sendable>, url: URL?, attempts: Int, _ message: String
     ) -> BinderyError {
         BinderyError(

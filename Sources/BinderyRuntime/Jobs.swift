@@ -104,10 +104,11 @@ public struct Job<Result: Sendable>: Sendable {
     /// - Parameters:
     ///   - timeout: seconds to wait without progress; nil keeps the rule's, `.infinity` waits until the job ends.
     ///     The clock restarts whenever a progress field changes, so a long job that keeps progressing is not given up.
+    ///   - overall: the most seconds to wait in all, progress or not; nil for no such limit.
     ///   - progress: called after every poll that changed the job's state or progress.
-    public func result(timeout: TimeInterval? = nil, progress: (@Sendable (JobProgress) -> Void)? = nil) async throws
-        -> Result
-    {
+    public func result(
+        timeout: TimeInterval? = nil, overall: TimeInterval? = nil, progress: (@Sendable (JobProgress) -> Void)? = nil
+    ) async throws -> Result {
         guard case .whole(let read) = status.reader.body else {
             throw failure(.invalidRequest, "a job's status is read whole, not streamed")
         }
@@ -125,6 +126,7 @@ public struct Job<Result: Sendable>: Sendable {
         var lastProgress: JobProgress?
         let clock = client.clock
         var progressedAt = clock.now
+        let deadline = overall.map { clock.now + $0 }
         var interval = rule.interval
         while true {
             let (body, result) = try await client.send(poll)
@@ -141,11 +143,14 @@ public struct Job<Result: Sendable>: Sendable {
                 progress?(current)
             }
             let waited = clock.now - progressedAt
+            let known = state.map { rule.processing.contains($0) ? $0 : "\($0), which the rule does not list" }
             if waited + interval > patience {
-                let known = state.map { rule.processing.contains($0) ? $0 : "\($0), which the rule does not list" }
                 throw failure(
                     .timedOut,
                     "the job made no progress for \(Self.seconds(waited + interval)) s (timeout \(Self.seconds(patience)) s); last state: \(known ?? "none")")
+            }
+            if let deadline, let overall, clock.now + interval > deadline {
+                throw failure(.timedOut, "the job did not end within \(Self.seconds(overall)) s; last state: \(known ?? "none")")
             }
             do {
                 try await clock.sleep(interval)

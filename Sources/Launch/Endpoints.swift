@@ -181,11 +181,12 @@ public struct EndpointResponseFuture: Sendable {
     public let taskID: String
     let job: Job<GetAsyncTaskResponse>
 
-    /// Polls while the task is PENDING or STARTED and returns its SUCCESS or FAILURE.
-    /// - Parameter timeout: seconds to wait without a change of status; nil waits until the task ends. Running out
-    ///   throws `.timedOut` saying how long it waited; cancelling the calling task stops polling.
+    /// Polls every 2 s while the task is PENDING or STARTED and returns its SUCCESS or FAILURE, as the Python
+    /// client's `get(timeout)` does.
+    /// - Parameter timeout: the most seconds to wait in all; nil waits until the task ends. Running out throws
+    ///   `.timedOut` with the last status; cancelling the calling task stops polling.
     public func get(timeout: TimeInterval? = nil) async throws -> EndpointResponse {
-        let task = try await job.result(timeout: timeout ?? .infinity)
+        let task = try await job.result(timeout: .infinity, overall: timeout)
         return EndpointResponse(status: task.status, wrapped: task.result, traceback: task.traceback, statusCode: task.statusCode)
     }
 }

@@ -163,6 +163,38 @@ struct PolicyTests {
         #expect(clock.sleeps == Array(repeating: 1, count: 8))
     }
 
+    /// An overall limit holds even while the job keeps progressing: with 1 s waits and 3.5 s in all, three waits.
+    @Test func anOverallLimitEndsAJobThatKeepsProgressing() async throws {
+        let polls: [InMemoryTransport.Answer] = (1...8).map { .json(#"{"status": "RUNNING", "percent": \#($0 * 10)}"#) }
+        let transport = InMemoryTransport(polls)
+        let clock = ManualClock()
+        let job = client(transport, clock: clock).job(Request<Item>("jobs.get", .get, "jobs/1", response: .json), rule: Self.rule)
+        let error = await failure { _ = try await job.result(timeout: .infinity, overall: 3.5) }
+        #expect(error?.kind == .timedOut)
+        #expect(error?.message.contains("did not end within 3.5 s; last state: RUNNING") == true, "\(String(describing: error))")
+        #expect(clock.sleeps == [1, 1, 1])
+        #expect(transport.received.count == 4)
+    }
+
+    /// `poll` asks again after each wait until an answer is there, and gives up before a wait would pass its limit.
+    @Test func pollingWaitsBetweenAttemptsUntilAValueOrTheLimit() async throws {
+        let transport = InMemoryTransport([.json("null"), .json("null"), .json(#"{"id": 3}"#)])
+        let clock = ManualClock()
+        let api = client(transport, clock: clock)
+        let request = Request<Item?>("results.get", .get, "results/1", response: .json)
+        #expect(try await api.poll(request, every: 0.5, timeout: 10) { try await api.send(request) } == Item(id: 3))
+        #expect(clock.sleeps == [0.5, 0.5])
+
+        let never = InMemoryTransport([.json("null")])
+        let neverClock = ManualClock()
+        let waiting = client(never, clock: neverClock)
+        let error = await failure { _ = try await waiting.poll(request, every: 0.5, timeout: 1.2) { try await waiting.send(request) } }
+        #expect(error?.kind == .timedOut && error?.operation == "results.get")
+        #expect(error?.message == "no result within 1.2 s")
+        #expect(neverClock.sleeps == [0.5, 0.5])
+        #expect(never.received.count == 3)
+    }
+
     @Test func aJobWithoutProgressTimesOutByTheClock() async throws {
         let transport = InMemoryTransport([.json(#"{"status": "PENDING"}"#)])
         let clock = ManualClock()

@@ -176,13 +176,15 @@ struct LaunchTests {
 
     // MARK: Futures
 
-    @Test("get(timeout:) on a task that never ends says how long it waited")
+    @Test("get(timeout:) on a task that never ends says how long it waited in all")
     func futureTimeout() async throws {
         let future = try await asyncEndpoint("echo-async").predict(EndpointRequest(args: ["stall": true]))
         let error = try await #require(throws: BinderyError.self) { try await future.get(timeout: 1) }
         #expect(error.kind == .timedOut)
         #expect(error.statusCode == nil)
-        #expect(error.message.contains("made no progress for"))
+        #expect(error.message.contains("did not end within 1.0 s; last state: PENDING"), "\(error)")
+        let polls = await received { $0.path == "/v1/async-tasks/\(future.taskID)" }
+        #expect(polls.count == 1, "the next poll, 2 s later, would come after the timeout")
     }
 
     @Test("Cancelling the awaiting task stops polling")
