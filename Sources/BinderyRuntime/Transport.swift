@@ -93,8 +93,15 @@ public enum HTTPBody: Sendable {
     }
 
     private static func size(of url: URL) throws -> Int {
-        let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
-        return (attributes[.size] as? NSNumber)?.intValue ?? 0
+        do {
+            let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+            return (attributes[.size] as? NSNumber)?.intValue ?? 0
+        } catch {
+            throw CocoaError(
+                .fileReadNoSuchFile,
+                userInfo: [NSFilePathErrorKey: url.path, NSUnderlyingErrorKey: error,
+                           NSLocalizedDescriptionKey: "\(url.path) cannot be read: \(error.localizedDescription)"])
+        }
     }
 }
 

@@ -2,14 +2,64 @@ import BinderyRuntime
 import Foundation
 
 extension LlamaDeployClient.Apiserver {
-    /// The server's status, with an unreachable server reported as `.down` rather than thrown, as the Python
-    /// client's `status()` does. Other failures (an error status, an unreadable answer) still throw.
+    /// The server's status as the Python client's `status()` reports it: healthy with a message listing the active
+    /// deployments; unhealthy with the server's own text when it answers an error status (after the retries every
+    /// GET gets); down when it cannot be reached. Other failures (a dropped connection, an unreadable answer) throw.
     public func status() async throws -> Status {
+        let status: Status
         do {
-            return try await getStatus()
+            status = try await getStatus()
         } catch let error as BinderyError where error.kind == .cannotConnect {
             return Status(status: .down, statusMessage: "API Server is down")
+        } catch let error as BinderyError where error.statusCode != nil {
+            return Status(status: .unhealthy, statusMessage: String(decoding: error.body ?? Data(), as: UTF8.self))
         }
+        let deployments = status.deployments ?? []
+        let message = "LlamaDeploy is up and running."
+            + (deployments.isEmpty
+                ? "\nCurrently there are no active deployments"
+                : "\nActive deployments:" + deployments.map { "\n- \($0)" }.joined())
+        return Status(status: .healthy, statusMessage: message, maxDeployments: status.maxDeployments, deployments: deployments)
+    }
+}
+
+extension LlamaDeployClient.Apiserver.Deployments {
+    /// Creates a deployment from its YAML file and answers a handle to it. A file that cannot be read is
+    /// `.invalidRequest`, with nothing sent.
+    /// - Parameters:
+    ///   - basePath: the folder, on the server, that the YAML's source locations are relative to.
+    ///   - reload: replaces a deployment of the same name.
+    ///   - local: uses the sources where they are instead of copying them.
+    public func create(configFile: URL, basePath: String = ".", reload: Bool = false, local: Bool = false) async throws
+        -> LlamaDeployClient.Apiserver.Deployment
+    {
+        let created = try await createFromFile(configFile: configFile, basePath: basePath, reload: reload, local: local)
+        return LlamaDeployClient.Apiserver.Deployment(runtime: runtime, deploymentName: created.name)
+    }
+
+    /// Creates a deployment from its YAML text, as the Python client's `create(config)` does with an open file, and
+    /// answers a handle to it.
+    public func create(config: String, basePath: String = ".", reload: Bool = false, local: Bool = false) async throws
+        -> LlamaDeployClient.Apiserver.Deployment
+    {
+        let created = try await createFromYaml(configFile: Data(config.utf8), basePath: basePath, reload: reload, local: local)
+        return LlamaDeployClient.Apiserver.Deployment(runtime: runtime, deploymentName: created.name)
+    }
+}
+
+extension LlamaDeployClient.Apiserver.Deployment.Tasks {
+    /// Starts a task without waiting for it, in the task's session when it names one (a new session otherwise), and
+    /// answers a handle to it that carries that session.
+    public func create(_ task: TaskDefinition) async throws -> LlamaDeployClient.Apiserver.Deployment.DeploymentTask {
+        let request = Self.start(deploymentName: deploymentName, task)
+        let started = try await runtime.send(request)
+        guard let taskID = started.taskID, let sessionID = started.sessionID else {
+            throw BinderyError(
+                kind: .decoding, operation: request.operation, method: request.method, url: try? runtime.url(for: request),
+                attempts: 1, message: "the server answered a task without its task_id or session_id")
+        }
+        return LlamaDeployClient.Apiserver.Deployment.DeploymentTask(
+            runtime: runtime, deploymentName: deploymentName, taskID: taskID, sessionID: sessionID)
     }
 }
 

@@ -45,30 +45,30 @@ struct LlamaDeployTests {
         let status = try await client.apiserver.status()
         #expect(status.status == .healthy)
         #expect(Set(status.deployments ?? []).isSuperset(of: ["echo", "hitl"]))
+        #expect(status.statusMessage.hasPrefix("LlamaDeploy is up and running.\nActive deployments:"))
+        #expect(status.statusMessage.contains("\n- echo"))
 
         let folder = Repository.url("Tests/LlamaDeploy/greeter")
-        let created = try await client.apiserver.deployments.create(
+        let greeter = try await client.apiserver.deployments.create(
             configFile: folder.appending(path: "deployment.yml"), basePath: folder.path)
-        #expect(created.name == "greeter")
+        #expect(greeter.deploymentName == "greeter")
         let upload = try #require(await received("/deployments/create").first { $0.body.contains("name: greeter") })
         #expect(upload.contentType?.hasPrefix("multipart/form-data; boundary=") == true)
         #expect(upload.body.contains(#"name="config_file""#))
         #expect(upload.body.contains("name: greeter"))
         #expect(upload.query.contains("base_path=" + (folder.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")))
 
-        let greeter = client.apiserver.deployment("greeter")
         let session = try await greeter.sessions.create()
-        let task = try await greeter.tasks.create(TaskDefinition(arguments: Greeting(name: "Ada")), sessionID: session.sessionID)
-        let taskID = try #require(task.taskID)
+        let task = try await greeter.tasks.create(TaskDefinition(arguments: Greeting(name: "Ada"), sessionID: session.sessionID))
         #expect(task.sessionID == session.sessionID)
 
         var events: [JSONValue] = []
-        for try await event in try await greeter.task(taskID).events(sessionID: session.sessionID) { events.append(event) }
+        for try await event in try await task.events() { events.append(event) }
         #expect(events == [["msg": "looking up the name"], ["msg": "writing the greeting"], [:]])
 
-        let result = try await greeter.task(taskID).results(sessionID: session.sessionID)
+        let result = try await task.results()
         #expect(result.result == "Hello, Ada!")
-        #expect(result.taskID == taskID)
+        #expect(result.taskID == task.taskID)
 
         try await greeter.sessions.delete(sessionID: session.sessionID)
         #expect(try await !greeter.sessions.list().contains { $0.sessionID == session.sessionID })
@@ -93,48 +93,84 @@ struct LlamaDeployTests {
         #expect(noArguments == "echo: ")
     }
 
+    @Test("Run and create send the task's own session id; create answers a handle that carries it")
+    func theTasksSessionTravels() async throws {
+        let echo = client.apiserver.deployment("echo")
+        let session = try await echo.sessions.create()
+        let marker = UUID().uuidString
+        _ = try await echo.tasks.run(TaskDefinition(arguments: ["message": JSONValue.string(marker)], sessionID: session.sessionID))
+        let run = try #require(await received("/deployments/echo/tasks/run").first { $0.body.contains(marker) })
+        #expect(run.query == "session_id=\(session.sessionID)")
+
+        let task = try await echo.tasks.create(TaskDefinition(arguments: ["message": JSONValue.string("handle")], sessionID: session.sessionID))
+        #expect(task.sessionID == session.sessionID)
+        #expect(try await task.results().result == "echo: handle")
+        let read = try #require(await received("/deployments/echo/tasks/\(task.taskID)/results").first)
+        #expect(read.query == "session_id=\(session.sessionID)")
+
+        let withoutSession = try await echo.tasks.create(TaskDefinition(arguments: ["message": JSONValue.string("new")]))
+        #expect(withoutSession.sessionID != session.sessionID, "a task without a session gets a new one")
+        #expect(try await withoutSession.results().result == "echo: new")
+    }
+
+    @Test("A deployment is created from YAML text as well as from a file; an unreadable file is a typed error, nothing sent")
+    func createFromText() async throws {
+        let folder = Repository.url("Tests/LlamaDeploy/greeter")
+        let yaml = try String(contentsOf: folder.appending(path: "deployment.yml"), encoding: .utf8)
+            .replacingOccurrences(of: "name: greeter", with: "name: greeter-text")
+        let deployment = try await client.apiserver.deployments.create(config: yaml, basePath: folder.path)
+        #expect(deployment.deploymentName == "greeter-text")
+        let upload = try #require(await received("/deployments/create").first { $0.body.contains("name: greeter-text") })
+        #expect(upload.body.contains(#"name="config_file"; filename="config_file""#))
+        #expect(try await deployment.tasks.run(TaskDefinition(arguments: Greeting(name: "Bo"))) == "Hello, Bo!")
+
+        let missing = folder.appending(path: "missing.yml")
+        let error = try await #require(throws: BinderyError.self) {
+            try await client.apiserver.deployments.create(configFile: missing, basePath: folder.path)
+        }
+        #expect(error.kind == .invalidRequest)
+        #expect(error.message.contains("missing.yml"), "\(error)")
+        #expect(error.attempts == 0, "nothing was sent")
+    }
+
     @Test("Human in the loop: the question arrives on the stream before the task ends, the answer goes back through the API")
     func humanInTheLoop() async throws {
         let hitl = client.apiserver.deployment("hitl")
         // Created without a session: the server then keeps the running workflow's own context as the task's session,
         // which is the one a sent event must reach (a session made beforehand hands the workflow a copy).
-        let task = try await hitl.tasks.create(TaskDefinition(arguments: ["question": JSONValue.string("Who are you?")]))
-        let session = try #require(task.sessionID)
-        let handle = hitl.task(try #require(task.taskID))
+        let handle = try await hitl.tasks.create(TaskDefinition(arguments: ["question": JSONValue.string("Who are you?")]))
 
         var types: [String] = []
-        for try await event in try await handle.typedEvents(sessionID: session) {
+        for try await event in try await handle.typedEvents() {
             types.append(event.qualifiedName)
             if event.qualifiedName.hasSuffix("InputRequiredEvent") {
                 #expect(event.value["_data"]?["prefix"] == "Who are you?")
                 // The workflow cannot end until this answer arrives, so the stream delivered this event while the
                 // task was still running.
                 let sent = try await handle.sendEvent(
-                    EventDefinition(serviceID: "hitl_workflow", event: "workflows.events.HumanResponseEvent", fields: ["response": "bob"]),
-                    sessionID: session)
+                    EventDefinition(serviceID: "hitl_workflow", event: "workflows.events.HumanResponseEvent", fields: ["response": "bob"]))
                 #expect(sent.serviceID == "hitl_workflow")
             }
         }
         #expect(types.first?.hasSuffix("InputRequiredEvent") == true)
         #expect(types.last == "workflows.events.StopEvent")
-        #expect(try await handle.results(sessionID: session).result == "hello, bob")
-        let event = try #require(await received("/deployments/hitl/tasks/\(task.taskID ?? "")/events").first { $0.method == "POST" })
+        #expect(try await handle.results().result == "hello, bob")
+        let event = try #require(await received("/deployments/hitl/tasks/\(handle.taskID)/events").first { $0.method == "POST" })
+        #expect(event.query == "session_id=\(handle.sessionID)")
         #expect(event.body.contains(#"\"qualified_name\":\"workflows.events.HumanResponseEvent\""#))
     }
 
     @Test("Events are not replayed: the server aborts a second stream of an ended task, a typed connection error")
     func eventsNotReplayed() async throws {
         let echo = client.apiserver.deployment("echo")
-        let task = try await echo.tasks.create(TaskDefinition(arguments: ["message": JSONValue.string("once"), "steps": 2]))
-        let handle = echo.task(try #require(task.taskID))
-        let session = try #require(task.sessionID)
+        let handle = try await echo.tasks.create(TaskDefinition(arguments: ["message": JSONValue.string("once"), "steps": 2]))
         var first: [JSONValue] = []
-        for try await event in try await handle.events(sessionID: session) { first.append(event) }
+        for try await event in try await handle.events() { first.append(event) }
         #expect(first == [["msg": "step 0"], ["msg": "step 1"], [:]])
         // llama-index-workflows raises "All the streamed events have already been consumed" inside the response, so
         // the chunked body breaks off.
         let error = try await #require(throws: BinderyError.self) {
-            for try await _ in try await handle.events(sessionID: session) {}
+            for try await _ in try await handle.events() {}
         }
         #expect(error.kind == .connectionLost)
         #expect(error.operation == "apiserver.deployment.task.events")
@@ -144,7 +180,7 @@ struct LlamaDeployTests {
     func typedLists() async throws {
         let echo = client.apiserver.deployment("echo")
         let session = try await echo.sessions.create()
-        let task = try await echo.tasks.create(TaskDefinition(arguments: ["message": JSONValue.string("listed")]), sessionID: session.sessionID)
+        let task = try await echo.tasks.create(TaskDefinition(arguments: ["message": JSONValue.string("listed")], sessionID: session.sessionID))
         let tasks = try await echo.tasks.list()
         let listed = try #require(tasks.first { $0.taskID == task.taskID })
         let arguments = try JSONSerialization.jsonObject(with: Data(listed.input.utf8)) as? [String: String]
@@ -153,7 +189,7 @@ struct LlamaDeployTests {
         #expect(try await echo.sessions.get(sessionID: session.sessionID).sessionID == session.sessionID)
         #expect(try await client.apiserver.deployments.list().map(\.name).contains("echo"))
         #expect(try await client.apiserver.deployments.get(deploymentName: "hitl").name == "hitl")
-        _ = try await echo.task(try #require(task.taskID)).results(sessionID: session.sessionID)
+        _ = try await task.results()
     }
 
     // MARK: The server
@@ -177,6 +213,19 @@ struct LlamaDeployTests {
         #expect(error.kind == .cannotConnect)
     }
 
+    @Test("status() reports an error status as unhealthy with the server's text")
+    func statusWhenUnhealthy() async throws {
+        // Our fault server answers everything under /unhealthy/ with a text/plain 500.
+        let failing = try await LiveServer(script: "Tests/Servers/faults.py")
+        defer { failing.stop() }
+        let unhealthy = LlamaDeployClient(
+            baseURL: failing.baseURL.appending(path: "unhealthy/server/"), options: ClientOptions(environment: [:]))
+        let status = try await unhealthy.apiserver.status()
+        #expect(status.status == .unhealthy)
+        #expect(status.statusMessage == "the database is gone")
+        #expect(failing.lines.count == 1, "a 500 is not retried")
+    }
+
     // MARK: Errors
 
     @Test("An unknown deployment is a typed 404 with the server's detail")
@@ -193,7 +242,7 @@ struct LlamaDeployTests {
     func plainText500() async throws {
         let echo = client.apiserver.deployment("echo")
         let error = try await #require(throws: BinderyError.self) {
-            try await echo.task("no-such-task").results(sessionID: "no-such-session")
+            try await echo.task("no-such-task", sessionID: "no-such-session").results()
         }
         #expect(error.kind == .server)
         #expect(error.statusCode == 500)

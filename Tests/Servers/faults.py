@@ -16,6 +16,7 @@ The first path segment picks a behaviour; the second is an id the test chooses, 
   /reject/ID                                 401 quoting the X-Key it received
   /json/ID?body=JSON&status=200              answer with that JSON body and status
   /echo/ID                                   200 echoing what was received
+  /unhealthy/ID                              500 with the text/plain body "the database is gone"
 Every JSON answer includes the attempt number.
 """
 import hashlib
@@ -91,6 +92,9 @@ class Handler(BaseHTTPRequestHandler):
             headers["Retry-After"] = query["retry_after"]
         detail = {"detail": f"status {status}", "attempt": attempt} if status >= 400 else {"attempt": attempt}
         self.answer(status, detail, headers)
+
+    def do_unhealthy(self, attempt, query, record):
+        self.answer(500, b"the database is gone", content_type="text/plain")
 
     def do_slow(self, attempt, query, record):
         time.sleep(float(query.get("delay", "2")))
