@@ -18,11 +18,13 @@ public final class LiveServer: Sendable {
     /// Everything the server printed after its port, one entry a line.
     public var lines: [String] { output.withLock { $0 } }
 
-    /// Starts `script` (a path from the repository root) with the test Python, and waits for its port.
+    /// Starts `script` (a path from the repository root) with the Python the environment variable `python` names
+    /// (the test command sets it), and waits for its port.
     public init(
-        script: String, arguments: [String] = [], environment: [String: String] = [:], timeout: TimeInterval = 60
+        script: String, arguments: [String] = [], environment: [String: String] = [:], timeout: TimeInterval = 60,
+        python: String = "BINDERY_PYTHON"
     ) async throws {
-        let python = ProcessInfo.processInfo.environment["BINDERY_PYTHON"] ?? "python3"
+        let python = ProcessInfo.processInfo.environment[python] ?? "python3"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [python, "-u", Repository.url(script).path] + arguments
