@@ -87,7 +87,7 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
                 return (response, reader, try limit.map(reader.readAll))
             }
         } onCancel: {
-            box.socket?.shutdown()
+            box.cancel()
         }
     }
 
@@ -307,10 +307,12 @@ final class BodyReader: @unchecked Sendable {
     }
 }
 
-/// Holds the socket of an exchange for a cancellation that may come from another thread.
+/// Holds the socket of an exchange for a cancellation that may come from another thread, even before the socket
+/// is connected: a socket set after the cancellation is shut down at once, so no wait on it begins.
 private final class SocketBox: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: Socket?
+    private var cancelled = false
 
     init(_ socket: Socket?) { stored = socket }
 
@@ -324,7 +326,15 @@ private final class SocketBox: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         stored = socket
+        if cancelled { socket.shutdown() }
         return socket
+    }
+
+    func cancel() {
+        lock.lock()
+        defer { lock.unlock() }
+        cancelled = true
+        stored?.shutdown()
     }
 }
 
