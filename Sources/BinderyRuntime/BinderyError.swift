@@ -53,6 +53,11 @@ public struct BinderyError: Error, Sendable, CustomStringConvertible {
     public var detail: JSONValue?
     /// The raw response body.
     public var body: Data?
+    /// The error body as the Python clients' `ClientError.response` gives it: its JSON, or its text when it is not
+    /// JSON; nil when no response arrived.
+    public var response: JSONValue? {
+        detail ?? body.map { .string(String(decoding: $0, as: UTF8.self)) }
+    }
     /// How many times the request was sent.
     public var attempts: Int
     /// A human-readable explanation.

@@ -3,8 +3,22 @@ import Foundation
 /// A model with fields the spec marks `file-url`: links to files the API serves, which callers may want to rewrite
 /// (to a mirror, a signed URL, a local download) before use.
 public protocol FileURLs {
+    /// A copy with every file URL replaced by `rewrite(field, url)`, `field` being the wire name of the model's
+    /// field the URL is in.
+    func rewritingFileURLs(_ rewrite: (_ field: String, _ url: String) -> String) -> Self
+}
+
+extension FileURLs {
     /// A copy with every file URL replaced by `rewrite(url)`.
-    func rewritingFileURLs(_ rewrite: (String) -> String) -> Self
+    public func rewritingFileURLs(_ rewrite: (String) -> String) -> Self {
+        rewritingFileURLs { _, url in rewrite(url) }
+    }
+
+    /// A copy with the file URLs of the fields named in `rewrites` (by wire name) replaced by their rewrite, as the
+    /// Python client's `url_conversion` maps fields to functions; other fields are left as they are.
+    public func rewritingFileURLs(_ rewrites: [String: (String) -> String]) -> Self {
+        rewritingFileURLs { field, url in rewrites[field]?(url) ?? url }
+    }
 }
 
 extension JSONValue {
@@ -26,17 +40,27 @@ extension JSONValue {
 }
 
 extension Page: FileURLs where Item: FileURLs {
-    public func rewritingFileURLs(_ rewrite: (String) -> String) -> Page {
+    public func rewritingFileURLs(_ rewrite: (_ field: String, _ url: String) -> String) -> Page {
         Page(items: items.map { $0.rewritingFileURLs(rewrite) }, next: next, count: count)
     }
 }
 
 extension Paginated where Item: FileURLs {
-    /// The same walk with every item's file URLs rewritten, page after page.
-    public func rewritingFileURLs(_ rewrite: @escaping @Sendable (String) -> String) -> Paginated {
+    /// The same walk with every item's file URLs rewritten by `rewrite(field, url)`, page after page.
+    public func rewritingFileURLs(_ rewrite: @escaping @Sendable (_ field: String, _ url: String) -> String) -> Paginated {
         var copy = self
         let earlier = convert
         copy.convert = { earlier($0).rewritingFileURLs(rewrite) }
         return copy
+    }
+
+    /// The same walk with every item's file URLs rewritten, page after page.
+    public func rewritingFileURLs(_ rewrite: @escaping @Sendable (String) -> String) -> Paginated {
+        rewritingFileURLs { _, url in rewrite(url) }
+    }
+
+    /// The same walk with the file URLs of the fields named in `rewrites` rewritten, page after page.
+    public func rewritingFileURLs(_ rewrites: [String: @Sendable (String) -> String]) -> Paginated {
+        rewritingFileURLs { field, url in rewrites[field]?(url) ?? url }
     }
 }

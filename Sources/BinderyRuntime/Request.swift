@@ -32,6 +32,16 @@ public struct Request<Response: Sendable>: Sendable {
     }
 }
 
+extension Request {
+    /// The same request with more query items, in order, for filters and options the spec does not declare:
+    /// `client.send(Tasks.get(id: 7).addingQuery(["expand": "data_unit", "status": "done"]))`. A name may repeat.
+    public func addingQuery(_ items: KeyValuePairs<String, any ParameterValue>) -> Request {
+        var request = self
+        request.query += items.map { URLQueryItem(name: $0.key, value: $0.value.parameterValue) }
+        return request
+    }
+}
+
 /// How a request reads the body of a successful response: whole, or as events while it arrives.
 public struct ResponseReader<Response: Sendable>: Sendable {
     enum Body: Sendable {

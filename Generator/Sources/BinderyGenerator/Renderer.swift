@@ -172,7 +172,7 @@ public struct Renderer {
         let rewrites = model.fields.filter(\.isFileURL).map { field in
             let type = field.type.wrapped
             return FileURLRewriteView(
-                name: Naming.escaped(field.swiftName), optional: field.type.isOptional, json: type == .primitive(.json),
+                name: Naming.escaped(field.swiftName), wireName: Self.literal(field.wireName), optional: field.type.isOptional, json: type == .primitive(.json),
                 array: type == .array(.primitive(.string)), string: type == .primitive(.string))
         }
         return ModelView(

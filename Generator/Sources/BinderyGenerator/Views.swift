@@ -139,6 +139,8 @@ struct FieldView {
 /// A field marked `file-url`, rewritten by `rewritingFileURLs`.
 struct FileURLRewriteView {
     var name: String
+    /// The field's wire name as a string literal, which the rewrite is told.
+    var wireName: String
     var optional: Bool
     var json: Bool
     var array: Bool

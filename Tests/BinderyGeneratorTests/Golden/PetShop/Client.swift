@@ -35,6 +35,11 @@ public struct PetShopClient: Sendable {
         try await runtime.send(request)
     }
 
+    /// Walks every page of a paginated request built by one of the request builders, e.g. with query items added.
+    public func paginate<Item>(_ request: Request<Page<Item>>) -> Paginated<Item> {
+        runtime.paginate(request)
+    }
+
     /// What the spec says about the API as a whole.
     public static let definition = APIDefinition(
         name: "PetShop",
@@ -56,14 +61,14 @@ public struct PetShopClient: Sendable {
 
 extension PaginationRule {
     /// The spec's `drf` pagination rule.
-    static let drf = PaginationRule(style: .nextLink, items: ["results"], next: ["next"], count: ["count"])
+    public static let drf = PaginationRule(style: .nextLink, items: ["results"], next: ["next"], count: ["count"])
     /// The spec's `cursor` pagination rule.
-    static let cursor = PaginationRule(style: .cursor, items: ["data"], next: ["meta", "pagination", "next_cursor"], cursorParameter: "cursor", pageSizeParameter: "per_page")
+    public static let cursor = PaginationRule(style: .cursor, items: ["data"], next: ["meta", "pagination", "next_cursor"], cursorParameter: "cursor", pageSizeParameter: "per_page")
     /// The spec's `pages` pagination rule.
-    static let pages = PaginationRule(style: .pageNumber, items: ["results"], count: ["count"], pageParameter: "page", pageSizeParameter: "page_size")
+    public static let pages = PaginationRule(style: .pageNumber, items: ["results"], count: ["count"], pageParameter: "page", pageSizeParameter: "page_size")
 }
 
 extension JobRule {
     /// The spec's `grooming` job rule.
-    static let grooming = JobRule(state: ["status"], processing: ["PENDING", "STARTED"], failed: ["FAILURE"], message: ["traceback"], progress: [["percent"]], timeout: 600, interval: 1, maxInterval: 10)
+    public static let grooming = JobRule(state: ["status"], processing: ["PENDING", "STARTED"], failed: ["FAILURE"], message: ["traceback"], progress: [["percent"]], timeout: 600, interval: 1, maxInterval: 10)
 }

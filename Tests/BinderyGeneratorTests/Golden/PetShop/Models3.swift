@@ -124,11 +124,11 @@ public struct Pet: Codable, Hashable, Sendable, FileURLs {
         documents = try container.decodeIfPresent(JSONValue.self, forKey: .documents)
     }
 
-    public func rewritingFileURLs(_ rewrite: (String) -> String) -> Self {
+    public func rewritingFileURLs(_ rewrite: (_ field: String, _ url: String) -> String) -> Self {
         var copy = self
-        copy.thumbnail = thumbnail.map(rewrite)
-        copy.gallery = gallery.map(rewrite)
-        copy.documents = documents?.rewritingFileURLs(rewrite)
+        copy.thumbnail = thumbnail.map { rewrite("thumbnail", $0) }
+        copy.gallery = gallery.map { rewrite("gallery", $0) }
+        copy.documents = documents?.rewritingFileURLs { rewrite("documents", $0) }
         return copy
     }
 }
