@@ -41,3 +41,16 @@ extension SynapseBackendClient.DataFiles {
         return DataUnitCreateRequest(dataCollection: collection, files: uploaded, meta: meta, groups: groups)
     }
 }
+
+extension SynapseBackendClient.Models {
+    /// Registers a model with its file, as the Python client's `create_model(data, file=)`: the file goes first as a
+    /// chunked upload, which the model then names as its `chunked_upload`.
+    public func create(
+        _ model: ModelCreateRequest, file: URL, progress: (@Sendable (UploadProgress) -> Void)? = nil
+    ) async throws -> MLModel {
+        let finished = try await SynapseBackendClient.ChunkedUploads(runtime: runtime).create(file: file).run(progress: progress)
+        var model = model
+        model.chunkedUpload = finished.id
+        return try await create(model)
+    }
+}

@@ -437,6 +437,114 @@ struct SynapseBackendTests {
         #expect(try await client.groundTruthVersions.list().items.map(\.name) == ["v1", "v2"])
         #expect(try await client.groundTruthVersions.get(id: 2).name == "v2")
     }
+
+    // MARK: The seed's interface, call by call
+
+    @Test("get_task and the list calls take the seed's filters, and any call takes extra query items")
+    func filtersAndExtraQuery() async throws {
+        let project = try await client.projects.get(id: 1)
+        #expect(project.category == "image")
+
+        let task = try await client.send(SynapseBackendClient.Tasks.get(id: 5).addingQuery(["expand": "data_unit", "fields": "id"]))
+        #expect(task.id == 5)
+        let sent = try #require(await received { $0.path == "/tasks/5/" && $0.query.contains("expand=data_unit") }.first)
+        #expect(sent.query == "expand=data_unit&fields=id")
+
+        // A filter the spec does not declare, on a walk: the emulator filters by any field, like the backend.
+        let projectID = Int.random(in: 1000...999_999)
+        let created = try await client.tasks.create(TaskCreateRequest(project: projectID, data: [["n": 1], ["n": 2], ["n": 3]]))
+        guard case .array(let values)? = created["ids"] else { Issue.record("no ids in \(created)"); return }
+        let ids = values.compactMap { value -> Int? in if case .integer(let id) = value { Int(id) } else { nil } }
+        #expect(ids.count == 3)
+        _ = try await client.tasks.annotateTaskData(id: ids[0], ["done": true])
+        _ = try await client.send(Request<JSONValue>("raw", .patch, "tasks/\(ids[0])/", body: .json(["status": "done"] as JSONValue), response: .json))
+        var walked: [Int] = []
+        for try await task in client.paginate(SynapseBackendClient.Tasks.list(project: projectID).addingQuery(["status": "new"])) {
+            walked.append(task.id)
+        }
+        #expect(walked == Array(ids.dropFirst()), "the task that is done is filtered out")
+        let walk = try #require(await received { $0.path == "/sdk/tasks/" && $0.query.contains("project=\(projectID)") }.first)
+        #expect(walk.query == "project=\(projectID)&page_size=100&status=new")
+
+        #expect(try await client.models.list(project: 1).items.map(\.name).contains("yolo-street"))
+        #expect(try await !client.models.list(project: 99).items.map(\.name).contains("yolo-street"))
+        _ = try await client.models.get(id: 1, expand: ["metrics"])
+        #expect(await received { $0.path == "/models/1/" && $0.query == "expand=metrics" }.count == 1)
+
+        let versions = try await client.groundTruthEvents.list(groundTruthDatasetVersions: [1, 2], pageSize: 200)
+        #expect(versions.items.count == 150)
+        let onlyTwo = try await client.groundTruthEvents.list(groundTruthDatasetVersions: [2], pageSize: 200)
+        #expect(onlyTwo.items.count == 75)
+        #expect(await received { $0.path == "/sdk/ground_truth_events/" && $0.query.contains("versions=1") }.first?.query
+            == "ground_truth_dataset_versions=1&ground_truth_dataset_versions=2&page_size=200")
+    }
+
+    @Test("set_tags takes the seed's task_ids/assignment_ids and tag_ids as well as the published client's ids and tags")
+    func setTagsBothShapes() async throws {
+        _ = try await client.tasks.setTags(SetTagsRequest(taskIDs: [11, 12], tagIDs: [5]))
+        #expect(try await client.tasks.get(id: 11).tags.contains(5))
+        let tasks = try #require(await received { $0.path == "/tasks/set_tags/" && "\($0.body ?? "")".contains("task_ids") }.first)
+        #expect((tasks.body as? [String: Any])?["task_ids"] as? [Int] == [11, 12])
+        #expect((tasks.body as? [String: Any])?["ids"] == nil, "nil fields are left out")
+
+        _ = try await client.assignments.setTags(SetTagsRequest(assignmentIDs: [101], tagIDs: [6]))
+        #expect(try await client.assignments.get(id: 101).tags.contains(6))
+    }
+
+    @Test("get_job by id with expand, or by UUID; list_jobs by status; update_job")
+    func jobsByIDAndUUID() async throws {
+        let job = try await client.jobs.get(id: 1, expand: ["logs"])
+        #expect(await received { $0.path == "/jobs/1/" && $0.query == "expand=logs" }.count == 1)
+        let byUUID = try await client.jobs.getByUUID(uuid: UUID(uuidString: "6f1c1e2a-8f7e-4b7e-9d4e-2b1f0a5c9e11")!)
+        #expect(byUUID.id == job.id)
+        #expect(try await client.jobs.list(status: .running).items.contains { $0.id == 1 })
+        let unknown = try await #require(throws: BinderyError.self) { try await client.jobs.getByUUID(uuid: UUID()) }
+        #expect(unknown.kind == .notFound)
+        // The seed's `e.response`: the error body, as JSON.
+        #expect(unknown.response == ["detail": "Not found."])
+    }
+
+    @Test("create_plugin_release uploads the plugin's archive with its fields in one multipart request")
+    func pluginReleaseWithFile() async throws {
+        let archive = try Self.file(3000, named: "plugin.zip")
+        let release = try await client.pluginReleases.createWithFile(
+            plugin: "yolo", version: "3.0.0", file: archive, config: ["actions": ["infer": [:]]], debug: true)
+        #expect(release.version == "3.0.0")
+        #expect(release.config == ["actions": ["infer": [:]]])
+        #expect(release.debug == true)
+        let stored = try await client.pluginReleases.get(id: release.id)
+        #expect(stored.version == "3.0.0")
+        #expect(await received { $0.path == "/plugin_releases/" && $0.headers["Content-Type"]?.hasPrefix("multipart/form-data") == true }.count == 1)
+        let raw = try await client.send(Request<JSONValue>("raw", .get, "plugin_releases/\(release.id)/", response: .json))
+        #expect(raw["file"]?["name"] == "plugin.zip")
+        #expect(raw["file"]?["size"] == 3000)
+        #expect(raw["file"]?["md5"] == "0efa007088f326bbc072c34315f3edb8", "the MD5 of 3,000 zero bytes")
+    }
+
+    @Test("create_model sends the file as a chunked upload, then the model naming it")
+    func modelWithFile() async throws {
+        let weights = try Self.file(1 << 20, named: "model.pkl")
+        let model = try await client.models.create(ModelCreateRequest(name: "My Model", project: 1), file: weights)
+        #expect(model.name == "My Model")
+        let registered = try #require(await received { $0.path == "/models/" && $0.method == "POST" }.last)
+        let upload = try #require((registered.body as? [String: Any])?["chunked_upload"] as? String)
+        let state = try await client.chunkedUploads.get(id: upload)
+        #expect(state.offset == 1 << 20)
+    }
+
+    @Test("url_conversion maps each file field to its own rewrite, on one item and on a walk")
+    func urlConversionPerField() async throws {
+        let model = try await client.models.get(id: 1).rewritingFileURLs(["file": { "/local" + (URL(string: $0)?.path ?? "") }])
+        #expect(model.file == "/local/models/yolo-street.pt")
+        let untouched = try await client.models.get(id: 1).rewritingFileURLs(["files": { _ in "changed" }])
+        #expect(untouched.file == "https://files.example.com/models/yolo-street.pt")
+        var first: AnnotationTask?
+        for try await task in client.tasks.listAll(project: 1).rewritingFileURLs(["files": { @Sendable in $0.replacingOccurrences(of: "https://files.example.com", with: "https://cdn.example.com") }]) {
+            first = task
+            break
+        }
+        #expect(first?.files?["image"] == "https://cdn.example.com/tasks/1.png")
+    }
 }
 
 private func * (text: String, count: Int) -> String { String(repeating: text, count: count) }

@@ -3,6 +3,7 @@ with DRF's page-number pagination, behind the emulator's token authentication.""
 import hashlib
 import json
 import threading
+import uuid
 import time
 
 from django.http import StreamingHttpResponse
@@ -43,7 +44,9 @@ class Backend(APIView):
 
 
 class Collection(Backend):
-    """GET lists (filtered by any query parameter that names a field), POST creates; `fields` trims listed items."""
+    """GET lists (filtered by any query parameter that names a field, or by a plural of a field's name given one
+    or more values: `ground_truth_dataset_versions=1&ground_truth_dataset_versions=2`), POST creates; `fields` trims
+    listed items."""
 
     name = ""
     fields: list[str] | None = None
@@ -51,10 +54,18 @@ class Collection(Backend):
 
     def get(self, request):
         reserved = {"page", "page_size", "url_host", "expand"}
-        filters = {k: v for k, v in request.query_params.items() if k not in reserved}
+        filters = {k: v for k, v in request.query_params.lists() if k not in reserved}
         items = list(documents(self.name).values())
+
+        def matches(document, name, values):
+            if name in document:
+                return str(document[name]) == values[-1]
+            if name.endswith("s") and name[:-1] in document:
+                return str(document[name[:-1]]) in values
+            return True
+
         if filters:
-            items = [d for d in items if all(str(d.get(k)) == v for k, v in filters.items() if k in d)]
+            items = [d for d in items if all(matches(d, k, v) for k, v in filters.items())]
         pages = DRFPages()
         page = pages.paginate_queryset(items, request, view=self)
         # Only the page is copied, so a walk over a large collection costs the server per page, not per item held.
@@ -118,9 +129,13 @@ class SetTags(Backend):
     name = ""
 
     def post(self, request):
-        ids, tags, action = request.data.get("ids"), request.data.get("tags"), request.data.get("action", "add")
+        """Takes the published client's `{ids, tags}` or the seed documents' `{task_ids|assignment_ids, tag_ids}`."""
+        data = request.data
+        ids = data.get("ids", data.get(f"{self.name[:-1]}_ids"))
+        tags, action = data.get("tags", data.get("tag_ids")), data.get("action", "add")
         if not isinstance(ids, list) or not isinstance(tags, list) or action not in ("add", "remove"):
-            raise ValidationError({"non_field_errors": ["expected {ids: [...], tags: [...], action: add|remove}"]})
+            raise ValidationError({"non_field_errors": [
+                f"expected {{ids|{self.name[:-1]}_ids: [...], tags|tag_ids: [...], action: add|remove}}"]})
         for pk in ids:
             item = find(self.name, pk)
             current = set(item.get("tags", []))
@@ -187,7 +202,7 @@ class RunPlugin(Backend):
         unknown = set(request.data) - {"agent", "action", "params", "storage_id", "job_id", "debug", "version", "language"}
         if unknown:
             raise ValidationError({field: ["Unknown field."] for field in unknown})
-        job = add("jobs", {"status": "PENDING", "plugin": {"id": found["id"], "code": found["code"]},
+        job = add("jobs", {"uuid": str(uuid.uuid4()), "status": "PENDING", "plugin": {"id": found["id"], "code": found["code"]},
                            "action": request.data.get("action"), "params": request.data.get("params"),
                            "meta": {"language": request.data.get("language")}, "console_logs": [], "first_poll": None})
         return Response(job, status=201)
@@ -200,7 +215,12 @@ class JobDetail(Detail):
     name = "jobs"
 
     def get(self, request, pk):
-        job = find(self.name, pk)
+        if isinstance(pk, uuid.UUID):
+            job = next((j for j in documents(self.name).values() if j.get("uuid") == str(pk)), None)
+            if job is None:
+                raise NotFound()
+        else:
+            job = find(self.name, pk)
         if "first_poll" in job and job["status"] in ("PENDING", "RUNNING"):
             job["first_poll"] = job["first_poll"] or time.monotonic()
             elapsed = time.monotonic() - job["first_poll"]
@@ -244,10 +264,18 @@ class PluginReleases(Collection):
         return pages.get_paginated_response(pages.paginate_queryset(items, request, view=self))
 
     def post(self, request):
-        plugin = next((p for p in documents("plugins").values() if p["code"] == request.data.get("plugin")), None)
+        """JSON, or multipart with the plugin's archive as `file` (recorded by name, size and MD5)."""
+        fields = {k: v for k, v in request.data.items() if k != "file"}
+        plugin = next((p for p in documents("plugins").values() if p["code"] == fields.get("plugin")), None)
         if plugin is None:
             raise ValidationError({"plugin": ["Unknown plugin code."]})
-        release = add(self.name, {**request.data, "plugin": plugin["id"]})
+        if "file" in request.FILES:  # multipart: its fields arrive as text
+            fields = {k: (v == "true" if k == "debug" else json.loads(v) if k in ("config", "requirements") else v)
+                      for k, v in fields.items()}
+            archive = request.FILES["file"].read()
+            fields["file"] = {"name": request.FILES["file"].name, "size": len(archive),
+                              "md5": hashlib.md5(archive).hexdigest()}
+        release = add(self.name, {**fields, "plugin": plugin["id"]})
         return Response(release, status=201)
 
 
@@ -299,7 +327,8 @@ class StorageDetail(Detail):
 
 def seed_backend(task_count=230):
     """Fixture documents, relative file URLs as the backend stores them; `task_count` tasks in project 1."""
-    add("projects", {"title": "Street scenes", "description": "Boxes around cars", "configuration": {"classes": ["car"]}})
+    add("projects", {"title": "Street scenes", "description": "Boxes around cars", "category": "image",
+                     "configuration": {"classes": ["car"]}})
     tasks = documents("tasks")
     for n in range(1, task_count + 1):
         tasks[n] = {"id": n, "project": 1, "data": {"index": n}, "data_unit": {"id": n},
@@ -320,14 +349,14 @@ def seed_backend(task_count=230):
     add("plugins", {"code": "yolo", "name": "YOLO detector", "description": "Finds things", "category": "neural_net"})
     add("plugin_releases", {"plugin": 1, "version": "1.0.0", "config": {"actions": {"train": {}}},
                             "requirements": ["ultralytics"], "debug": False})
-    add("jobs", {"status": "RUNNING", "plugin": {"id": 1, "code": "yolo"}, "action": "train", "params": {},
+    add("jobs", {"uuid": "6f1c1e2a-8f7e-4b7e-9d4e-2b1f0a5c9e11", "status": "RUNNING", "plugin": {"id": 1, "code": "yolo"}, "action": "train", "params": {},
                  "console_logs": [{"message": f"epoch {n}", "level": "info", "created": "2026-11-23T10:00:00Z"}
                                   for n in range(1, 4)]})
     add("storages", {"name": "Default", "category": "internal", "provider": "amazon_s3",
                      "configuration": {"bucket": "synapse"}, "is_default": True})
     add("storages", {"name": "Lab NAS", "category": "external", "provider": "seaweedfs",
                      "configuration": {"host": "nas.lab"}, "is_default": False})
-    add("models", {"name": "yolo-street", "plugin": {"id": 1, "code": "yolo"}, "version": "1.0.0", "checkpoint": 3,
+    add("models", {"name": "yolo-street", "project": 1, "plugin": {"id": 1, "code": "yolo"}, "version": "1.0.0", "checkpoint": 3,
                    "file": "https://files.example.com/models/yolo-street.pt", "configuration": {}, "description": None})
     for n in range(1, 151):
         add("ground_truth_events", {"ground_truth": (n - 1) // 30 + 1, "ground_truth_dataset_version": 1 + n % 2,

@@ -54,6 +54,7 @@ urlpatterns = router.urls + [
     path("plugin_releases/<str:lookup>/", b.PluginReleaseLookup.as_view()),
     path("jobs/", b.collection("jobs", creates=False)),
     path("jobs/<int:pk>/", b.JobDetail.as_view()),
+    path("jobs/<uuid:pk>/", b.JobDetail.as_view()),
     path("jobs/<int:pk>/console_logs/", b.ConsoleLogs.as_view()),
     path("jobs/<int:pk>/tail_console_logs/", b.TailConsoleLogs.as_view()),
     path("logs/", b.collection("logs")),
