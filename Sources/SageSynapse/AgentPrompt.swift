@@ -1,35 +1,74 @@
 import BinderyRuntime
 import Foundation
 
-/// A prompt sent to a session's agent, with its answer: what `AgentSession.prompt` gives in the Python client.
+/// A prompt for a session's agent and, once sent, its answer: the Python client's `AgentPrompt`.
 public struct AgentPrompt: Sendable, Hashable {
-    /// The job that answered, whose trace `trace` was read from.
-    public var jobID: String
+    /// The job that answered; nil until sent.
+    public var id: String?
     public var sessionID: String
     public var prompt: String
-    public var response: String
-    /// The first trace event's message, when the prompt was sent with tracing on.
+    /// The agent's answer; nil until sent.
+    public var response: String?
+    /// Records what the agent did, read back into `trace` once the answer is there.
+    public var enableTrace: Bool
+    /// The first trace event's message, when sent with `enableTrace`.
     public var trace: String?
+
+    public init(
+        id: String? = nil, sessionID: String, prompt: String, response: String? = nil, enableTrace: Bool = false,
+        trace: String? = nil
+    ) {
+        self.id = id
+        self.sessionID = sessionID
+        self.prompt = prompt
+        self.response = response
+        self.enableTrace = enableTrace
+        self.trace = trace
+    }
+
+    /// Sends the prompt as an asynchronous job, waits for the answer and returns this prompt with its `id`,
+    /// `response` and `trace` filled in, as the Python client's `send_job_and_wait_async` fills them.
+    /// - Parameters:
+    ///   - newerThan: for the trace, only events newer than this (milliseconds since 1970); what the Python client
+    ///     passes as `post_exchange_args={"newer_than": …}`.
+    ///   - timeout: seconds to wait without progress (the job rule's 60 s when nil).
+    ///   - progress: called whenever the job reports progress.
+    public func sendJobAndWait(
+        using client: SageSynapseClient, newerThan: Int64? = nil, timeout: TimeInterval? = nil,
+        progress: (@Sendable (JobProgress) -> Void)? = nil
+    ) async throws -> AgentPrompt {
+        try await send(through: client.agent, newerThan: newerThan, timeout: timeout, progress: progress)
+    }
+
+    func send(
+        through agent: SageSynapseClient.Agent, newerThan: Int64?, timeout: TimeInterval?,
+        progress: (@Sendable (JobProgress) -> Void)?
+    ) async throws -> AgentPrompt {
+        let job = try await agent.chat(AgentChatRequest(sessionID: sessionID, chatText: prompt, enableTrace: enableTrace))
+        let answer = try await job.result(timeout: timeout, progress: progress)
+        var sent = self
+        sent.id = try job.started?.string("token")
+        sent.sessionID = answer.sessionID
+        sent.response = answer.responseText
+        if enableTrace, let id = sent.id {
+            sent.trace = try await agent.trace(TraceEventsRequest(jobID: id, newerThanTimestamp: newerThan)).page.first?.message
+        }
+        return sent
+    }
 }
 
 extension SageSynapseClient.Agent.Session {
-    /// Sends `text` to the session's agent and waits for the answer.
+    /// Sends `text` to the session's agent and waits for the answer, as the Python client's `prompt_async`.
     /// - Parameters:
     ///   - enableTrace: records what the agent did and reads it back into `trace`.
+    ///   - newerThan: for the trace, only events newer than this (milliseconds since 1970).
     ///   - timeout: seconds to wait without progress (the job rule's 60 s when nil).
     ///   - progress: called whenever the job reports progress.
     public func prompt(
-        _ text: String, enableTrace: Bool = false, timeout: TimeInterval? = nil,
+        _ text: String, enableTrace: Bool = false, newerThan: Int64? = nil, timeout: TimeInterval? = nil,
         progress: (@Sendable (JobProgress) -> Void)? = nil
     ) async throws -> AgentPrompt {
-        let agent = SageSynapseClient.Agent(runtime: runtime)
-        let job = try await agent.chat(AgentChatRequest(sessionID: sessionID, chatText: text, enableTrace: enableTrace))
-        let answer = try await job.result(timeout: timeout, progress: progress)
-        let jobID = try job.started?.string("token") ?? ""
-        var trace: String?
-        if enableTrace {
-            trace = try await agent.trace(TraceEventsRequest(jobID: jobID)).page.first?.message
-        }
-        return AgentPrompt(jobID: jobID, sessionID: answer.sessionID, prompt: text, response: answer.responseText, trace: trace)
+        try await AgentPrompt(sessionID: sessionID, prompt: text, enableTrace: enableTrace)
+            .send(through: SageSynapseClient.Agent(runtime: runtime), newerThan: newerThan, timeout: timeout, progress: progress)
     }
 }

@@ -58,11 +58,58 @@ struct SageSynapseTests {
         #expect(start.body?["concreteType"] as? String == "org.sagebionetworks.repo.model.agent.AgentChatRequest")
         #expect(start.body?["chatText"] as? String == "Hello")
         #expect(start.body?["enableTrace"] as? Bool == true)
-        let polls = await received("/agent/chat/async/get/\(answer.jobID)")
+        let polls = await received("/agent/chat/async/get/\(answer.id ?? "")")
         #expect(polls.count >= 2, "the job reports progress before answering, so it is polled more than once")
-        let trace = try #require(await received("/agent/chat/trace/\(answer.jobID)").first)
+        let trace = try #require(await received("/agent/chat/trace/\(answer.id ?? "")").first)
         #expect(trace.method == "POST")
-        #expect(trace.body?["jobId"] as? String == answer.jobID)
+        #expect(trace.body?["jobId"] as? String == answer.id)
+    }
+
+    @Test("The seed's AgentPrompt, built and sent as written: its id, response and trace are filled in")
+    func seedAgentPrompt() async throws {
+        let session = try await newSession()
+        let agentPrompt = AgentPrompt(id: nil, sessionID: session.sessionID, prompt: "Hello", response: nil, enableTrace: true, trace: nil)
+        let sent = try await agentPrompt.sendJobAndWait(using: client, newerThan: 1_700_000_000_000)
+        #expect(sent.response == "Hello! You said: Hello")
+        #expect(sent.trace == "Agent read the prompt 'Hello'")
+        let id = try #require(sent.id)
+        let trace = try #require(await received("/agent/chat/trace/\(id)").first)
+        #expect(trace.body?["newerThanTimestamp"] as? Int64 == 1_700_000_000_000, "post_exchange_args' newer_than")
+        #expect(agentPrompt.id == nil && agentPrompt.response == nil, "the prompt itself is a value, left as it was")
+    }
+
+    /// The service's other eleven job kinds, as JSON: started, polled, answered, with the request as sent.
+    static let otherKinds: [(String, String)] = [
+        ("grid.CreateGridRequest", "grid/session"), ("grid.GridQueryJobRequest", "grid/session/query"),
+        ("grid.DownloadFromGridRequest", "grid/download/csv"), ("grid.GridRecordSetExportRequest", "grid/export/recordset"),
+        ("grid.SynchronizeGridRequest", "grid/synchronize"), ("grid.GridCsvImportRequest", "grid/import/csv"),
+        ("download.DownloadListManifestRequest", "download/list/manifest"),
+        ("schema.GetValidationSchemaRequest", "schema/type/validation"), ("schema.CreateSchemaRequest", "schema/type/create"),
+        ("search.table.SearchIndexQuery", "search/query"),
+        ("curation.ComputeTaskExecutionRequest", "curation/task/task-7/execute"),
+    ]
+
+    @Test("Every other job kind is a typed call: start, poll, answer", arguments: otherKinds)
+    func otherJobKinds(kind: String, uri: String) async throws {
+        let body: JSONValue = ["concreteType": .string("org.sagebionetworks.repo.model." + kind), "marker": .string(uri)]
+        let job: Job<JSONValue> = switch kind {
+        case "grid.CreateGridRequest": try await client.grids.createSession(body)
+        case "grid.GridQueryJobRequest": try await client.grids.querySession(body)
+        case "grid.DownloadFromGridRequest": try await client.grids.downloadCSV(body)
+        case "grid.GridRecordSetExportRequest": try await client.grids.exportRecordSet(body)
+        case "grid.SynchronizeGridRequest": try await client.grids.synchronize(body)
+        case "grid.GridCsvImportRequest": try await client.grids.importCSV(body)
+        case "download.DownloadListManifestRequest": try await client.downloadList.manifest(body)
+        case "schema.GetValidationSchemaRequest": try await client.schemas.validationSchema(body)
+        case "schema.CreateSchemaRequest": try await client.schemas.create(body)
+        case "search.table.SearchIndexQuery": try await client.search.query(body)
+        default: try await client.curation.computeTaskExecution(taskID: "task-7", body)
+        }
+        let answer = try await job.result()
+        #expect(answer["request"] == body)
+        #expect(answer["concreteType"]?.stringValue?.hasPrefix("org.sagebionetworks.repo.model.") == true)
+        let token = try #require(try job.started?.string("token"))
+        #expect(await received("/\(uri)/async/get/\(token)").count >= 1)
     }
 
     @Test("A prompt without tracing reads no trace")
@@ -70,7 +117,7 @@ struct SageSynapseTests {
         let answer = try await newSession().prompt("Hi")
         #expect(answer.response == "Hello! You said: Hi")
         #expect(answer.trace == nil)
-        #expect(await received("/agent/chat/trace/\(answer.jobID)", atLeast: 0).isEmpty, "the trace is read before prompt returns")
+        #expect(await received("/agent/chat/trace/\(answer.id ?? "")", atLeast: 0).isEmpty, "the trace is read before prompt returns")
     }
 
     // MARK: Registrations and sessions

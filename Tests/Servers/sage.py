@@ -280,6 +280,45 @@ async def preview_get(token: str):
     return answer("table/upload/csv/preview", token)
 
 
+# The service's other job kinds: each checks that its request names its own concreteType, then answers a response
+# of the matching type that echoes the request, after one progress step.
+OTHER_JOBS = {
+    "curation/task/{task_id}/execute": "curation.ComputeTaskExecution",
+    "grid/session": "grid.CreateGrid",
+    "grid/session/query": "grid.GridQueryJob",
+    "grid/download/csv": "grid.DownloadFromGrid",
+    "grid/export/recordset": "grid.GridRecordSetExport",
+    "grid/synchronize": "grid.SynchronizeGrid",
+    "grid/import/csv": "grid.GridCsvImport",
+    "download/list/manifest": "download.DownloadListManifest",
+    "schema/type/validation": "schema.GetValidationSchema",
+    "schema/type/create": "schema.CreateSchema",
+    "search/query": "search.table.SearchIndex",
+}
+
+
+def other_job(uri: str, kind: str):
+    request_type = MODEL + kind + ("Query" if kind.endswith("Index") else "Request")
+    response_type = MODEL + kind + ("Result" if kind.endswith("Index") else "Response")
+
+    async def other_start(request: Request, task_id: str | None = None):
+        body = await request.json()
+        if body.get("concreteType") != request_type:
+            return reason(400, f"concreteType must be {request_type}")
+        name = uri.replace("{task_id}", task_id or "")
+        return start(name, body, steps_then({"concreteType": response_type, "request": body, "taskId": task_id}, count=1))
+
+    async def other_get(token: str, task_id: str | None = None):
+        return answer(uri.replace("{task_id}", task_id or ""), token)
+
+    app.add_api_route(f"/repo/v1/{uri}/async/start", other_start, methods=["POST"])
+    app.add_api_route(f"/repo/v1/{uri}/async/get/{{token}}", other_get, methods=["GET"])
+
+
+for uri, kind in OTHER_JOBS.items():
+    other_job(uri, kind)
+
+
 @app.get("/repo/v1/asynchronous/job/{token}")
 async def job_status(token: str):
     full = status(token)
