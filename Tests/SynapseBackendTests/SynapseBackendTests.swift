@@ -440,6 +440,78 @@ struct SynapseBackendTests {
 
     // MARK: The seed's interface, call by call
 
+    /// The seed document's examples, top to bottom, in Swift. Where the seed and the published client differ, the
+    /// seed's form is used here; the other tests use the published client's.
+    @Test("The seed document's examples, as written, in order")
+    func seedDocument() async throws {
+        let project = try await client.projects.get(id: 1)
+        #expect(project.title == "Street scenes")
+        let task = try await client.tasks.get(id: 4, expand: ["data_unit"])
+        #expect(task.dataUnit?["id"] == 4)
+        _ = try await client.tasks.annotateTaskData(id: 4, ["annotations": [["type": "bbox", "coordinates": [10, 10, 100, 100]]]])
+        #expect(try await client.tasks.list(project: 1).count == 230)
+        var all = 0
+        for try await _ in client.tasks.listAll() { all += 1 }
+        #expect(all >= 230)
+        let newTasks = try await client.tasks.createMany([NewTask(project: 123, dataUnit: 789), NewTask(project: 123, dataUnit: 790)])
+        #expect(newTasks["created"] == 2)
+        _ = try await client.tasks.setTags(SetTagsRequest(taskIDs: [4, 5], tagIDs: [1, 2, 3]))
+
+        let collections = try await client.dataCollections.list()
+        let collection = try await client.dataCollections.get(id: collections.items[0].id)
+        #expect(collection.fileSpecifications?.map(\.name) == ["image", "meta"])
+        let image = try Self.file(1000, named: "file.jpg")
+        let dataFile = try await client.dataFiles.create(file: image)
+        #expect(dataFile.size == 1000)
+        let unit = try await client.dataFiles.upload(["image": image], collection: collection.id, meta: ["source": "seed"])
+        _ = try await client.dataUnits.create([unit])
+
+        #expect(try await client.assignments.get(id: 7).id == 7)
+        #expect(try await client.assignments.list(project: 1).count == 120)
+        _ = try await client.assignments.setTags(SetTagsRequest(assignmentIDs: [7, 8], tagIDs: [1, 2]))
+
+        #expect(try await client.agents.healthCheck(agentToken: String(repeating: "a", count: 40))["status"] == "connected")
+        #expect(try await client.plugins.get(id: 1).code == "yolo")
+        let plugin = try await client.plugins.create(["code": "my-plugin", "name": "My Plugin", "description": "Plugin description"])
+        #expect(try await client.plugins.update(id: plugin.id, ["description": "Updated description"]).description == "Updated description")
+        let archive = try Self.file(100, named: "plugin.zip")
+        let release = try await client.pluginReleases.createWithFile(plugin: "my-plugin", version: "1.0.0", file: archive)
+        #expect(try await client.pluginReleases.get(id: release.id).version == "1.0.0")
+
+        _ = try await client.jobs.list(status: .running)
+        let job = try await client.jobs.get(id: 1, expand: ["logs"])
+        #expect(try await client.jobs.update(id: job.id, UpdateJobRequest(status: .succeeded)).status == .succeeded)
+        #expect(try await client.jobs.consoleLogs(id: job.id).results.count == 3)
+
+        #expect(try await client.storages.list().items.count >= 2)
+        #expect(try await client.storages.get(id: 1).name == "Default")
+        let storage = try await client.storages.create(StorageCreateRequest(name: "My Storage", category: .external, provider: .amazonS3))
+        #expect(storage.name == "My Storage")
+
+        #expect(try await client.models.list(project: 1).items.contains { $0.name == "yolo-street" })
+        #expect(try await client.models.get(id: 1, expand: ["metrics"]).name == "yolo-street")
+        let weights = try Self.file(2000, named: "model.pkl")
+        #expect(try await client.models.create(ModelCreateRequest(name: "My Model", project: 123), file: weights).name == "My Model")
+
+        var events = 0
+        for try await _ in client.groundTruthEvents.listAll(groundTruthDatasetVersions: [1]) { events += 1 }
+        #expect(events == 75)
+        #expect(try await client.groundTruthVersions.get(id: 1).name == "v1")
+
+        let error = try await #require(throws: BinderyError.self) { try await client.projects.get(id: 999) }
+        #expect(error.statusCode == 404)
+        #expect(error.response == ["detail": "Not found."])
+
+        let firstPage = try await client.tasks.list(page: 1, pageSize: 100)
+        #expect(firstPage.items.count == 100)
+        var converted: AnnotationTask?
+        for try await task in client.tasks.listAll(project: 1).rewritingFileURLs(["files": { @Sendable url in "https://cdn.example.com" + (URL(string: url)?.path ?? "") }]) {
+            converted = task
+            break
+        }
+        #expect(converted?.files?["image"] == "https://cdn.example.com/tasks/1.png")
+    }
+
     @Test("get_task and the list calls take the seed's filters, and any call takes extra query items")
     func filtersAndExtraQuery() async throws {
         let project = try await client.projects.get(id: 1)

@@ -108,8 +108,12 @@ class CreateTasks(Collection):
 
     def post(self, request):
         body = request.data
-        if set(body) != {"project", "data"} or not isinstance(body["data"], list):
-            raise ValidationError({"non_field_errors": ["expected {project, data: [...]}"]})
+        if isinstance(body, list) and all(isinstance(t, dict) and set(t) == {"project", "data_unit"} for t in body):
+            ids = [add("tasks", {"project": t["project"], "data_unit": {"id": t["data_unit"]}, "data": {}, "files": {},
+                                 "status": "new", "tags": []})["id"] for t in body]
+            return Response({"created": len(ids), "ids": ids}, status=201)
+        if not isinstance(body, dict) or set(body) != {"project", "data"} or not isinstance(body["data"], list):
+            raise ValidationError({"non_field_errors": ["expected {project, data: [...]} or [{project, data_unit}, ...]"]})
         ids = [add("tasks", {"project": body["project"], "data": data, "files": {}, "status": "new", "tags": []})["id"]
                for data in body["data"]]
         return Response({"created": len(ids), "ids": ids}, status=201)
