@@ -474,6 +474,8 @@ struct SynapseBackendTests {
         #expect(try await client.plugins.get(id: 1).code == "yolo")
         let plugin = try await client.plugins.create(["code": "my-plugin", "name": "My Plugin", "description": "Plugin description"])
         #expect(try await client.plugins.update(id: plugin.id, ["description": "Updated description"]).description == "Updated description")
+        let run = try await client.plugins.run(plugin: "1", PluginRunRequest(parameters: ["input": "value"], context: ["from": "seed"]))
+        #expect(run.params == ["input": "value"])
         let archive = try Self.file(100, named: "plugin.zip")
         let release = try await client.pluginReleases.createWithFile(plugin: "my-plugin", version: "1.0.0", file: archive)
         #expect(try await client.pluginReleases.get(id: release.id).version == "1.0.0")

@@ -203,11 +203,13 @@ class RunPlugin(Backend):
         found = next((p for p in documents("plugins").values() if str(p["id"]) == plugin or p["code"] == plugin), None)
         if found is None:
             raise NotFound("Plugin not found.")
-        unknown = set(request.data) - {"agent", "action", "params", "storage_id", "job_id", "debug", "version", "language"}
+        unknown = set(request.data) - {"agent", "action", "params", "storage_id", "job_id", "debug", "version", "language",
+                                       "parameters", "context"}  # the last two: the seed documents' names
         if unknown:
             raise ValidationError({field: ["Unknown field."] for field in unknown})
         job = add("jobs", {"uuid": str(uuid.uuid4()), "status": "PENDING", "plugin": {"id": found["id"], "code": found["code"]},
-                           "action": request.data.get("action"), "params": request.data.get("params"),
+                           "action": request.data.get("action"),
+                           "params": request.data.get("params", request.data.get("parameters")),
                            "meta": {"language": request.data.get("language")}, "console_logs": [], "first_poll": None})
         return Response(job, status=201)
 
