@@ -280,24 +280,31 @@ async def preview_get(token: str):
     return answer("table/upload/csv/preview", token)
 
 
-# The service's other job kinds: each checks that its request names its own concreteType, then answers a response
-# of the matching type that echoes the request, after one progress step.
+# The service's other job kinds: each checks that its request names its own concreteType, then answers, after one
+# progress step, a response of the matching type with the fields `answers` makes from the request, and the request
+# itself as `request`.
 OTHER_JOBS = {
-    "curation/task/{task_id}/execute": "curation.ComputeTaskExecution",
-    "grid/session": "grid.CreateGrid",
-    "grid/session/query": "grid.GridQueryJob",
-    "grid/download/csv": "grid.DownloadFromGrid",
-    "grid/export/recordset": "grid.GridRecordSetExport",
-    "grid/synchronize": "grid.SynchronizeGrid",
-    "grid/import/csv": "grid.GridCsvImport",
-    "download/list/manifest": "download.DownloadListManifest",
-    "schema/type/validation": "schema.GetValidationSchema",
-    "schema/type/create": "schema.CreateSchema",
-    "search/query": "search.table.SearchIndex",
+    "grid/session": ("grid.CreateGrid", lambda b: {"gridSession": {
+        "sessionId": "grid-" + str(next(counter)), "startedBy": 3350396, "startedOn": now(),
+        "sourceEntityId": b.get("recordSetId"), "gridJsonSchema$Id": "org-schema-1"}}),
+    "grid/session/query": ("grid.GridQueryJob", lambda b: {}),
+    "grid/download/csv": ("grid.DownloadFromGrid", lambda b: {"resultsFileHandleId": "fh-" + b["sessionId"]}),
+    "grid/export/recordset": ("grid.GridRecordSetExport", lambda b: {
+        "sessionId": b.get("sessionId"), "recordSetId": "syn900", "recordSetVersionNumber": 2}),
+    "grid/synchronize": ("grid.SynchronizeGrid", lambda b: {"errorMessages": ["row 3: no such column"]}),
+    "grid/import/csv": ("grid.GridCsvImport", lambda b: {
+        "sessionId": b["sessionId"], "totalCount": 3, "createdCount": 2, "updatedCount": 1}),
+    "download/list/manifest": ("download.DownloadListManifest", lambda b: {"resultFileHandleId": "fh-manifest"}),
+    "schema/type/validation": ("schema.GetValidationSchema", lambda b: {
+        "validationSchema": {"$id": b["$id"], "type": "object"}}),
+    "schema/type/create": ("schema.CreateSchema", lambda b: {
+        "newVersionInfo": {"semanticVersion": "1.0.0"}, "validationSchema": b["schema"]}),
+    "search/query": ("search.table.SearchIndex", lambda b: {}),
+    "curation/task/{task_id}/execute": ("curation.ComputeTaskExecution", lambda b: {}),
 }
 
 
-def other_job(uri: str, kind: str):
+def other_job(uri: str, kind: str, answers):
     request_type = MODEL + kind + ("Query" if kind.endswith("Index") else "Request")
     response_type = MODEL + kind + ("Result" if kind.endswith("Index") else "Response")
 
@@ -306,7 +313,8 @@ def other_job(uri: str, kind: str):
         if body.get("concreteType") != request_type:
             return reason(400, f"concreteType must be {request_type}")
         name = uri.replace("{task_id}", task_id or "")
-        return start(name, body, steps_then({"concreteType": response_type, "request": body, "taskId": task_id}, count=1))
+        response = {"concreteType": response_type, **answers(body), "request": body, "taskId": task_id}
+        return start(name, body, steps_then(response, count=1))
 
     async def other_get(token: str, task_id: str | None = None):
         return answer(uri.replace("{task_id}", task_id or ""), token)
@@ -315,8 +323,8 @@ def other_job(uri: str, kind: str):
     app.add_api_route(f"/repo/v1/{uri}/async/get/{{token}}", other_get, methods=["GET"])
 
 
-for uri, kind in OTHER_JOBS.items():
-    other_job(uri, kind)
+for uri, (kind, answers) in OTHER_JOBS.items():
+    other_job(uri, kind, answers)
 
 
 @app.get("/repo/v1/asynchronous/job/{token}")
