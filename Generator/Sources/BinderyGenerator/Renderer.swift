@@ -175,9 +175,17 @@ public struct Renderer {
                 name: Naming.escaped(field.swiftName), wireName: Self.literal(field.wireName), optional: field.type.isOptional, json: type == .primitive(.json),
                 array: type == .array(.primitive(.string)), string: type == .primitive(.string))
         }
+        var codingKeys: [CodingKeyView] = []
+        for field in fields {
+            if field.wireName == nil, let last = codingKeys.last, last.wireName == nil {
+                codingKeys[codingKeys.count - 1].names += ", " + field.name
+            } else {
+                codingKeys.append(CodingKeyView(names: field.name, wireName: field.wireName))
+            }
+        }
         return ModelView(
             doc: docLines(model.doc), name: model.name, fields: fields, initializer: signature(parameters),
-            hasCodingKeys: hasDefaults || model.fields.contains { $0.wireName != $0.swiftName },
+            hasCodingKeys: hasDefaults || model.fields.contains { $0.wireName != $0.swiftName }, codingKeys: codingKeys,
             hasDefaults: hasDefaults, fileURLs: rewrites, hasFileURLs: !rewrites.isEmpty)
     }
 

@@ -119,9 +119,17 @@ struct ModelView {
     var fields: [FieldView]
     var initializer: SignatureView
     var hasCodingKeys: Bool
+    var codingKeys: [CodingKeyView]
     var hasDefaults: Bool
     var fileURLs: [FileURLRewriteView]
     var hasFileURLs: Bool
+}
+
+/// One line of a model's `CodingKeys`: a field whose wire name differs (`case createdAt = "created_at"`), or a run
+/// of fields whose names are their wire names (`case id, name`).
+struct CodingKeyView {
+    var names: String
+    var wireName: String?
 }
 
 struct FieldView {

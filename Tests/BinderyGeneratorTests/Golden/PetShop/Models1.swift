@@ -57,8 +57,7 @@ public struct Booking: Codable, Hashable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case petID = "pet_id"
-        case day
-        case salon
+        case day, salon
     }
 }
 

@@ -76,9 +76,7 @@ public struct Pet: Codable, Hashable, Sendable, FileURLs {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id
-        case name
-        case tag
+        case id, name, tag
         case createdAt = "created_at"
         case lastChange = "updated_at"
         case isVaccinated = "is_vaccinated"
@@ -86,17 +84,9 @@ public struct Pet: Codable, Hashable, Sendable, FileURLs {
         case bigID = "big_id"
         case housing
         case photoURL = "photo_url"
-        case uuid
-        case attributes
-        case tags
-        case scores
-        case owner
-        case priority
-        case `default`
+        case uuid, attributes, tags, scores, owner, priority, `default`
         case isSelf = "self"
-        case thumbnail
-        case gallery
-        case documents
+        case thumbnail, gallery, documents
     }
 
     public init(from decoder: any Decoder) throws {
