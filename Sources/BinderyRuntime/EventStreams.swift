@@ -169,14 +169,18 @@ public struct EventReading<Event: Sendable>: Sendable {
     public var framing: EventFraming
     /// Reopen a broken Server-Sent Events stream with `Last-Event-ID`, as the HTML standard's EventSource does.
     public var reconnects: Bool
+    /// The data of the event (or the NDJSON line) that ends the stream, e.g. OpenAI's `[DONE]`: not decoded, and
+    /// the connection is closed.
+    public var end: String?
     public var decode: @Sendable (ServerSentEvent, Coders) throws -> Event
 
     public init(
-        framing: EventFraming, reconnects: Bool = false,
+        framing: EventFraming, reconnects: Bool = false, end: String? = nil,
         decode: @escaping @Sendable (ServerSentEvent, Coders) throws -> Event
     ) {
         self.framing = framing
         self.reconnects = reconnects
+        self.end = end
         self.decode = decode
     }
 
@@ -249,6 +253,11 @@ public struct EventStream<Event: Sendable>: AsyncSequence, Sendable {
                 }
             }
             let event = pending.removeFirst()
+            if let end = reading.end, event.data == end {
+                (pending, finished) = ([], true)
+                connection.close()
+                return nil
+            }
             receivedSinceConnect = true
             if let id = event.id { lastEventID = id }
             if let retry = event.retry { reconnectDelay = Swift.min(TimeInterval(retry) / 1000, longestReconnectDelay) }
@@ -301,17 +310,17 @@ extension ResponseReader {
     }
 
     /// Each event's `data` decoded as JSON.
-    public static func events<Event: Decodable>(_ framing: EventFraming, reconnects: Bool = false) -> Self
+    public static func events<Event: Decodable>(_ framing: EventFraming, reconnects: Bool = false, end: String? = nil) -> Self
     where Response == EventStream<Event> {
         .events(
-            EventReading(framing: framing, reconnects: reconnects) { event, coders in
+            EventReading(framing: framing, reconnects: reconnects, end: end) { event, coders in
                 try coders.decode(Event.self, from: Data(event.data.utf8))
             })
     }
 
     /// The Server-Sent Events as parsed, undecoded.
-    public static func serverSentEvents(reconnects: Bool = false) -> Self
+    public static func serverSentEvents(reconnects: Bool = false, end: String? = nil) -> Self
     where Response == EventStream<ServerSentEvent> {
-        .events(EventReading(framing: .serverSentEvents, reconnects: reconnects) { event, _ in event })
+        .events(EventReading(framing: .serverSentEvents, reconnects: reconnects, end: end) { event, _ in event })
     }
 }

@@ -5,34 +5,46 @@ public struct PaginationRule: Sendable, Hashable {
     public enum Style: String, Sendable, Hashable {
         /// `{count, next, previous, results}`: follow the absolute `next` link as given.
         case nextLink
+        /// Follow the `Link` header's `rel="next"` URL as given (RFC 8288), as GitHub pages.
+        case linkHeader
         /// Send `cursor=<token>` on the same path; the next token is in the body.
         case cursor
+        /// Send `offset=N` past the items seen so far.
+        case offset
         /// Send `page=N`; stop past the last page.
         case pageNumber
     }
 
     public var style: Style
-    /// Key path of the items array in a page's body.
+    /// Key path of the items array in a page's body; empty for a page that is a JSON array itself.
     public var items: [String]
     /// Key path of the next link or cursor.
     public var next: [String]?
     /// Key path of the total number of items.
     public var count: [String]?
+    /// Key path of a boolean that is false on the last page (`has_more`), so the walk stops without asking again.
+    public var hasMore: [String]?
     public var cursorParameter: String?
     public var pageParameter: String?
     public var pageSizeParameter: String?
+    public var offsetParameter: String?
+    public var limitParameter: String?
 
     public init(
-        style: Style, items: [String], next: [String]? = nil, count: [String]? = nil, cursorParameter: String? = nil,
-        pageParameter: String? = nil, pageSizeParameter: String? = nil
+        style: Style, items: [String], next: [String]? = nil, count: [String]? = nil, hasMore: [String]? = nil,
+        cursorParameter: String? = nil, pageParameter: String? = nil, pageSizeParameter: String? = nil,
+        offsetParameter: String? = nil, limitParameter: String? = nil
     ) {
         self.style = style
         self.items = items
         self.next = next
         self.count = count
+        self.hasMore = hasMore
         self.cursorParameter = cursorParameter
         self.pageParameter = pageParameter
         self.pageSizeParameter = pageSizeParameter
+        self.offsetParameter = offsetParameter
+        self.limitParameter = limitParameter
     }
 }
 
@@ -43,11 +55,14 @@ public struct Page<Item: Decodable & Sendable>: Sendable {
     public var next: String?
     /// The total number of items, when the API sends it.
     public var count: Int?
+    /// Whether more pages follow, when the API says so (`has_more`).
+    public var hasMore: Bool?
 
-    public init(items: [Item], next: String? = nil, count: Int? = nil) {
+    public init(items: [Item], next: String? = nil, count: Int? = nil, hasMore: Bool? = nil) {
         self.items = items
         self.next = next
         self.count = count
+        self.hasMore = hasMore
     }
 }
 
@@ -56,7 +71,8 @@ extension ResponseReader {
     public static func page<Item>(_ rule: PaginationRule) -> Self where Response == Page<Item> {
         Self(pagination: rule) { response, coders in
             let body = try coders.decode(PageBody<Item>.self, from: response.body, userInfo: [PageBody<Item>.ruleKey: rule])
-            return Page(items: body.items, next: body.next, count: body.count)
+            let next = rule.style == .linkHeader ? LinkHeader.next(in: response.headers["Link"]) : body.next
+            return Page(items: body.items, next: next, count: body.count, hasMore: body.hasMore)
         }
     }
 }
@@ -159,10 +175,21 @@ public struct Paginated<Item: Decodable & Sendable>: AsyncSequence, Sendable {
                 -> Request<Page<Item>>?
             {
                 if let count = page.count, itemsSeen >= count { return nil }
+                if page.hasMore == false { return nil }
                 switch rule.style {
-                case .nextLink, .cursor:
+                case .nextLink, .linkHeader, .cursor:
                     guard let token = page.next, !token.isEmpty, seen.insert(token).inserted else { return nil }
                     return PageAhead<Item>.request(after: request, token: token, rule: rule)
+                case .offset:
+                    func value(_ name: String) -> Int? { request.query.last { $0.name == name }?.value.flatMap { Int($0) } }
+                    // A page shorter than the limit asked for is the last.
+                    if let limit = value(rule.limitParameter ?? "limit"), page.items.count < limit { return nil }
+                    var next = request
+                    let name = rule.offsetParameter ?? "offset"
+                    let offset = value(name) ?? 0
+                    next.query.removeAll { $0.name == name }
+                    next.query.append(URLQueryItem(name: name, value: String(offset + page.items.count)))
+                    return next
                 case .pageNumber:
                     pageNumber += 1
                     var next = request
@@ -196,11 +223,11 @@ final class PageAhead<Item: Decodable & Sendable>: @unchecked Sendable {
     /// `request` with a reader that starts the following page as soon as its link is known; `request` as it is for
     /// rules without links in the body.
     func looking(past request: Request<Page<Item>>, seen: Set<String>) -> Request<Page<Item>> {
-        guard let rule, rule.style != .pageNumber, let path = rule.next, case .whole(let read) = request.reader.body else {
+        guard let rule, [.nextLink, .linkHeader, .cursor].contains(rule.style), case .whole(let read) = request.reader.body else {
             return request
         }
         let reader = ResponseReader<Page<Item>>(pagination: rule, accept: request.reader.accept) { [weak self] response, coders in
-            if case .string(let token)? = JSONParser.member(at: path, in: response.body), !token.isEmpty, !seen.contains(token) {
+            if let token = Self.token(in: response, rule: rule), !token.isEmpty, !seen.contains(token) {
                 self?.start(Self.request(after: request, token: token, rule: rule), seen: seen.union([token]))
             }
             return try read(response, coders)
@@ -246,11 +273,19 @@ final class PageAhead<Item: Decodable & Sendable>: @unchecked Sendable {
         pending = (Self.key(request), Task { try await client.send(next) })
     }
 
+    /// The next link or cursor of a page whose body is not decoded yet, unless the page says it is the last.
+    private static func token(in response: HTTPResponse, rule: PaginationRule) -> String? {
+        if let path = rule.hasMore, case .bool(false)? = JSONParser.member(at: path, in: response.body) { return nil }
+        if rule.style == .linkHeader { return LinkHeader.next(in: response.headers["Link"]) }
+        guard let path = rule.next, case .string(let token)? = JSONParser.member(at: path, in: response.body) else { return nil }
+        return token
+    }
+
     /// The request for the page a next link or cursor points at.
     static func request(after request: Request<Page<Item>>, token: String, rule: PaginationRule) -> Request<Page<Item>> {
         var next = request
         let lowercased = token.lowercased()
-        if rule.style == .nextLink || lowercased.hasPrefix("http://") || lowercased.hasPrefix("https://") {
+        if rule.style != .cursor || lowercased.hasPrefix("http://") || lowercased.hasPrefix("https://") {
             next.path = token
             next.query = []
         } else {
@@ -273,10 +308,15 @@ struct PageBody<Item: Decodable>: Decodable {
     var items: [Item]
     var next: String?
     var count: Int?
+    var hasMore: Bool?
 
     init(from decoder: any Decoder) throws {
         guard let rule = decoder.userInfo[Self.ruleKey] as? PaginationRule else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "no pagination rule"))
+        }
+        if rule.items.isEmpty {  // the page is the array of items itself
+            items = try decoder.singleValueContainer().decode([Item].self)
+            return
         }
         let root = try decoder.container(keyedBy: AnyKey.self)
         func container(for path: [String]) throws -> (KeyedDecodingContainer<AnyKey>, AnyKey)? {
@@ -298,6 +338,29 @@ struct PageBody<Item: Decodable>: Decodable {
         if let path = rule.count, let (container, key) = try container(for: path) {
             count = try container.decodeIfPresent(Int.self, forKey: key)
         }
+        if let path = rule.hasMore, let (container, key) = try container(for: path) {
+            hasMore = try container.decodeIfPresent(Bool.self, forKey: key)
+        }
+    }
+}
+
+/// Reads an HTTP `Link` header (RFC 8288): `<https://…?page=2>; rel="next", <https://…?page=9>; rel="last"`.
+enum LinkHeader {
+    /// The target of the link whose `rel` includes `next`.
+    static func next(in header: String?) -> String? {
+        guard var rest = header?[...] else { return nil }
+        while let open = rest.firstIndex(of: "<"), let close = rest[open...].firstIndex(of: ">") {
+            let target = rest[rest.index(after: open)..<close]
+            rest = rest[rest.index(after: close)...]
+            let parameters = rest.prefix { $0 != "<" }
+            for parameter in parameters.split(separator: ";") {
+                let pair = parameter.split(separator: "=", maxSplits: 1)
+                guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "rel" else { continue }
+                let relations = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: " \t\",")).lowercased()
+                if relations.split(separator: " ").contains("next") { return String(target) }
+            }
+        }
+        return nil
     }
 }
 

@@ -1,4 +1,4 @@
-import BinderyRuntime
+@testable import BinderyRuntime
 import BinderyTestSupport
 import Foundation
 import Testing
@@ -240,6 +240,25 @@ struct PolicyTests {
         #expect(clock.sleeps == [60], "the server asked for 3 million years; the wait is capped at a minute")
     }
 
+    /// OpenAI ends a stream with `data: [DONE]`, which is not JSON: the stream ends there, cleanly, and whatever
+    /// follows is not read.
+    @Test func aStreamEndsAtItsSentinel() async throws {
+        let body = Data("data: {\"id\": 1}\n\ndata: {\"id\": 2}\n\ndata: [DONE]\n\ndata: {\"id\": 3}\n\n".utf8)
+        let transport = InMemoryTransport([.stream(status: 200, headers: HTTPHeaders(), pieces: [body])])
+        let stream = try await client(transport, clock: ManualClock()).send(
+            Request<EventStream<Item>>("events", .get, "events", response: .events(.serverSentEvents, end: "[DONE]")))
+        var items: [Item] = []
+        for try await item in stream { items.append(item) }
+        #expect(items == [Item(id: 1), Item(id: 2)])
+
+        let without = InMemoryTransport([.stream(status: 200, headers: HTTPHeaders(), pieces: [body])])
+        let error = await failure {
+            for try await _ in try await client(without, clock: ManualClock()).send(
+                Request<EventStream<Item>>("events", .get, "events", response: .events(.serverSentEvents))) {}
+        }
+        #expect(error?.kind == .decoding, "without the sentinel declared, [DONE] is an event that is not JSON")
+    }
+
     @Test func anEventLargerThanTheLimitIsATypedError() async throws {
         let huge = Data(("data: " + String(repeating: "x", count: 2_000) + "\n\n").utf8)
         let transport = InMemoryTransport([.stream(status: 200, headers: HTTPHeaders(), pieces: [huge])])
@@ -328,6 +347,58 @@ struct PaginationPolicyTests {
             ids.append(item.id)
         }
         return (ids, transport.received.map { $0.request.url.absoluteString })
+    }
+
+    /// GitHub's way: each page a JSON array, the next page's URL in the `Link` header.
+    @Test func linkHeadersAreFollowedOverArrayPages() async throws {
+        let rule = PaginationRule(style: .linkHeader, items: [])
+        let link = #"<https://memory.example.com/v1/items/?page=2>; rel="next", <https://memory.example.com/v1/items/?page=3>; rel="last""#
+        let (ids, urls) = try await walk([
+            .json(#"[{"id": 1}, {"id": 2}]"#, headers: [("Link", link)]),
+            .json(#"[{"id": 3}]"#, headers: [("link", #"<https://memory.example.com/v1/items/?page=1>; rel="prev first""#)]),
+        ], rule: rule)
+        #expect(ids == [1, 2, 3])
+        #expect(urls == ["https://memory.example.com/v1/items/", "https://memory.example.com/v1/items/?page=2"])
+    }
+
+    @Test(arguments: [
+        (#"<https://a.example/x?page=2>; rel="next""#, "https://a.example/x?page=2"),
+        (#"<https://a.example/x?page=1>; rel="prev", <https://a.example/x?a=1,2&page=3>; rel="next last""#, "https://a.example/x?a=1,2&page=3"),
+        (#"<https://a.example/x?page=2>;rel=next"#, "https://a.example/x?page=2"),
+        (#"<https://a.example/x?page=9>; rel="last""#, nil),
+        ("not a link header", nil),
+    ] as [(String, String?)])
+    func linkHeadersAreReadAsRFC8288Says(header: String, next: String?) {
+        #expect(LinkHeader.next(in: header) == next)
+    }
+
+    /// OpenAI's and Stripe's way: `has_more` false on the last page, so the walk asks for nothing more, not even
+    /// ahead of time.
+    @Test func hasMoreFalseEndsTheWalkWithoutAnotherRequest() async throws {
+        let rule = PaginationRule(style: .cursor, items: ["data"], next: ["last_id"], hasMore: ["has_more"], cursorParameter: "after")
+        let (ids, urls) = try await walk([
+            .json(#"{"data": [{"id": 1}, {"id": 2}], "last_id": "b", "has_more": true}"#),
+            .json(#"{"data": [{"id": 3}], "last_id": "c", "has_more": false}"#),
+            .json(#"{"data": [{"id": 99}], "last_id": "z", "has_more": false}"#),
+        ], rule: rule)
+        #expect(ids == [1, 2, 3])
+        #expect(urls == ["https://memory.example.com/v1/items/", "https://memory.example.com/v1/items/?after=b"])
+    }
+
+    @Test func offsetsAdvanceByTheItemsSeenAndStopAtAShortPage() async throws {
+        let transport = InMemoryTransport([
+            .json(#"{"results": [{"id": 1}, {"id": 2}]}"#), .json(#"{"results": [{"id": 3}, {"id": 4}]}"#),
+            .json(#"{"results": [{"id": 5}]}"#), .json(#"{"results": [{"id": 99}]}"#),
+        ])
+        let client = APIClient(
+            api: APIDefinition(name: "Pages", baseURL: "https://memory.example.com/v1"),
+            options: ClientOptions(transport: transport, retry: ExponentialBackoff.never, environment: [:], clock: ManualClock()))
+        let rule = PaginationRule(style: .offset, items: ["results"], offsetParameter: "offset", limitParameter: "limit")
+        let first = Request<Page<Item>>("items.list", .get, "items/", query: [URLQueryItem(name: "limit", value: "2")], response: .page(rule))
+        var ids: [Int] = []
+        for try await item in client.paginate(first) { ids.append(item.id) }
+        #expect(ids == [1, 2, 3, 4, 5])
+        #expect(transport.received.map { $0.request.url.query ?? "" } == ["limit=2", "limit=2&offset=2", "limit=2&offset=4"])
     }
 
     @Test func nextLinksAreFollowedUntilThereIsNone() async throws {

@@ -19,8 +19,10 @@ enum Keywords {
     /// The settings each pagination style takes.
     static func paginationSettings(_ style: Pagination.Style) -> [String] {
         switch style {
-        case .nextLink: ["items", "next", "count", "page-size-param"]
-        case .cursor: ["items", "next", "cursor-param", "page-size-param"]
+        case .nextLink: ["items", "next", "count", "has-more", "page-size-param"]
+        case .linkHeader: ["items", "count", "page-size-param"]
+        case .cursor: ["items", "next", "has-more", "cursor-param", "page-size-param"]
+        case .offset: ["items", "count", "has-more", "offset-param", "limit-param"]
         case .pageNumber: ["items", "count", "page-param", "page-size-param"]
         }
     }

@@ -121,7 +121,7 @@ public struct JobPolling: Hashable, Sendable {
 
 public struct Pagination: Hashable, Sendable {
     public enum Style: String, Hashable, Sendable, CaseIterable {
-        case nextLink = "next-link", cursor, pageNumber = "page-number"
+        case nextLink = "next-link", linkHeader = "link-header", cursor, offset, pageNumber = "page-number"
     }
 
     public var name: String
@@ -130,10 +130,14 @@ public struct Pagination: Hashable, Sendable {
     public var items: [String]
     public var next: [String]?
     public var count: [String]?
+    /// A boolean that is false on the last page (`has_more`).
+    public var hasMore: [String]?
     /// The query parameters the client sends to ask for a page.
     public var cursorParameter: String?
     public var pageParameter: String?
     public var pageSizeParameter: String?
+    public var offsetParameter: String?
+    public var limitParameter: String?
 }
 
 public struct Auth: Hashable, Sendable {
@@ -209,7 +213,8 @@ public struct Endpoint: Hashable, Sendable {
         /// Answers one page of items; also makes `<name>All`, which walks every page.
         case paginated(item: TypeRef, rule: Pagination)
         /// Answers events as they arrive: each decoded as `event`, or raw Server-Sent Events when nil.
-        case stream(event: TypeRef?, framing: EventFraming, reconnects: Bool)
+        /// `end`: the data (SSE) or line (NDJSON) that ends the stream, e.g. `[DONE]`, not decoded as an event.
+        case stream(event: TypeRef?, framing: EventFraming, reconnects: Bool, end: String?)
         /// Sends a file in chunks (drf-chunked-upload's protocol) and answers what the finalize returns.
         case upload(result: TypeRef, chunkSize: Int)
         /// Reads a long-running job's status by a job rule; answers a `Job` to await.

@@ -230,7 +230,12 @@ public struct Parser {
             case "stream":
                 let framing = try parser.identifier("a framing, sse or ndjson")
                 let reconnect = parser.current.text == "reconnect" ? parser.take() : nil
-                endpoint.stream = (framing, reconnect)
+                var end: Located?
+                if parser.current.text == "end", parser.current.kind != .string {
+                    parser.advance()
+                    end = try parser.string("the data of the event that ends the stream, e.g. \"[DONE]\"")
+                }
+                endpoint.stream = (framing, reconnect, end)
             case "poll": endpoint.poll = try parser.identifier("a job rule name")
             case "starts": endpoint.starts = try parser.identifier("the name of the endpoint that reads the job's status")
             case "upload":

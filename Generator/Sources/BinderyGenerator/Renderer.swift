@@ -107,18 +107,23 @@ public struct Renderer {
     }
 
     private func paginationRule(_ rule: Pagination) -> RuleView {
-        let styles: [Pagination.Style: String] = [.nextLink: "nextLink", .cursor: "cursor", .pageNumber: "pageNumber"]
+        let styles: [Pagination.Style: String] = [
+            .nextLink: "nextLink", .linkHeader: "linkHeader", .cursor: "cursor", .offset: "offset", .pageNumber: "pageNumber",
+        ]
         var arguments = [
             RuleArgumentView(label: "style", value: "." + styles[rule.style]!),
             RuleArgumentView(label: "items", strings: strings(rule.items)),
         ]
         if let next = rule.next { arguments.append(RuleArgumentView(label: "next", strings: strings(next))) }
         if let count = rule.count { arguments.append(RuleArgumentView(label: "count", strings: strings(count))) }
+        if let hasMore = rule.hasMore { arguments.append(RuleArgumentView(label: "hasMore", strings: strings(hasMore))) }
         if let parameter = rule.cursorParameter { arguments.append(RuleArgumentView(label: "cursorParameter", value: Self.literal(parameter))) }
         if let parameter = rule.pageParameter { arguments.append(RuleArgumentView(label: "pageParameter", value: Self.literal(parameter))) }
         if let parameter = rule.pageSizeParameter {
             arguments.append(RuleArgumentView(label: "pageSizeParameter", value: Self.literal(parameter)))
         }
+        if let parameter = rule.offsetParameter { arguments.append(RuleArgumentView(label: "offsetParameter", value: Self.literal(parameter))) }
+        if let parameter = rule.limitParameter { arguments.append(RuleArgumentView(label: "limitParameter", value: Self.literal(parameter))) }
         return RuleView(name: ruleMember(rule.name), ruleName: Self.docText(rule.name), arguments: arguments)
     }
 
@@ -342,12 +347,13 @@ public struct Renderer {
         case .paginated(let item, let rule):
             response = TypeView(name: "Page", generic: [typeView(item)])
             reader.page = ruleMember(rule.name)
-        case .stream(let event, let framing, let reconnects):
+        case .stream(let event, let framing, let reconnects, let end):
             response = TypeView(name: "EventStream", generic: [event.map(typeView) ?? TypeView(name: "ServerSentEvent")])
             reader.rawEvents = event == nil
             reader.events = event != nil
             reader.ndjson = framing == .ndjson
             reader.reconnects = reconnects
+            reader.end = end.map(Self.literal)
         }
         let path = endpoint.path.map { component in
             switch component {

@@ -181,8 +181,9 @@ public struct EndpointSyntax: Sendable {
     public var headers: [FieldSyntax] = []
     public var body: Body?
     public var paginate: Located?
-    /// `stream sse|ndjson [reconnect]`: the framing, and the `reconnect` word if written.
-    public var stream: (framing: Located, reconnect: Located?)?
+    /// `stream sse|ndjson [reconnect] [end "SENTINEL"]`: the framing, the `reconnect` word if written, and the data
+    /// that ends the stream.
+    public var stream: (framing: Located, reconnect: Located?, end: Located?)?
     /// `upload chunked [chunk-size N]`: the protocol word and the chunk size if written.
     public var upload: (style: Located, chunkSize: Located?)?
     /// `poll RULE`: this endpoint reads a job's status by that job rule.

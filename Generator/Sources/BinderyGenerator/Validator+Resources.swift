@@ -319,7 +319,7 @@ extension Validator {
                       hint: framing == .sse ? "leave the response out to get the raw Server-Sent Events" : nil)
                 return nil
             }
-            return .stream(event: result, framing: framing, reconnects: stream.reconnect != nil)
+            return .stream(event: result, framing: framing, reconnects: stream.reconnect != nil, end: stream.end?.text)
         }
         if let upload = syntax.upload {
             guard upload.style.text == "chunked" else {

@@ -37,7 +37,9 @@ extension Validator {
         var rule = Pagination(name: syntax.name.text, style: style, items: ["results"])
         switch style {
         case .nextLink: (rule.next, rule.count) = (["next"], ["count"])
+        case .linkHeader: (rule.items, rule.pageSizeParameter) = ([], "per_page")
         case .cursor: (rule.next, rule.cursorParameter) = (["next"], "cursor")
+        case .offset: (rule.count, rule.offsetParameter, rule.limitParameter) = (["count"], "offset", "limit")
         case .pageNumber: (rule.count, rule.pageParameter, rule.pageSizeParameter) = (["count"], "page", "page_size")
         }
         let allowed = Keywords.paginationSettings(style)
@@ -58,9 +60,16 @@ extension Validator {
             case "items": rule.items = path
             case "next": rule.next = path
             case "count": rule.count = path
+            case "has-more": rule.hasMore = path
             case "cursor-param": rule.cursorParameter = value
             case "page-param": rule.pageParameter = value
+            case "offset-param": rule.offsetParameter = value
+            case "limit-param": rule.limitParameter = value
             default: rule.pageSizeParameter = value
+            }
+            if path.isEmpty, setting.key.text != "items" {
+                error("'\(setting.key.text)' needs a key", at: setting.values[0].range,
+                      hint: "only items may be \"\", for a page that is a JSON array itself")
             }
         }
         return rule

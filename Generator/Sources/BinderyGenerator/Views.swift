@@ -320,4 +320,6 @@ struct ReaderView {
     var events: Bool
     var ndjson: Bool
     var reconnects: Bool
+    /// The literal that ends the stream, if any.
+    var end: String?
 }

@@ -66,6 +66,12 @@ extension PaginationRule {
     public static let cursor = PaginationRule(style: .cursor, items: ["data"], next: ["meta", "pagination", "next_cursor"], cursorParameter: "cursor", pageSizeParameter: "per_page")
     /// The spec's `pages` pagination rule.
     public static let pages = PaginationRule(style: .pageNumber, items: ["results"], count: ["count"], pageParameter: "page", pageSizeParameter: "page_size")
+    /// The spec's `linked` pagination rule.
+    public static let linked = PaginationRule(style: .linkHeader, items: [], pageSizeParameter: "per_page")
+    /// The spec's `after` pagination rule.
+    public static let after = PaginationRule(style: .cursor, items: ["data"], next: ["last_id"], hasMore: ["has_more"], cursorParameter: "after")
+    /// The spec's `offsets` pagination rule.
+    public static let offsets = PaginationRule(style: .offset, items: ["results"], count: ["count"], offsetParameter: "offset", limitParameter: "limit")
 }
 
 extension JobRule {

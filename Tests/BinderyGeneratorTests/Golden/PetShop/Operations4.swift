@@ -112,6 +112,41 @@ extension PetShopClient {
             try await self.runtime.send(Self.feed())
         }
 
+        /// Pets in arrays, a page at a time.
+        public func listLinked() async throws -> Page<Pet> {
+            try await self.runtime.send(Self.listLinked())
+        }
+
+        /// Every item `listLinked()` lists, fetched a page at a time as the sequence is walked; `.pages` walks the pages.
+        public func listLinkedAll() -> Paginated<Pet> {
+            self.runtime.paginate(Self.listLinked())
+        }
+
+        /// Pets after a cursor, until the page says there are no more.
+        public func listAfter(limit: Int = 20) async throws -> Page<Pet> {
+            try await self.runtime.send(Self.listAfter(limit: limit))
+        }
+
+        /// Every item `listAfter(limit:)` lists, fetched a page at a time as the sequence is walked; `.pages` walks the pages.
+        public func listAfterAll(limit: Int = 20) -> Paginated<Pet> {
+            self.runtime.paginate(Self.listAfter(limit: limit))
+        }
+
+        /// Pets by offset.
+        public func listOffset(limit: Int = 50) async throws -> Page<Pet> {
+            try await self.runtime.send(Self.listOffset(limit: limit))
+        }
+
+        /// Every item `listOffset(limit:)` lists, fetched a page at a time as the sequence is walked; `.pages` walks the pages.
+        public func listOffsetAll(limit: Int = 50) -> Paginated<Pet> {
+            self.runtime.paginate(Self.listOffset(limit: limit))
+        }
+
+        /// Notices until the event whose data is `[DONE]`.
+        public func noticesUntilDone() async throws -> EventStream<Notice> {
+            try await self.runtime.send(Self.noticesUntilDone())
+        }
+
         /// The request `list(tag:tags:housing:pageSize:)` sends, to inspect, change or send later.
         public static func list(
             tag: String? = nil,
@@ -195,6 +230,30 @@ extension PetShopClient {
         /// The request `feed()` sends, to inspect, change or send later.
         public static func feed() -> Request<EventStream<ServerSentEvent>> {
             Request("pets.feed", .get, "pets/feed/", response: .serverSentEvents())
+        }
+
+        /// The request `listLinked()` sends, to inspect, change or send later.
+        public static func listLinked() -> Request<Page<Pet>> {
+            Request("pets.listLinked", .get, "pets/linked/", response: .page(.linked))
+        }
+
+        /// The request `listAfter(limit:)` sends, to inspect, change or send later.
+        public static func listAfter(limit: Int = 20) -> Request<Page<Pet>> {
+            var queryItems = QueryItems()
+            queryItems.add("limit", limit)
+            return Request("pets.listAfter", .get, "pets/after/", query: queryItems.items, response: .page(.after))
+        }
+
+        /// The request `listOffset(limit:)` sends, to inspect, change or send later.
+        public static func listOffset(limit: Int = 50) -> Request<Page<Pet>> {
+            var queryItems = QueryItems()
+            queryItems.add("limit", limit)
+            return Request("pets.listOffset", .get, "pets/offset/", query: queryItems.items, response: .page(.offsets))
+        }
+
+        /// The request `noticesUntilDone()` sends, to inspect, change or send later.
+        public static func noticesUntilDone() -> Request<EventStream<Notice>> {
+            Request("pets.noticesUntilDone", .get, "pets/notices/", response: .events(.serverSentEvents, end: "[DONE]"))
         }
     }
 }
