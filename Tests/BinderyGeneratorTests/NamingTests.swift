@@ -19,10 +19,20 @@ struct NamingTests {
 
     @Test(arguments: [
         ("storage_category", "StorageCategory"), ("Project", "Project"), ("callback_auth", "CallbackAuth"), ("ml_model", "MLModel"),
-        ("data_collections", "DataCollections"), ("mtls_auth", "MTLSAuth"),
+        ("data_collections", "DataCollections"), ("mtls_auth", "MTLSAuth"), ("OpenAI", "OpenAI"), ("GitHub", "GitHub"),
+        ("HTTPStatus", "HTTPStatus"), ("READ_YOUR_DATA", "ReadYourData"), ("chatGPT_model", "ChatGPTModel"),
     ])
     func upperCamel(wire: String, swift: String) {
         #expect(Naming.upperCamel(wire) == swift)
+    }
+
+    @Test func theClientIsNamedAfterTheAPIOrAsTheSpecSays() throws {
+        let spec = #"api OpenAI { base-url "https://api.openai.com/v1" }"#
+        #expect(try Generator.check(source: spec, file: "OpenAI.bindery").clientTypeName == "OpenAIClient")
+        let chosen = #"api openai as OpenAI { base-url "https://api.openai.com/v1" }"#
+        #expect(try Generator.check(source: chosen, file: "OpenAI.bindery").clientTypeName == "OpenAI")
+        let files = try Generator.generate(source: chosen, file: "OpenAI.bindery")
+        #expect(files.first { $0.name == "Client.swift" }?.contents.contains("public struct OpenAI: Sendable {") == true)
     }
 
     @Test func keywordsAreEscaped() {

@@ -314,6 +314,8 @@ public struct Placed<Declaration: Hashable & Sendable>: Hashable, Sendable {
 public struct API: Hashable, Sendable {
     public var doc: [String]
     public var name: String
+    /// The type users create: `SynapseBackendClient`, or what `api NAME as TypeName` chose.
+    public var clientTypeName: String
     public var baseURL: String
     public var baseURLEnvironment: [String]
     public var auth: [Auth]
@@ -326,6 +328,4 @@ public struct API: Hashable, Sendable {
     public var jobs: [JobPolling] = []
     public var resources: [Placed<Resource>]
 
-    /// The type users create: `SynapseBackendClient`.
-    public var clientTypeName: String { name + "Client" }
 }

@@ -33,16 +33,26 @@ enum Naming {
     static func lowerCamel(_ name: String) -> String {
         let parts = words(name)
         guard let first = parts.first else { return name }
-        return first.lowercased() + parts.dropFirst().map(capitalized).joined()
+        let keepsCapitals = !isShouting(name)
+        return first.lowercased() + parts.dropFirst().map { capitalized($0, keepingCapitals: keepsCapitals) }.joined()
     }
 
     static func upperCamel(_ name: String) -> String {
-        words(name).map(capitalized).joined()
+        let keepsCapitals = !isShouting(name)
+        return words(name).map { capitalized($0, keepingCapitals: keepsCapitals) }.joined()
     }
 
-    private static func capitalized(_ word: String) -> String {
+    /// `READ_YOUR_DATA`: capitals throughout, so its words are not acronyms.
+    private static func isShouting(_ name: String) -> Bool {
+        !name.contains { $0.isLowercase }
+    }
+
+    /// A word in Swift's case: acronyms Swift knows, and (in a name that is not all capitals) any word written in
+    /// capitals, stay capitals: `OpenAI` → `OpenAI`, `HTTPStatus` → `HTTPStatus`.
+    private static func capitalized(_ word: String, keepingCapitals: Bool = false) -> String {
         let lowered = word.lowercased()
         if acronyms.contains(lowered) { return lowered == "ids" ? "IDs" : lowered == "urls" ? "URLs" : word.uppercased() }
+        if keepingCapitals, word.count > 1, word.allSatisfy({ $0.isUppercase || $0.isNumber }) { return word }
         return lowered.prefix(1).uppercased() + lowered.dropFirst()
     }
 

@@ -62,6 +62,7 @@ public struct Parser {
 
     private mutating func api(doc: [String]) throws -> APISyntax {
         var api = APISyntax(doc: doc, name: try identifier("an API name"))
+        if try consume("as") { api.typeName = try identifier("the client's Swift type name") }
         try block("api \(api.name.text)") { parser in
             _ = parser.docComments()
             let keyword = try parser.keyword("an API setting", among: Keywords.apiSettings)

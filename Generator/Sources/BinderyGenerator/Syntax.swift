@@ -23,6 +23,8 @@ public enum DeclarationSyntax: Sendable {
 public struct APISyntax: Sendable {
     public var doc: [String]
     public var name: Located
+    /// `api NAME as TypeName`: the client's type name, when written.
+    public var typeName: Located?
     public var baseURL: (url: Located, environment: [Located])?
     public var auth: [AuthSyntax] = []
     public var defaultQuery: [DefaultQuerySyntax] = []

@@ -7,8 +7,11 @@ extension Validator {
         if !Naming.isIdentifier(name) {
             error("'\(syntax.name.text)' does not make a Swift type name", at: syntax.name.range, hint: "e.g. api PetShop { ... }")
         }
+        if let typeName = syntax.typeName, !Naming.isIdentifier(typeName.text) {
+            error("'\(typeName.text)' is not a Swift type name", at: typeName.range, hint: "e.g. api openai as OpenAI { ... }")
+        }
         var api = API(
-            doc: syntax.doc, name: name, baseURL: "", baseURLEnvironment: [], auth: [], defaultQuery: [],
+            doc: syntax.doc, name: name, clientTypeName: syntax.typeName?.text ?? name + "Client", baseURL: "", baseURLEnvironment: [], auth: [], defaultQuery: [],
             timeouts: TimeoutSettings(), retry: RetrySettings(), dateFormat: "iso8601", types: [], paginations: [],
             resources: [])
         if let (url, environment) = syntax.baseURL {
