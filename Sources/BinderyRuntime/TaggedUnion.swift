@@ -1,5 +1,13 @@
 import Foundation
 
+/// Decoding for enums whose case is chosen by the JSON's shape (a string, an array, an object with certain keys).
+public enum UntaggedUnion {
+    /// Whether an object's members include every one of `keys`: how objects of different models are told apart.
+    public static func members(_ members: [String: JSONValue], contain keys: [String]) -> Bool {
+        keys.allSatisfy { members[$0] != nil }
+    }
+}
+
 /// Coding for enums whose case is chosen by a discriminator field in the same JSON object
 /// (`{"kind": "basic", ...}`). Generated unions call these so their own code stays a plain switch.
 public enum TaggedUnion {

@@ -100,6 +100,22 @@ struct GeneratedCodeTests {
         #expect(encoded?["tag"] == nil)
     }
 
+    @Test func unionsWithoutADiscriminatorDecodeByShape() throws {
+        let json = #"""
+            ["hello", [{"author": "Ada", "text": "hi"}], {"signature": "A.L.", "text": "x"}, 3, {"colour": "red"}, true]
+            """#
+        let values = try Coders().decode([NoticeBody].self, from: Data(json.utf8))
+        #expect(values == [
+            .text("hello"), .lines([NoticeLine(author: "Ada", text: "hi")]), .signed(SignedNote(signature: "A.L.", text: "x")),
+            .count(3), .other(["colour": "red"]), .unknown(true),
+        ])
+        let encoded = String(decoding: try Coders().encode(values), as: UTF8.self)
+        let again = try Coders().decode([NoticeBody].self, from: Data(encoded.utf8))
+        #expect(again == values, "each case encodes as the JSON it was read from")
+        let viaFoundation = try JSONDecoder().decode([NoticeBody].self, from: Data(json.utf8))
+        #expect(viaFoundation == values)
+    }
+
     @Test func enumsKeepValuesTheSpecDoesNotList() throws {
         let values = try JSONDecoder().decode([Housing].self, from: Data(#"["INDOOR", "free-range", "treehouse"]"#.utf8))
         #expect(values == [.indoor, .freeRange, .unknown("treehouse")])

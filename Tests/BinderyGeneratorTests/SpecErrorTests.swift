@@ -209,6 +209,33 @@ struct SpecErrorTests {
         ])
     }
 
+    @Test func unionsByShapeNeedCasesOfDifferentJSON() {
+        let spec = header + """
+            model A {
+                name: String
+            }
+            model B {
+                name: String
+                size: Int?
+            }
+            union U {
+                text: String
+                day: Date
+                a: A
+                b: B
+                maybe: Int?
+                any: JSON
+                late: A
+            }
+            """
+        #expect(problems(spec) == [
+            "11:10: two cases take the same JSON; the first is at line 10",
+            "13:8: two cases take the same JSON; the first is at line 12",
+            "14:12: a case cannot be optional: make the union's field optional instead",
+            "16:11: case 'late' can never be chosen: the object case at line 15 takes every object",
+        ])
+    }
+
     @Test func fileURLOnlyOnModelTextFields() {
         let spec = header + """
             model M {

@@ -79,10 +79,26 @@ public struct Union: Hashable, Sendable {
         public var model: String
     }
 
+    /// A case of a union decided by the JSON's shape.
+    public struct Choice: Hashable, Sendable {
+        /// The JSON a case takes: objects are told apart by the keys their model requires.
+        public enum Shape: Hashable, Sendable {
+            case string, integer, number, bool, array
+            case object(requiredKeys: [String])
+        }
+
+        public var doc: [String]
+        public var swiftName: String
+        public var type: TypeRef
+        public var shape: Shape
+    }
+
     public var doc: [String]
     public var name: String
-    public var discriminator: String
+    /// The field naming the variant; nil for a union decided by shape, whose cases are `choices`.
+    public var discriminator: String?
     public var variants: [Variant]
+    public var choices: [Choice] = []
     /// A variant contains the union itself, so its cases are stored out of line (`indirect enum`).
     public var isIndirect = false
 }

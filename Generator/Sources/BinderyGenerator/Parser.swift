@@ -124,7 +124,17 @@ public struct Parser {
 
     private mutating func union(doc: [String]) throws -> UnionSyntax {
         let name = try identifier("a union name")
-        try expectWord("on", hint: "name the discriminator field: union \(name.text) on kind { ... }")
+        if current.text == "{", current.kind == .symbol {
+            var syntax = UnionSyntax(doc: doc, name: name, discriminator: nil, variants: [])
+            try block("union \(name.text)") { parser in
+                let doc = parser.docComments()
+                let caseName = try parser.identifier("a case name, e.g. text: String")
+                try parser.expect(":")
+                syntax.choices.append(UnionSyntax.Choice(doc: doc, name: caseName, type: try parser.type()))
+            }
+            return syntax
+        }
+        try expectWord("on", hint: "name the discriminator field (union \(name.text) on kind { ... }), or list cases by type")
         var syntax = UnionSyntax(
             doc: doc, name: name, discriminator: try wireName("the discriminator field"), variants: [])
         try block("union \(name.text)") { parser in

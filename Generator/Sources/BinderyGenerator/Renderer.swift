@@ -206,12 +206,31 @@ public struct Renderer {
 
     private func unionView(_ union: Union) -> UnionView {
         UnionView(
-            doc: docLines(union.doc), name: union.name, indirect: union.isIndirect, discriminator: Self.literal(union.discriminator),
+            doc: docLines(union.doc), name: union.name, indirect: union.isIndirect,
+            discriminator: union.discriminator.map(Self.literal),
             variants: union.variants.map { variant in
                 VariantView(
                     doc: docLines(variant.doc), name: Naming.escaped(variant.swiftName), literal: Self.literal(variant.value),
                     model: variant.model)
+            },
+            choices: union.choices.map { choice in
+                ChoiceView(
+                    doc: docLines(choice.doc), name: Naming.escaped(choice.swiftName), type: typeView(choice.type),
+                    pattern: Self.pattern(for: choice.shape))
             })
+    }
+
+    /// The `switch` pattern that matches a JSON value of `shape`.
+    private static func pattern(for shape: Union.Choice.Shape) -> String {
+        switch shape {
+        case .string: ".string"
+        case .integer: ".integer"
+        case .number: ".integer, .number"
+        case .bool: ".bool"
+        case .array: ".array"
+        case .object(let keys) where keys.isEmpty: ".object"
+        case .object(let keys): ".object(let members) where UntaggedUnion.members(members, contain: [\(keys.map(literal).joined(separator: ", "))])"
+        }
     }
 
     // MARK: Resources

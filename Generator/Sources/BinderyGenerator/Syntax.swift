@@ -125,10 +125,19 @@ public struct UnionSyntax: Sendable {
         public var model: Located
     }
 
+    /// A case of a union without a discriminator, chosen by the JSON's shape: `text: String`.
+    public struct Choice: Sendable {
+        public var doc: [String]
+        public var name: Located
+        public var type: TypeSyntax
+    }
+
     public var doc: [String]
     public var name: Located
-    public var discriminator: Located
+    /// nil for a union decided by shape, whose cases are `choices`.
+    public var discriminator: Located?
     public var variants: [Variant]
+    public var choices: [Choice] = []
 }
 
 public struct PaginationSyntax: Sendable {

@@ -32,9 +32,11 @@ extension Validator {
         }
     }
 
-    /// Every model, enum and union, in spec order.
+    /// Every model, enum and union, in spec order. Unions come last to be validated, as a union decided by shape
+    /// reads the fields of its models, wherever they are declared.
     mutating func validateTypes() -> [TypeDeclaration] {
-        var types: [TypeDeclaration] = []
+        var types: [TypeDeclaration?] = []
+        var unions: [(index: Int, syntax: UnionSyntax)] = []
         for declaration in syntax.declarations {
             switch declaration {
             case .model(let model):
@@ -43,11 +45,14 @@ extension Validator {
                 types.append(.model(validated))
             case .enumeration(let syntax):
                 if let value = enums[Naming.upperCamel(syntax.name.text)] { types.append(.enumeration(value)) }
-            case .union(let union): types.append(.union(validate(union)))
+            case .union(let union):
+                unions.append((types.count, union))
+                types.append(nil)
             case .api, .pagination, .job, .resource: break
             }
         }
-        return types
+        for (index, union) in unions { types[index] = .union(validate(union)) }
+        return types.compactMap { $0 }
     }
 
     /// - Parameter parts: resolving a multipart part's type, which alone may be an optional `File` or `Bytes`.
@@ -223,6 +228,7 @@ extension Validator {
     }
 
     private mutating func validate(_ syntax: UnionSyntax) -> Union {
+        guard let discriminator = syntax.discriminator else { return validateUntagged(syntax) }
         var values: [String: SourceRange] = [:]
         var names: [String: SourceRange] = ["unknown": syntax.name.range]
         var variants: [Union.Variant] = []
@@ -241,7 +247,59 @@ extension Validator {
             variants.append(Union.Variant(doc: variant.doc, value: variant.value.text, swiftName: swiftName, model: modelName))
         }
         if syntax.variants.isEmpty { error("union \(syntax.name.text) has no variants", at: syntax.name.range) }
-        return Union(doc: syntax.doc, name: Naming.upperCamel(syntax.name.text), discriminator: syntax.discriminator.text, variants: variants)
+        return Union(doc: syntax.doc, name: Naming.upperCamel(syntax.name.text), discriminator: discriminator.text, variants: variants)
+    }
+
+    /// A union decided by the JSON's shape: each case takes a different shape (string, integer, number, boolean,
+    /// array), except objects, which models tell apart by the keys they require; a map or `JSON` takes any object.
+    private mutating func validateUntagged(_ syntax: UnionSyntax) -> Union {
+        var names: [String: SourceRange] = ["unknown": syntax.name.range]
+        var taken: [Union.Choice.Shape: SourceRange] = [:]
+        var anyObject: SourceRange?
+        var choices: [Union.Choice] = []
+        for choice in syntax.choices {
+            let swiftName = self.swiftName(for: choice.name, explicit: nil, reserved: Naming.Reserved.cases)
+            unique(swiftName, at: choice.name.range, in: &names, what: "case")
+            let type = resolve(choice.type)
+            guard let shape = shape(of: type, at: choice.type.range) else { continue }
+            if let earlier = anyObject, case .object = shape {
+                error("case '\(choice.name.text)' can never be chosen: the object case at line \(earlier.start.line) takes every object",
+                      at: choice.type.range, hint: "put the map or JSON case last")
+            } else if let earlier = taken[shape] {
+                error("two cases take the same JSON; the first is at line \(earlier.start.line)", at: choice.type.range,
+                      hint: shape == .integer || shape == .number ? "one number case is enough" : "models are told apart by the fields they require")
+            }
+            taken[shape] = taken[shape] ?? choice.type.range
+            if case .object(let keys) = shape, keys.isEmpty { anyObject = anyObject ?? choice.type.range }
+            if shape == .number { taken[.integer] = taken[.integer] ?? choice.type.range }
+            choices.append(Union.Choice(doc: choice.doc, swiftName: swiftName, type: type, shape: shape))
+        }
+        if syntax.choices.isEmpty { error("union \(syntax.name.text) has no cases", at: syntax.name.range) }
+        return Union(doc: syntax.doc, name: Naming.upperCamel(syntax.name.text), discriminator: nil, variants: [], choices: choices)
+    }
+
+    /// The JSON a value of `type` is; objects of a model by the keys the model requires.
+    private mutating func shape(of type: TypeRef, at range: SourceRange) -> Union.Choice.Shape? {
+        switch type {
+        case .optional:
+            error("a case cannot be optional: make the union's field optional instead", at: range)
+            return nil
+        case .array: return .array
+        case .map, .primitive(.json): return .object(requiredKeys: [])
+        case .primitive(.string), .primitive(.date), .primitive(.url), .primitive(.uuid): return .string
+        case .primitive(.int), .primitive(.int64): return .integer
+        case .primitive(.double): return .number
+        case .primitive(.bool): return .bool
+        case .primitive: 
+            error("a union case is a JSON value: not \(type)", at: range)
+            return nil
+        case .declared(let name, .enumeration): return enums[name]?.isInteger == true ? .integer : .string
+        case .declared(let name, .model):
+            return .object(requiredKeys: models[name]?.fields.filter { !$0.type.isOptional && $0.defaultValue == nil }.map(\.wireName) ?? [])
+        case .declared(_, .union):
+            error("a union case cannot be another union", at: range, hint: "list its cases in this union")
+            return nil
+        }
     }
 
     /// Marks the fields and unions through which a type contains itself, so Swift can lay them out: a struct or enum
@@ -251,7 +309,7 @@ extension Validator {
         for type in types {
             switch type {
             case .model(let model): contains[model.name] = model.fields.compactMap { Self.heldInline($0.type) }
-            case .union(let union): contains[union.name] = union.variants.map(\.model)
+            case .union(let union): contains[union.name] = union.variants.map(\.model) + union.choices.compactMap { Self.heldInline($0.type) }
             case .enumeration: break
             }
         }
@@ -275,6 +333,7 @@ extension Validator {
                 types[index] = .model(model)
             case .union(var union):
                 union.isIndirect = union.variants.contains { reaches($0.model, union.name) }
+                    || union.choices.contains { Self.heldInline($0.type).map { reaches($0, union.name) } ?? false }
                 types[index] = .union(union)
             case .enumeration: break
             }

@@ -172,8 +172,18 @@ struct UnionView {
     var doc: [String]
     var name: String
     var indirect: Bool
-    var discriminator: String
+    /// The discriminator field's literal; nil for a union decided by shape, whose cases are `choices`.
+    var discriminator: String?
     var variants: [VariantView]
+    var choices: [ChoiceView]
+}
+
+/// A case of a union decided by shape, with the pattern of the JSON it takes.
+struct ChoiceView {
+    var doc: [String]
+    var name: String
+    var type: TypeView
+    var pattern: String
 }
 
 struct VariantView {

@@ -46,9 +46,56 @@ public struct VideoUpload: Codable, Hashable, Sendable {
 public struct Notice: Codable, Hashable, Sendable {
     public var id: Int
     public var text: String
+    public var body: NoticeBody?
 
-    public init(id: Int, text: String) {
+    public init(id: Int, text: String, body: NoticeBody? = nil) {
         self.id = id
+        self.text = text
+        self.body = body
+    }
+}
+
+/// A notice's body: plain text, lines with their authors, a signed note, or a count, told apart by their JSON.
+public enum NoticeBody: Codable, Hashable, Sendable {
+    case text(String)
+    case lines([NoticeLine])
+    case signed(SignedNote)
+    case count(Int)
+    /// Any other object.
+    case other(JSONValue)
+    /// JSON of a shape no case takes, kept whole.
+    case unknown(JSONValue)
+
+    public init(from decoder: any Decoder) throws {
+        let value = try JSONValue(from: decoder)
+        switch value {
+        case .string: self = .text(try String(from: decoder))
+        case .array: self = .lines(try [NoticeLine](from: decoder))
+        case .object(let members) where UntaggedUnion.members(members, contain: ["signature"]): self = .signed(try SignedNote(from: decoder))
+        case .integer: self = .count(try Int(from: decoder))
+        case .object: self = .other(try JSONValue(from: decoder))
+        default: self = .unknown(value)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .text(let value): try value.encode(to: encoder)
+        case .lines(let value): try value.encode(to: encoder)
+        case .signed(let value): try value.encode(to: encoder)
+        case .count(let value): try value.encode(to: encoder)
+        case .other(let value): try value.encode(to: encoder)
+        case .unknown(let value): try value.encode(to: encoder)
+        }
+    }
+}
+
+public struct SignedNote: Codable, Hashable, Sendable {
+    public var signature: String
+    public var text: String?
+
+    public init(signature: String, text: String? = nil) {
+        self.signature = signature
         self.text = text
     }
 }

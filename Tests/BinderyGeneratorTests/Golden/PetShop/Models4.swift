@@ -2,3 +2,13 @@
 
 import BinderyRuntime
 import Foundation
+
+public struct NoticeLine: Codable, Hashable, Sendable {
+    public var author: String
+    public var text: String
+
+    public init(author: String, text: String) {
+        self.author = author
+        self.text = text
+    }
+}
