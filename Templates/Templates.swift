@@ -5,6 +5,7 @@ public enum Templates {
         "Arguments": PackageResources.Arguments_template,
         "Builder": PackageResources.Builder_template,
         "Client": PackageResources.Client_template,
+        "DefaultParameter": PackageResources.DefaultParameter_template,
         "Endpoint": PackageResources.Endpoint_template,
         "Enum": PackageResources.Enum_template,
         "Header": PackageResources.Header_template,

@@ -13,6 +13,7 @@ public final class APIClient: Sendable {
     let maximumEventSize: Int
     let authProviders: [any AuthProvider]
     let defaultQuery: [URLQueryItem]
+    let defaultHeaders: [(name: String, value: String)]
     /// Credential values, scrubbed from every error message.
     let secrets: [String]
 
@@ -42,11 +43,13 @@ public final class APIClient: Sendable {
         }
         authProviders = resolved.map { $0.provider(for: $1) }
         secrets = resolved.map(\.1).filter { !$0.isEmpty }
-        defaultQuery = api.defaultQuery.compactMap { parameter in
-            lookup(parameters[parameter.name], parameter.environment).map {
-                URLQueryItem(name: parameter.wireName, value: $0)
-            }
+        func value(_ parameter: DefaultParameter) -> String? {
+            lookup(parameter.name.flatMap { parameters[$0] }, parameter.environment) ?? parameter.value
         }
+        defaultQuery = api.defaultQuery.compactMap { parameter in
+            value(parameter).map { URLQueryItem(name: parameter.wireName, value: $0) }
+        }
+        defaultHeaders = api.defaultHeaders.compactMap { parameter in value(parameter).map { (parameter.wireName, $0) } }
     }
 
     /// Sends `request` and returns its decoded response.
@@ -85,10 +88,11 @@ public final class APIClient: Sendable {
 
     private func attempt<Response>(_ request: Request<Response>, timeouts: Timeouts) async throws -> Response {
         let url = try url(for: request)
-        for (name, value) in request.headers where (name + value).unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) {
+        var headers = request.headers
+        for (name, value) in defaultHeaders where headers[name] == nil { headers[name] = value }
+        for (name, value) in headers where (name + value).unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) {
             throw error(.invalidRequest, request, url: url, attempts: 0, "header \(name) contains a line break")
         }
-        var headers = request.headers
         if headers["Accept"] == nil { headers["Accept"] = request.reader.accept }
         let body: HTTPBody?
         do {

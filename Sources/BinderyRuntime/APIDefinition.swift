@@ -10,13 +10,15 @@ public struct APIDefinition: Sendable {
     public var auth: [AuthScheme]
     /// Query parameters sent on every request when they have a value.
     public var defaultQuery: [DefaultParameter]
+    /// Headers sent on every request that does not set them itself, when they have a value.
+    public var defaultHeaders: [DefaultParameter]
     public var timeouts: Timeouts
     public var retry: ExponentialBackoff
     public var dateFormat: DateFormat
 
     public init(
         name: String, baseURL: String, baseURLEnvironment: [String] = [], auth: [AuthScheme] = [],
-        defaultQuery: [DefaultParameter] = [], timeouts: Timeouts = Timeouts(),
+        defaultQuery: [DefaultParameter] = [], defaultHeaders: [DefaultParameter] = [], timeouts: Timeouts = Timeouts(),
         retry: ExponentialBackoff = ExponentialBackoff(), dateFormat: DateFormat = .iso8601
     ) {
         self.name = name
@@ -24,6 +26,7 @@ public struct APIDefinition: Sendable {
         self.baseURLEnvironment = baseURLEnvironment
         self.auth = auth
         self.defaultQuery = defaultQuery
+        self.defaultHeaders = defaultHeaders
         self.timeouts = timeouts
         self.retry = retry
         self.dateFormat = dateFormat
@@ -61,15 +64,18 @@ public struct AuthScheme: Sendable {
 
 /// A query parameter sent on every request, e.g. Synapse's `url_host`.
 public struct DefaultParameter: Sendable {
-    /// The initializer argument that carries the value.
-    public var name: String
+    /// The initializer argument that carries the value; nil for a constant.
+    public var name: String?
     public var wireName: String
     public var environment: [String]
+    /// The value when neither the argument nor the environment gives one.
+    public var value: String?
 
-    public init(name: String, wireName: String, environment: [String] = []) {
+    public init(name: String?, wireName: String, environment: [String] = [], value: String? = nil) {
         self.name = name
         self.wireName = wireName
         self.environment = environment
+        self.value = value
     }
 }
 

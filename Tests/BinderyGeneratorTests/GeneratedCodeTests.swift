@@ -19,7 +19,7 @@ struct GeneratedCodeTests {
             "tag=cat", "tags=a", "tags=b", "housing=free-range", "page_size=100",
         ])
         let url = try client.runtime.url(for: request)
-        #expect(url.absoluteString == "https://pets.example.com/api/v1/pets/?tag=cat&tags=a&tags=b&housing=free-range&page_size=100&url_host=internal")
+        #expect(url.absoluteString == "https://pets.example.com/api/v1/pets/?tag=cat&tags=a&tags=b&housing=free-range&page_size=100&url_host=internal&locale=en")
     }
 
     @Test func fileURLFieldsAreRewritten() throws {
@@ -100,6 +100,23 @@ struct GeneratedCodeTests {
         #expect(encoded?["tag"] == nil)
     }
 
+    @Test func defaultHeadersAndQueryItemsGoOnEveryRequest() async throws {
+        let transport = InMemoryTransport(Array(repeating: .json("{}"), count: 4))
+        let plain = PetShopClient(options: ClientOptions(transport: transport, environment: [:]))
+        _ = try await plain.shop("main").status()
+        let configured = PetShopClient(clientName: "my-app", options: ClientOptions(transport: transport, environment: [:]))
+        _ = try await configured.shop("main").status()
+        var request = PetShopClient.Shop.status(code: "main")
+        request.headers.set("X-Api-Version", "2025-06-01")
+        _ = try await plain.send(request.addingQuery(["locale": "fr"]))
+        let fromEnvironment = PetShopClient(options: ClientOptions(transport: transport, environment: ["PETSHOP_CLIENT": "from-env"]))
+        _ = try await fromEnvironment.shop("main").status()
+        let sent = transport.received.map(\.request)
+        #expect(sent.map { $0.headers["X-Api-Version"] } == ["2024-01-01", "2024-01-01", "2025-06-01", "2024-01-01"], "a request's own header wins")
+        #expect(sent.map { $0.headers["X-Client"] } == ["petshop-swift", "my-app", "petshop-swift", "from-env"])
+        #expect(sent.map { $0.url.query ?? "" } == ["locale=en", "locale=en", "locale=fr", "locale=en"])
+    }
+
     @Test func unionsWithoutADiscriminatorDecodeByShape() throws {
         let json = #"""
             ["hello", [{"author": "Ada", "text": "hi"}], {"signature": "A.L.", "text": "x"}, 3, {"colour": "red"}, true]
@@ -144,6 +161,6 @@ struct GeneratedCodeTests {
 
     @Test func baseURLAndCredentialsComeFromTheEnvironment() throws {
         let client = PetShopClient(options: ClientOptions(environment: ["PET_HOST": "http://127.0.0.1:9/v2"]))
-        #expect(try client.runtime.url(for: PetShopClient.Pets.get(id: 1)).absoluteString == "http://127.0.0.1:9/v2/pets/1/")
+        #expect(try client.runtime.url(for: PetShopClient.Pets.get(id: 1)).absoluteString == "http://127.0.0.1:9/v2/pets/1/?locale=en")
     }
 }

@@ -236,6 +236,24 @@ struct SpecErrorTests {
         ])
     }
 
+    @Test func defaultHeadersAreHeadersTheRuntimeDoesNotOwn() {
+        let spec = """
+            api A {
+                base-url "https://a.example.com"
+                header "Bad Name" = "x"
+                header "Authorization" = "Bearer x"
+                header "X-Ok" as ok = "line\\nbreak"
+                query ok
+            }
+            """
+        #expect(problems(spec) == [
+            "3:12: 'Bad Name' is not a valid header name",
+            "4:12: Authorization is set by the runtime",
+            "5:27: a default value cannot hold a line break",
+            "6:11: client parameter name 'ok' is used twice; the first is at line 5",
+        ])
+    }
+
     @Test func fileURLOnlyOnModelTextFields() {
         let spec = header + """
             model M {

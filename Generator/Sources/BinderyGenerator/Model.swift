@@ -167,10 +167,14 @@ public struct Auth: Hashable, Sendable {
     public var environment: [String]
 }
 
-public struct DefaultQueryParameter: Hashable, Sendable {
-    public var swiftName: String
+/// A query item or header sent on every request.
+public struct DefaultParameter: Hashable, Sendable {
+    public var isHeader: Bool
+    /// The client initializer's argument for it; nil when only the environment or the default sets it.
+    public var swiftName: String?
     public var wireName: String
     public var environment: [String]
+    public var value: String?
 }
 
 public struct TimeoutSettings: Hashable, Sendable {
@@ -335,7 +339,7 @@ public struct API: Hashable, Sendable {
     public var baseURL: String
     public var baseURLEnvironment: [String]
     public var auth: [Auth]
-    public var defaultQuery: [DefaultQueryParameter]
+    public var defaultParameters: [DefaultParameter]
     public var timeouts: TimeoutSettings
     public var retry: RetrySettings
     public var dateFormat: String

@@ -78,11 +78,13 @@ public struct Parser {
                 if parser.current.kind == .string { auth.template = parser.take() }
                 auth.environment = try parser.environment()
                 api.auth.append(auth)
-            case "query":
-                let wireName = try parser.wireName("a query parameter name")
-                let name = try parser.consume("as") ? try parser.identifier("a Swift name") : wireName
-                api.defaultQuery.append(
-                    DefaultQuerySyntax(name: name, wireName: wireName, environment: try parser.environment()))
+            case "query", "header":
+                let isHeader = keyword.text == "header"
+                let wireName = try parser.wireName(isHeader ? "a header name, e.g. \"X-Api-Version\"" : "a query parameter name")
+                let name = try parser.consume("as") ? try parser.identifier("a Swift name") : isHeader ? nil : wireName
+                let value = try parser.consume("=") ? try parser.string("the value sent when none is given") : nil
+                api.defaultParameters.append(DefaultParameterSyntax(
+                    isHeader: isHeader, name: name, wireName: wireName, value: value, environment: try parser.environment()))
             case "timeout": api.timeouts += try parser.settings(after: keyword)
             case "retry": api.retry += try parser.settings(after: keyword)
             default: api.dates = try parser.identifier("a date format")

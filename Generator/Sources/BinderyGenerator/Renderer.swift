@@ -55,10 +55,13 @@ public struct Renderer {
             }
             return InitParameterView(name: auth.swiftName, docText: Self.docText(parameterDoc(sent, auth.environment)))
         }
-        initParameters += api.defaultQuery.map { query in
-            InitParameterView(
-                name: query.swiftName,
-                docText: Self.docText(parameterDoc("sent as the `\(query.wireName)` query parameter", query.environment)))
+        initParameters += api.defaultParameters.compactMap { parameter in
+            parameter.swiftName.map { name in
+                let sent = parameter.isHeader ? "sent as the `\(parameter.wireName)` header" : "sent as the `\(parameter.wireName)` query parameter"
+                return InitParameterView(
+                    name: name,
+                    docText: Self.docText(parameterDoc(sent, parameter.environment) + (parameter.value.map { "; `\($0)` otherwise" } ?? "")))
+            }
         }
         var timeouts = [
             ArgumentView(label: "connect", value: number(api.timeouts.connect ?? 10)),
@@ -77,7 +80,9 @@ public struct Renderer {
             baseURLEnvironment: api.baseURLEnvironment.map(Self.literal),
             initParameters: initParameters,
             credentials: api.auth.map { ArgumentView(label: Self.literal($0.swiftName), value: Naming.escaped($0.swiftName)) },
-            parameters: api.defaultQuery.map { ArgumentView(label: Self.literal($0.swiftName), value: Naming.escaped($0.swiftName)) },
+            parameters: api.defaultParameters.compactMap { parameter in
+                parameter.swiftName.map { ArgumentView(label: Self.literal($0), value: Naming.escaped($0)) }
+            },
             auth: api.auth.map { auth in
                 var header: HeaderAuthView?
                 if case .header(let name, let template) = auth.kind {
@@ -85,9 +90,8 @@ public struct Renderer {
                 }
                 return AuthView(name: Self.literal(auth.swiftName), header: header, environment: auth.environment.map(Self.literal))
             },
-            defaultQuery: api.defaultQuery.map {
-                DefaultQueryView(name: Self.literal($0.swiftName), wireName: Self.literal($0.wireName), environment: $0.environment.map(Self.literal))
-            },
+            defaultQuery: api.defaultParameters.filter { !$0.isHeader }.map(defaultParameterView),
+            defaultHeaders: api.defaultParameters.filter(\.isHeader).map(defaultParameterView),
             timeouts: timeouts,
             retry: [
                 ArgumentView(label: "maxAttempts", value: String(retry.attempts)),
@@ -146,6 +150,12 @@ public struct Renderer {
     }
 
     private func strings(_ items: [String]) -> StringsView { StringsView(items: items.map(Self.literal)) }
+
+    private func defaultParameterView(_ parameter: DefaultParameter) -> DefaultParameterView {
+        DefaultParameterView(
+            name: parameter.swiftName.map(Self.literal) ?? "nil", wireName: Self.literal(parameter.wireName),
+            environment: parameter.environment.map(Self.literal), value: parameter.value.map(Self.literal))
+    }
 
     private func ruleMember(_ name: String) -> String { Naming.escaped(Naming.lowerCamel(name)) }
 

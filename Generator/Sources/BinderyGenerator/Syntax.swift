@@ -27,7 +27,7 @@ public struct APISyntax: Sendable {
     public var typeName: Located?
     public var baseURL: (url: Located, environment: [Located])?
     public var auth: [AuthSyntax] = []
-    public var defaultQuery: [DefaultQuerySyntax] = []
+    public var defaultParameters: [DefaultParameterSyntax] = []
     public var timeouts: [SettingSyntax] = []
     public var retry: [SettingSyntax] = []
     public var dates: Located?
@@ -42,9 +42,14 @@ public struct AuthSyntax: Sendable {
     public var environment: [Located]
 }
 
-public struct DefaultQuerySyntax: Sendable {
-    public var name: Located
+/// `query NAME` or `header "Name"` in the api block: sent on every request, with a value from the client's
+/// initializer (`as name`, or a query parameter's own name), the environment, or `= "default"`.
+public struct DefaultParameterSyntax: Sendable {
+    public var isHeader: Bool
+    /// The initializer argument; nil for a header without `as`, which only the environment or its default sets.
+    public var name: Located?
     public var wireName: Located
+    public var value: Located?
     public var environment: [Located]
 }
 

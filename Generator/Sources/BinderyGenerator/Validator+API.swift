@@ -11,7 +11,7 @@ extension Validator {
             error("'\(typeName.text)' is not a Swift type name", at: typeName.range, hint: "e.g. api openai as OpenAI { ... }")
         }
         var api = API(
-            doc: syntax.doc, name: name, clientTypeName: syntax.typeName?.text ?? name + "Client", baseURL: "", baseURLEnvironment: [], auth: [], defaultQuery: [],
+            doc: syntax.doc, name: name, clientTypeName: syntax.typeName?.text ?? name + "Client", baseURL: "", baseURLEnvironment: [], auth: [], defaultParameters: [],
             timeouts: TimeoutSettings(), retry: RetrySettings(), dateFormat: "iso8601", types: [], paginations: [],
             resources: [])
         if let (url, environment) = syntax.baseURL {
@@ -33,11 +33,25 @@ extension Validator {
                 api.auth.append(Auth(swiftName: swiftName, kind: kind, environment: auth.environment.map(\.text)))
             }
         }
-        for query in syntax.defaultQuery {
-            let swiftName = self.swiftName(for: query.name, explicit: nil, reserved: Naming.Reserved.parameters)
-            unique(swiftName, at: query.name.range, in: &parameterNames, what: "client parameter")
-            api.defaultQuery.append(
-                DefaultQueryParameter(swiftName: swiftName, wireName: query.wireName.text, environment: query.environment.map(\.text)))
+        for parameter in syntax.defaultParameters {
+            let swiftName = parameter.name.map { name in
+                let swiftName = self.swiftName(for: name, explicit: nil, reserved: Naming.Reserved.parameters)
+                unique(swiftName, at: name.range, in: &parameterNames, what: "client parameter")
+                return swiftName
+            }
+            if parameter.isHeader, !isToken(parameter.wireName.text) {
+                error("'\(parameter.wireName.text)' is not a valid header name", at: parameter.wireName.range)
+            }
+            if parameter.isHeader, ["authorization", "content-type", "content-length", "host"].contains(parameter.wireName.text.lowercased()) {
+                error("\(parameter.wireName.text) is set by the runtime", at: parameter.wireName.range,
+                      hint: parameter.wireName.text.lowercased() == "authorization" ? "declare it as an auth scheme" : nil)
+            }
+            if let value = parameter.value, value.text.contains(where: { $0 == "\r" || $0 == "\n" }) {
+                error("a default value cannot hold a line break", at: value.range)
+            }
+            api.defaultParameters.append(DefaultParameter(
+                isHeader: parameter.isHeader, swiftName: swiftName, wireName: parameter.wireName.text,
+                environment: parameter.environment.map(\.text), value: parameter.value?.text))
         }
         api.timeouts = timeouts(syntax.timeouts)
         api.retry = retry(syntax.retry)

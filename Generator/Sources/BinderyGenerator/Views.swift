@@ -44,7 +44,8 @@ struct ClientView {
     var credentials: [ArgumentView]
     var parameters: [ArgumentView]
     var auth: [AuthView]
-    var defaultQuery: [DefaultQueryView]
+    var defaultQuery: [DefaultParameterView]
+    var defaultHeaders: [DefaultParameterView]
     var timeouts: [ArgumentView]
     var retry: [ArgumentView]
     var retryStatuses: [String]
@@ -70,10 +71,12 @@ struct HeaderAuthView {
     var template: String
 }
 
-struct DefaultQueryView {
+/// A query item or header sent on every request: the initializer argument's name (or `nil`) as a literal.
+struct DefaultParameterView {
     var name: String
     var wireName: String
     var environment: [String]
+    var value: String?
 }
 
 /// A pagination or job rule: a static member built from the spec's settings.

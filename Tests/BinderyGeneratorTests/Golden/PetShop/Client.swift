@@ -16,6 +16,8 @@ public struct PetShopClient: Sendable {
     ///   - token: Sent as `Authorization: Token {token}`; nil reads `$PETSHOP_TOKEN`.
     ///   - tenant: Sent as `X-Tenant: Tenant {token}`.
     ///   - urlHost: Sent as the `url_host` query parameter; nil reads `$PETSHOP_URL_HOST`.
+    ///   - locale: Sent as the `locale` query parameter.; `en` otherwise
+    ///   - clientName: Sent as the `X-Client` header; nil reads `$PETSHOP_CLIENT`.; `petshop-swift` otherwise
     ///   - options: The transport, middlewares, timeouts and retry policy.
     public init(
         baseURL: URL? = nil,
@@ -23,11 +25,13 @@ public struct PetShopClient: Sendable {
         token: String? = nil,
         tenant: String? = nil,
         urlHost: String? = nil,
+        locale: String? = nil,
+        clientName: String? = nil,
         options: ClientOptions = ClientOptions()
     ) {
         runtime = APIClient(
             api: Self.definition, baseURL: baseURL, credentials: ["apiKey": apiKey, "token": token, "tenant": tenant],
-            parameters: ["urlHost": urlHost], options: options)
+            parameters: ["urlHost": urlHost, "locale": locale, "clientName": clientName], options: options)
     }
 
     /// Sends a request built by one of the request builders, e.g. after changing its options.
@@ -52,6 +56,11 @@ public struct PetShopClient: Sendable {
         ],
         defaultQuery: [
             DefaultParameter(name: "urlHost", wireName: "url_host", environment: ["PETSHOP_URL_HOST"]),
+            DefaultParameter(name: "locale", wireName: "locale", value: "en"),
+        ],
+        defaultHeaders: [
+            DefaultParameter(name: nil, wireName: "X-Api-Version", value: "2024-01-01"),
+            DefaultParameter(name: "clientName", wireName: "X-Client", environment: ["PETSHOP_CLIENT"], value: "petshop-swift"),
         ],
         timeouts: Timeouts(connect: 5, read: 30, total: 120),
         retry: ExponentialBackoff(maxAttempts: 3, initialDelay: 0.25, maxDelay: 4, retryableStatuses: [429, 502, 503], maxRetryAfter: 30),
