@@ -61,6 +61,10 @@ let package = Package(
             plugins: ["BinderyPlugin"]
         ),
 
+        // Slices of the GitHub and OpenAI APIs, declared as their users would, against emulators of ours.
+        .target(name: "GitHubSlice", dependencies: ["BinderyRuntime"], path: "Tests/GitHub", plugins: ["BinderyPlugin"]),
+        .target(name: "OpenAISlice", dependencies: ["BinderyRuntime"], path: "Tests/OpenAI", plugins: ["BinderyPlugin"]),
+
         // Figures measured on demand: Benchmarks/run
         .executableTarget(
             name: "bindery-benchmarks",
@@ -87,6 +91,7 @@ let package = Package(
         .testTarget(name: "LaunchTests", dependencies: ["Launch", "BinderyTestSupport"]),
         .testTarget(name: "LlamaDeployTests", dependencies: ["LlamaDeploy", "BinderyTestSupport"]),
         .testTarget(name: "LlamaDeployCoreTests", dependencies: ["LlamaDeployCore", "BinderyTestSupport"]),
+        .testTarget(name: "APIShapesTests", dependencies: ["GitHubSlice", "OpenAISlice", "BinderyTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

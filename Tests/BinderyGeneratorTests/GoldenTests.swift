@@ -13,7 +13,7 @@ struct GoldenTests {
     let goldenDirectory = Repository.url("Tests/BinderyGeneratorTests/Golden/PetShop")
     static let specs = [
         "Tests/PetShop/PetShop.bindery", "Spec/SynapseBackend.bindery", "Spec/SageSynapse.bindery", "Spec/Launch.bindery",
-        "Spec/LlamaDeploy.bindery", "Spec/LlamaDeployCore.bindery",
+        "Spec/LlamaDeploy.bindery", "Spec/LlamaDeployCore.bindery", "Tests/GitHub/GitHub.bindery", "Tests/OpenAI/OpenAI.bindery",
     ]
 
     @Test func generatedCodeMatchesGoldenFiles() throws {

@@ -37,7 +37,8 @@ def recorded(inner, enabled=lambda: True):
             headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
             print(json.dumps({
                 "method": scope["method"], "path": scope["path"], "query": scope["query_string"].decode(),
-                "content_type": headers.get("content-type"), "body": body.decode(errors="replace")[:2000],
+                "content_type": headers.get("content-type"), "headers": headers,
+                "body": body.decode(errors="replace")[:2000],
             }), flush=True)
 
         async def receiving():

@@ -1,0 +1,118 @@
+import BinderyTestSupport
+import Foundation
+import GitHubSlice
+import OpenAISlice
+import Testing
+
+/// What a request looked like to one of the emulators (Tests/Servers/github.py, openai.py).
+struct Received {
+    var method: String
+    var path: String
+    var query: String
+    var headers: [String: String]
+    var body: String
+
+    static func all(_ server: LiveServer, atLeast count: Int = 1, where matches: (Received) -> Bool) async -> [Received] {
+        await server.records(atLeast: count) { record in
+            let received = Received(
+                method: record["method"] as? String ?? "", path: record["path"] as? String ?? "",
+                query: record["query"] as? String ?? "", headers: record["headers"] as? [String: String] ?? [:],
+                body: record["body"] as? String ?? "")
+            return matches(received) ? received : nil
+        }
+    }
+}
+
+/// A slice of the GitHub API declared in Tests/GitHub/GitHub.bindery, against Tests/Servers/github.py.
+@Suite("GitHub-like API, against its emulator", .enabled(if: liveTestsEnabled, "needs the test command (BINDERY_LIVE=1)"))
+struct GitHubTests {
+    static let emulator = Task { try await LiveServer(script: "Tests/Servers/github.py") }
+
+    let server: LiveServer
+    let client: GitHubClient
+
+    init() async throws {
+        server = try await Self.emulator.value
+        client = GitHubClient(baseURL: server.baseURL, token: "ghp-test", options: ClientOptions(environment: [:]))
+    }
+
+    @Test("A walk follows the Link header over pages that are JSON arrays, and stops where no next link is")
+    func linkHeaderWalk() async throws {
+        var numbers: [Int] = []
+        for try await issue in client.repo("apple", "swift").issuesAll(state: "all", perPage: 3) { numbers.append(issue.number) }
+        #expect(numbers == [7, 6, 5, 4, 3, 2, 1])
+        let pages = await Received.all(server, atLeast: 3) { $0.path == "/repos/apple/swift/issues" && $0.query.contains("state=all") }
+        #expect(pages.map(\.query) == ["state=all&per_page=3", "per_page=3&page=2&state=all", "per_page=3&page=3&state=all"])
+    }
+
+    @Test("GitHub's media type and API version go on every request, declared once in the spec")
+    func constantHeaders() async throws {
+        let repository = try await client.repo("apple", "swift").get()
+        #expect(repository.fullName == "apple/swift")
+        let sent = try #require(await Received.all(server) { $0.path == "/repos/apple/swift" }.first)
+        #expect(sent.headers["accept"] == "application/vnd.github+json")
+        #expect(sent.headers["x-github-api-version"] == "2022-11-28")
+        #expect(sent.headers["authorization"] == "Bearer ghp-test")
+    }
+}
+
+/// A slice of the OpenAI API declared in Tests/OpenAI/OpenAI.bindery, against Tests/Servers/openai.py.
+@Suite("OpenAI-like API, against its emulator", .enabled(if: liveTestsEnabled, "needs the test command (BINDERY_LIVE=1)"))
+struct OpenAITests {
+    static let emulator = Task { try await LiveServer(script: "Tests/Servers/openai.py") }
+
+    let server: LiveServer
+    let client: OpenAIClient
+
+    init() async throws {
+        server = try await Self.emulator.value
+        client = OpenAIClient(baseURL: server.baseURL.appending(path: "v1"), apiKey: "sk-test", options: ClientOptions(environment: [:]))
+    }
+
+    @Test("A has_more walk ends at the page that says so, without another request")
+    func hasMoreWalk() async throws {
+        var ids: [String] = []
+        for try await file in client.files.listAll(limit: 2) { ids.append(file.id) }
+        #expect(ids == ["file-1", "file-2", "file-3", "file-4", "file-5"])
+        // Let any request made ahead of the walk reach the server's log before counting.
+        try await Task.sleep(nanoseconds: 300_000_000)
+        let pages = await Received.all(server, atLeast: 3) { $0.path == "/v1/files" }
+        #expect(pages.map(\.query) == ["limit=2", "limit=2&after=file-2", "limit=2&after=file-4"])
+    }
+
+    @Test("A message's content is a string in one and a list of parts in another")
+    func contentByShape() async throws {
+        let messages = try await client.threads.messages(threadID: "thread-1").data
+        #expect(messages.map(\.id) == ["msg-1", "msg-2"])
+        #expect(messages[0].content == .text("What is in this image?"))
+        guard case .parts(let parts) = messages[1].content else {
+            Issue.record("expected parts, got \(messages[1].content)")
+            return
+        }
+        #expect(parts.map(\.type) == ["text", "image_url"])
+        #expect(parts[0].text == "A cat.")
+        #expect(parts[1].imageURL?.url == "https://example.com/cat.png")
+    }
+
+    @Test("A chat stream ends cleanly at data: [DONE], and a request's content may be either shape")
+    func chatStreamEndsAtDone() async throws {
+        let request = ChatRequest(
+            model: "gpt-test",
+            messages: [
+                ChatMessage(role: "user", content: .text("Hi")),
+                ChatMessage(role: "user", content: .parts([ContentPart(type: "text", text: "there")])),
+            ],
+            stream: true)
+        var words: [String] = []
+        for try await chunk in try await client.chat.stream(request) { words += chunk.choices.compactMap(\.delta.content) }
+        #expect(words == ["Hello", " there", "!"])
+        let sent = try #require(await Received.all(server) { $0.path == "/v1/chat/completions" && $0.body.contains("\"stream\":true") }.first)
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(sent.body.utf8)) as? [String: Any])
+        let contents = (body["messages"] as? [[String: Any]])?.map { $0["content"] }
+        #expect(contents?.first as? String == "Hi")
+        #expect((contents?.last as? [[String: Any]])?.first?["text"] as? String == "there")
+
+        let whole = try await client.chat.create(ChatRequest(model: "gpt-test", messages: [ChatMessage(role: "user", content: .text("Hi"))]))
+        #expect(whole.choices.first?.message.content == "Hello there!")
+    }
+}

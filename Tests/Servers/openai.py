@@ -1,0 +1,77 @@
+"""A slice of the OpenAI API (FastAPI with sse-starlette): a list paged by cursor with `has_more`, messages whose
+`content` is a string or a list of parts, and chat completions streamed as Server-Sent Events ending with
+`data: [DONE]`.
+
+Usage: python openai.py  → prints its port, then one JSON line per request received:
+  {"method", "path", "query", "content_type", "headers", "body"}
+
+Routes (all need `Authorization: Bearer sk-test`):
+  GET  /v1/files?limit=N&after=ID          FILES files, oldest first: {object, data, first_id, last_id, has_more}
+  GET  /v1/threads/{thread}/messages       two messages: one with string content, one with a list of parts
+  POST /v1/chat/completions                with "stream": true, chunks of "Hello there!" then data: [DONE];
+                                           otherwise one completion
+The process exits when its stdin closes.
+"""
+import json
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sse_starlette.sse import EventSourceResponse
+
+from loopback import recorded, serve
+
+FILES = 5
+app = FastAPI()
+
+
+@app.middleware("http")
+async def authenticate(request: Request, call_next):
+    if request.headers.get("authorization") != "Bearer sk-test":
+        return JSONResponse({"error": {"message": "Incorrect API key provided", "type": "invalid_request_error",
+                                       "code": "invalid_api_key"}}, status_code=401)
+    return await call_next(request)
+
+
+@app.get("/v1/files")
+async def files(limit: int = 20, after: str | None = None):
+    ids = [f"file-{n}" for n in range(1, FILES + 1)]
+    start = ids.index(after) + 1 if after in ids else 0
+    chunk = ids[start:start + limit]
+    data = [{"id": i, "object": "file", "bytes": 100 * int(i.split("-")[1]), "filename": f"{i}.jsonl",
+             "purpose": "fine-tune"} for i in chunk]
+    return {"object": "list", "data": data, "first_id": chunk[0] if chunk else None,
+            "last_id": chunk[-1] if chunk else None, "has_more": start + limit < len(ids)}
+
+
+@app.get("/v1/threads/{thread}/messages")
+async def messages(thread: str):
+    return {"object": "list", "has_more": False, "data": [
+        {"id": "msg-1", "role": "user", "content": "What is in this image?"},
+        {"id": "msg-2", "role": "assistant", "content": [
+            {"type": "text", "text": "A cat."}, {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]},
+    ]}
+
+
+@app.post("/v1/chat/completions")
+async def completions(request: Request):
+    body = await request.json()
+    words = ["Hello", " there", "!"]
+    if not body.get("stream"):
+        return {"id": "chatcmpl-1", "object": "chat.completion", "model": body["model"],
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": "".join(words)},
+                             "finish_reason": "stop"}]}
+
+    async def chunks():
+        for index, word in enumerate(words):
+            yield {"data": json.dumps({"id": "chatcmpl-1", "object": "chat.completion.chunk", "model": body["model"],
+                                       "choices": [{"index": 0, "delta": {"content": word},
+                                                    "finish_reason": "stop" if index == len(words) - 1 else None}]})}
+        yield {"data": "[DONE]"}
+        # What a careless client would read next: it must stop at [DONE].
+        yield {"data": "not json, after the end"}
+
+    return EventSourceResponse(chunks())
+
+
+if __name__ == "__main__":
+    serve(recorded(app))
