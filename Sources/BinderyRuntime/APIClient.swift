@@ -14,6 +14,8 @@ public final class APIClient: Sendable {
     let authProviders: [any AuthProvider]
     let defaultQuery: [URLQueryItem]
     let defaultHeaders: [(name: String, value: String)]
+    /// Where this API's error bodies hold their message, as key paths (the spec's `error-message`).
+    let errorMessagePaths: [[String]]
     /// Credential values, scrubbed from every error message.
     let secrets: [String]
 
@@ -50,6 +52,7 @@ public final class APIClient: Sendable {
             value(parameter).map { URLQueryItem(name: parameter.wireName, value: $0) }
         }
         defaultHeaders = api.defaultHeaders.compactMap { parameter in value(parameter).map { (parameter.wireName, $0) } }
+        errorMessagePaths = api.errorMessage
     }
 
     /// Sends `request` and returns its decoded response.
@@ -258,7 +261,7 @@ public final class APIClient: Sendable {
         return BinderyError(
             kind: BinderyError.kind(forStatus: response.status), operation: request.operation, method: request.method,
             url: url, statusCode: response.status, detail: detail, body: body, attempts: attempts,
-            message: BinderyError.summary(of: body, detail: detail))
+            message: BinderyError.summary(of: body, detail: detail, status: response.status, messagePaths: errorMessagePaths))
     }
 
     private func sleep(_ seconds: TimeInterval, _ request: Request<some Sendable>, url: URL, attempts: Int) async throws {

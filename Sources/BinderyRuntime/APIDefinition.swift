@@ -12,15 +12,18 @@ public struct APIDefinition: Sendable {
     public var defaultQuery: [DefaultParameter]
     /// Headers sent on every request that does not set them itself, when they have a value.
     public var defaultHeaders: [DefaultParameter]
+    /// Where the API's error bodies hold their message, as key paths tried in order: `[["error", "message"]]`.
+    public var errorMessage: [[String]]
     public var timeouts: Timeouts
     public var retry: ExponentialBackoff
     public var dateFormat: DateFormat
 
     public init(
         name: String, baseURL: String, baseURLEnvironment: [String] = [], auth: [AuthScheme] = [],
-        defaultQuery: [DefaultParameter] = [], defaultHeaders: [DefaultParameter] = [], timeouts: Timeouts = Timeouts(),
-        retry: ExponentialBackoff = ExponentialBackoff(), dateFormat: DateFormat = .iso8601
+        defaultQuery: [DefaultParameter] = [], defaultHeaders: [DefaultParameter] = [], errorMessage: [[String]] = [],
+        timeouts: Timeouts = Timeouts(), retry: ExponentialBackoff = ExponentialBackoff(), dateFormat: DateFormat = .iso8601
     ) {
+        self.errorMessage = errorMessage
         self.name = name
         self.baseURL = baseURL
         self.baseURLEnvironment = baseURLEnvironment

@@ -116,17 +116,58 @@ public struct BinderyError: Error, Sendable, CustomStringConvertible {
 }
 
 extension BinderyError {
-    /// Describes a response body for an error message: its JSON `detail` when there is one, otherwise a short excerpt.
-    static func summary(of body: Data, detail: JSONValue?) -> String {
-        if case .object(let members) = detail, let text = members["detail"]?.stringValue { return text }
-        if let detail, let data = try? JSONEncoder().encode(detail) { return excerpt(of: data) }
-        return excerpt(of: body)
+    /// Describes an error body for a message: the text at one of `messagePaths` (the spec's `error-message`), or in
+    /// one of the common shapes (`{"detail": "…"}` from Django REST framework and FastAPI, FastAPI's 422
+    /// `{"detail": [{"loc", "msg"}]}`, `{"message": "…"}` as GitHub's, `{"error": {"message": "…"}}` as OpenAI's,
+    /// `{"error": "…"}`, `{"reason": "…"}`), else a short excerpt; for an empty body, the status's meaning.
+    static func summary(of body: Data, detail: JSONValue?, status: Int, messagePaths: [[String]] = []) -> String {
+        if body.isEmpty { return "the response has no body (\(reason(for: status)))" }
+        guard let detail else { return excerpt(of: body) }
+        for path in messagePaths {
+            if let text = path.reduce(Optional(detail), { $0?[$1] }).flatMap(readable) { return text }
+        }
+        let common: [[String]] = [["detail"], ["message"], ["error", "message"], ["error"], ["reason"]]
+        for path in common {
+            if let text = path.reduce(Optional(detail), { $0?[$1] }).flatMap(readable) { return text }
+        }
+        return excerpt(of: Data(detail.description.utf8))
     }
 
-    /// The start of a body as text, short enough for a message.
-    static func excerpt(of body: Data, limit: Int = 200) -> String {
-        let text = String(decoding: body.prefix(limit), as: UTF8.self)
-        return body.count > limit ? text + "…" : text
+    /// A message's text: a string, or FastAPI's validation errors as `body.name: Field required; …`.
+    private static func readable(_ value: JSONValue) -> String? {
+        switch value {
+        case .string(let text): return text.isEmpty ? nil : text
+        case .array(let problems) where !problems.isEmpty:
+            let lines = problems.compactMap { problem -> String? in
+                guard let message = problem["msg"]?.stringValue ?? problem["message"]?.stringValue else { return nil }
+                guard case .array(let location)? = problem["loc"] else { return message }
+                let path = location.map { if case .integer(let index) = $0 { "[\(index)]" } else { $0.stringValue ?? "?" } }
+                return path.joined(separator: ".").replacingOccurrences(of: ".[", with: "[") + ": " + message
+            }
+            return lines.count == problems.count ? lines.joined(separator: "; ") : nil
+        default: return nil
+        }
+    }
+
+    private static func reason(for status: Int) -> String {
+        switch status {
+        case 204: "no content"
+        case 304: "not modified"
+        case 401: "unauthorized"
+        case 403: "forbidden"
+        case 404: "not found"
+        case 405: "method not allowed"
+        case 409: "conflict"
+        case 429: "too many requests"
+        case 500...599: "a server error"
+        default: "status \(status)"
+        }
+    }
+
+    /// The start of a body as text, short enough for a message, cut between characters.
+    static func excerpt(of body: Data, limit: Int = 500) -> String {
+        let text = String(decoding: body, as: UTF8.self)
+        return text.count > limit ? text.prefix(limit) + "…" : text
     }
 
     /// Explains a decoding failure by the model it was reading and the JSON path that failed.

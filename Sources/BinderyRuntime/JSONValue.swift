@@ -1,7 +1,7 @@
 import Foundation
 
-/// Any JSON value, for payloads a spec declares as free-form (`JSON`).
-public enum JSONValue: Hashable, Sendable, Codable {
+/// Any JSON value, for payloads a spec declares as free-form (`JSON`). Printed, it is its JSON text.
+public enum JSONValue: Hashable, Sendable, Codable, CustomStringConvertible {
     case null
     case bool(Bool)
     case integer(Int)
@@ -52,6 +52,13 @@ public enum JSONValue: Hashable, Sendable, Codable {
     public var stringValue: String? {
         if case .string(let value) = self { return value }
         return nil
+    }
+
+    /// The value as compact JSON text, keys sorted.
+    public var description: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "?"
     }
 }
 

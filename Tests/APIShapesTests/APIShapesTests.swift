@@ -69,6 +69,15 @@ struct OpenAITests {
         client = OpenAIClient(baseURL: server.baseURL.appending(path: "v1"), apiKey: "sk-test", options: ClientOptions(environment: [:]))
     }
 
+    @Test("An error's message is the API's own, where the spec's error-message says it is")
+    func errorMessage() async throws {
+        let wrongKey = OpenAIClient(baseURL: server.baseURL.appending(path: "v1"), apiKey: "sk-wrong", options: ClientOptions(environment: [:]))
+        let error = try await #require(throws: BinderyError.self) { try await wrongKey.threads.messages(threadID: "t") }
+        #expect(error.kind == .unauthorized)
+        #expect(error.message == "Incorrect API key provided")
+        #expect(error.detail?["error"]?["code"] == "invalid_api_key")
+    }
+
     @Test("A has_more walk ends at the page that says so, without another request")
     func hasMoreWalk() async throws {
         var ids: [String] = []

@@ -31,6 +31,37 @@ struct PolicyTests {
 
     struct Item: Codable, Equatable, Sendable { var id: Int }
 
+    /// The message of an error is the text in the body, wherever the common API shapes or the spec put it.
+    @Test(arguments: [
+        (#"{"detail": "Not found."}"#, 404, "Not found."),
+        (#"{"detail": [{"loc": ["body", "messages", 0, "role"], "msg": "Field required", "type": "missing"}, {"loc": ["query", "limit"], "msg": "Input should be a valid integer", "type": "int_parsing"}]}"#,
+         422, "body.messages[0].role: Field required; query.limit: Input should be a valid integer"),
+        (#"{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}"#, 401, "Bad credentials"),
+        (#"{"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}}"#, 401, "Incorrect API key provided"),
+        (#"{"reason": "Invalid access token"}"#, 401, "Invalid access token"),
+        (#"{"errors": ["x"]}"#, 400, #"{"errors":["x"]}"#),
+        ("", 304, "the response has no body (not modified)"),
+        ("Internal Server Error", 500, "Internal Server Error"),
+    ] as [(String, Int, String)])
+    func errorMessagesComeFromTheBody(body: String, status: Int, message: String) async throws {
+        let transport = InMemoryTransport([.json(body, status: status)])
+        let error = await failure {
+            _ = try await client(transport, clock: ManualClock(), retry: ExponentialBackoff.never).send(Request<Item>("t", .get, "x", response: .json))
+        }
+        #expect(error?.message == message)
+        #expect(error?.statusCode == status)
+    }
+
+    @Test func theSpecSaysWhereAnAPIsErrorMessageIs() async throws {
+        let transport = InMemoryTransport([.json(#"{"detail": "generic", "problem": {"title": "The real one"}}"#, status: 400)])
+        let client = APIClient(
+            api: APIDefinition(name: "Memory", baseURL: "https://memory.example.com/v1", errorMessage: [["problem", "title"]]),
+            options: ClientOptions(transport: transport, retry: ExponentialBackoff.never, environment: [:], clock: ManualClock()))
+        let error = await failure { _ = try await client.send(Request<Item>("t", .get, "x", response: .json)) }
+        #expect(error?.message == "The real one")
+        #expect("\(error?.detail ?? .null)" == #"{"detail":"generic","problem":{"title":"The real one"}}"#, "JSON prints as JSON")
+    }
+
     @Test func retriesWaitAsThePolicySays() async throws {
         let transport = InMemoryTransport([.json("{}", status: 503), .json("{}", status: 502), .json(#"{"id": 7}"#)])
         let clock = ManualClock()

@@ -340,6 +340,8 @@ public struct API: Hashable, Sendable {
     public var baseURLEnvironment: [String]
     public var auth: [Auth]
     public var defaultParameters: [DefaultParameter]
+    /// Where error bodies hold their message, as key paths tried in order.
+    public var errorMessage: [[String]] = []
     public var timeouts: TimeoutSettings
     public var retry: RetrySettings
     public var dateFormat: String

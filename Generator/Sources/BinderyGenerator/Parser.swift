@@ -85,6 +85,9 @@ public struct Parser {
                 let value = try parser.consume("=") ? try parser.string("the value sent when none is given") : nil
                 api.defaultParameters.append(DefaultParameterSyntax(
                     isHeader: isHeader, name: name, wireName: wireName, value: value, environment: try parser.environment()))
+            case "error-message":
+                api.errorMessage.append(try parser.string("a key path, e.g. \"error.message\""))
+                while try parser.consume(",") { api.errorMessage.append(try parser.string("a key path")) }
             case "timeout": api.timeouts += try parser.settings(after: keyword)
             case "retry": api.retry += try parser.settings(after: keyword)
             default: api.dates = try parser.identifier("a date format")

@@ -28,6 +28,8 @@ public struct APISyntax: Sendable {
     public var baseURL: (url: Located, environment: [Located])?
     public var auth: [AuthSyntax] = []
     public var defaultParameters: [DefaultParameterSyntax] = []
+    /// `error-message "error.message", "message"`: where error bodies hold their message.
+    public var errorMessage: [Located] = []
     public var timeouts: [SettingSyntax] = []
     public var retry: [SettingSyntax] = []
     public var dates: Located?

@@ -53,6 +53,14 @@ extension Validator {
                 isHeader: parameter.isHeader, swiftName: swiftName, wireName: parameter.wireName.text,
                 environment: parameter.environment.map(\.text), value: parameter.value?.text))
         }
+        api.errorMessage = syntax.errorMessage.compactMap { path in
+            let keys = path.text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard !keys.contains(where: \.isEmpty) else {
+                error("'\(path.text)' is not a key path", at: path.range, hint: "keys joined by dots, e.g. \"error.message\"")
+                return nil
+            }
+            return keys
+        }
         api.timeouts = timeouts(syntax.timeouts)
         api.retry = retry(syntax.retry)
         if let dates = syntax.dates {

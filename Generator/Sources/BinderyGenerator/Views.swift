@@ -46,6 +46,7 @@ struct ClientView {
     var auth: [AuthView]
     var defaultQuery: [DefaultParameterView]
     var defaultHeaders: [DefaultParameterView]
+    var errorMessage: [StringsView]
     var timeouts: [ArgumentView]
     var retry: [ArgumentView]
     var retryStatuses: [String]
