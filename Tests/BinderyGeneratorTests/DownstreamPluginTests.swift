@@ -20,6 +20,10 @@ struct DownstreamPluginTests {
         try manifest.write(to: package.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
         let build = ["build", "--package-path", package.path, "--scratch-path", fixture.appendingPathComponent(".build").path]
         let executable = fixture.appendingPathComponent(".build/debug/greet").path
+        // The copied sources keep their old dates, so an earlier run's products would look up to date: remove them.
+        for product in ["greet", "greet.build", "greet.product", "Greetings.build"] {
+            try? FileManager.default.removeItem(at: fixture.appendingPathComponent(".build/debug/\(product)"))
+        }
 
         let first = try run("swift", build)
         try #require(first.status == 0, "swift build of the downstream package failed:\n\(first.output)")
