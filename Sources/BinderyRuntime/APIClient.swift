@@ -16,6 +16,8 @@ public final class APIClient: Sendable {
     let defaultHeaders: [(name: String, value: String)]
     /// Where this API's error bodies hold their message, as key paths (the spec's `error-message`).
     let errorMessagePaths: [[String]]
+    /// The header that carries a key generated once per write (`Idempotency-Key`), when the API takes one.
+    let idempotencyHeader: String?
     /// Credential values, scrubbed from every error message.
     let secrets: [String]
 
@@ -53,6 +55,7 @@ public final class APIClient: Sendable {
         }
         defaultHeaders = api.defaultHeaders.compactMap { parameter in value(parameter).map { (parameter.wireName, $0) } }
         errorMessagePaths = api.errorMessage
+        idempotencyHeader = api.idempotencyHeader
     }
 
     /// Sends `request` and returns its decoded response.
@@ -97,6 +100,12 @@ public final class APIClient: Sendable {
             throw error(.invalidRequest, request, url: url, attempts: 0, "header \(name) contains a line break")
         }
         if headers["Accept"] == nil { headers["Accept"] = request.reader.accept }
+        // One key for the whole call, every attempt included, so the server can tell a retry from a new write.
+        var keyed = false
+        if let name = idempotencyHeader, !request.method.isIdempotent {
+            if headers[name] == nil { headers[name] = UUID().uuidString.lowercased() }
+            keyed = true
+        }
         let body: HTTPBody?
         do {
             body = try prepare(request.body, headers: &headers)
@@ -105,7 +114,8 @@ public final class APIClient: Sendable {
             throw self.error(.invalidRequest, request, url: url, attempts: 0, "the request body could not be made: \(error.localizedDescription)")
         }
         let retry = request.options.retry ?? self.retry
-        let idempotent = request.options.idempotent ?? request.method.isIdempotent
+        // A write with an idempotency key is safe to send again: the server answers a repeat as it did the first.
+        let idempotent = request.options.idempotent ?? (request.method.isIdempotent || keyed)
         // The deadline is a budget: each attempt may wait only what is left of it, and no retry waits past it.
         let deadline = timeouts.total.map { clock.now + $0 }
         func overDeadline(_ attempts: Int) -> BinderyError {
@@ -131,8 +141,7 @@ public final class APIClient: Sendable {
                 if (200..<300).contains(response.status) {
                     return try decode(response, stream: stream, for: request, url: url, attempts: attempt)
                 }
-                failure = .status(
-                    response.status, retryAfter: ExponentialBackoff.retryAfter(response.headers["Retry-After"]))
+                failure = .status(response.status, retryAfter: ExponentialBackoff.retryAfter(in: response.headers))
                 finalError = statusError(response, request, url: url, attempts: attempt)
             } catch let transportError as TransportError {
                 // The transport's error, with what it wraps, stays reachable as `underlying`.
@@ -258,10 +267,12 @@ public final class APIClient: Sendable {
             body = Data(redacted(text).utf8)
         }
         let detail = try? JSONParser.parse(body)
-        return BinderyError(
+        var error = BinderyError(
             kind: BinderyError.kind(forStatus: response.status), operation: request.operation, method: request.method,
             url: url, statusCode: response.status, detail: detail, body: body, attempts: attempts,
             message: BinderyError.summary(of: body, detail: detail, status: response.status, messagePaths: errorMessagePaths))
+        error.headers = response.headers
+        return error
     }
 
     private func sleep(_ seconds: TimeInterval, _ request: Request<some Sendable>, url: URL, attempts: Int) async throws {

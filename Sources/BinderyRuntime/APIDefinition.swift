@@ -14,6 +14,9 @@ public struct APIDefinition: Sendable {
     public var defaultHeaders: [DefaultParameter]
     /// Where the API's error bodies hold their message, as key paths tried in order: `[["error", "message"]]`.
     public var errorMessage: [[String]]
+    /// The header in which every POST or PATCH carries a key made once per call and kept across its retries
+    /// (`Idempotency-Key`); nil when the API takes none. Such writes are retried like GETs.
+    public var idempotencyHeader: String?
     public var timeouts: Timeouts
     public var retry: ExponentialBackoff
     public var dateFormat: DateFormat
@@ -21,9 +24,11 @@ public struct APIDefinition: Sendable {
     public init(
         name: String, baseURL: String, baseURLEnvironment: [String] = [], auth: [AuthScheme] = [],
         defaultQuery: [DefaultParameter] = [], defaultHeaders: [DefaultParameter] = [], errorMessage: [[String]] = [],
-        timeouts: Timeouts = Timeouts(), retry: ExponentialBackoff = ExponentialBackoff(), dateFormat: DateFormat = .iso8601
+        idempotencyHeader: String? = nil, timeouts: Timeouts = Timeouts(), retry: ExponentialBackoff = ExponentialBackoff(),
+        dateFormat: DateFormat = .iso8601
     ) {
         self.errorMessage = errorMessage
+        self.idempotencyHeader = idempotencyHeader
         self.name = name
         self.baseURL = baseURL
         self.baseURLEnvironment = baseURLEnvironment

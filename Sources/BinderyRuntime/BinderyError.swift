@@ -53,6 +53,8 @@ public struct BinderyError: Error, Sendable, CustomStringConvertible {
     public var detail: JSONValue?
     /// The raw response body.
     public var body: Data?
+    /// The response's headers (rate limits, request ids), when a response arrived.
+    public var headers: HTTPHeaders?
     /// The error body as the Python clients' `ClientError.response` gives it: its JSON, or its text when it is not
     /// JSON; nil when no response arrived.
     public var response: JSONValue? {

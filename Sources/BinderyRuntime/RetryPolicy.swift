@@ -61,6 +61,12 @@ public struct ExponentialBackoff: RetryPolicy, Hashable {
 }
 
 extension ExponentialBackoff {
+    /// The delay a response asks for: `retry-after-ms` (milliseconds, as OpenAI sends it) or `Retry-After`.
+    public static func retryAfter(in headers: HTTPHeaders, now: Date = Date()) -> TimeInterval? {
+        if let milliseconds = headers["retry-after-ms"].flatMap({ retryAfter($0, now: now) }) { return milliseconds / 1000 }
+        return retryAfter(headers["Retry-After"], now: now)
+    }
+
     /// Reads `Retry-After` as delta-seconds or an HTTP date (RFC 9110 §10.2.3).
     public static func retryAfter(_ value: String?, now: Date = Date()) -> TimeInterval? {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }

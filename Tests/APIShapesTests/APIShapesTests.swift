@@ -78,6 +78,20 @@ struct OpenAITests {
         #expect(error.detail?["error"]?["code"] == "invalid_api_key")
     }
 
+    @Test("An idempotency key is made once per call and kept across its retries; errors keep their headers")
+    func idempotencyKeyAcrossRetries() async throws {
+        let batch = try await client.batches.create(BatchRequest(inputFileID: "file-1", endpoint: "/v1/chat/completions"))
+        #expect(batch.endpoint == "/v1/chat/completions")
+        let attempts = await Received.all(server, atLeast: 2) { $0.path == "/v1/batches" && $0.body.contains("file-1") }
+        #expect(attempts.count == 2, "the 503 was retried")
+        let keys = attempts.compactMap { $0.headers["idempotency-key"] }
+        #expect(keys.count == 2 && keys[0] == keys[1] && !keys[0].isEmpty, "\(keys)")
+
+        let wrongKey = OpenAIClient(baseURL: server.baseURL.appending(path: "v1"), apiKey: "sk-wrong", options: ClientOptions(environment: [:]))
+        let error = try await #require(throws: BinderyError.self) { try await wrongKey.files.list() }
+        #expect(error.headers?["content-type"] == "application/json", "an error carries its response's headers")
+    }
+
     @Test("A has_more walk ends at the page that says so, without another request")
     func hasMoreWalk() async throws {
         var ids: [String] = []
@@ -85,7 +99,7 @@ struct OpenAITests {
         #expect(ids == ["file-1", "file-2", "file-3", "file-4", "file-5"])
         // Let any request made ahead of the walk reach the server's log before counting.
         try await Task.sleep(nanoseconds: 300_000_000)
-        let pages = await Received.all(server, atLeast: 3) { $0.path == "/v1/files" }
+        let pages = await Received.all(server, atLeast: 3) { $0.path == "/v1/files" && ($0.query == "limit=2" || $0.query.hasPrefix("limit=2&")) }
         #expect(pages.map(\.query) == ["limit=2", "limit=2&after=file-2", "limit=2&after=file-4"])
     }
 

@@ -145,6 +145,42 @@ struct PolicyTests {
         #expect(again?.kind == .connectionLost && again?.attempts == 100)
     }
 
+    /// With an idempotency key, a write whose answer was lost is sent again, with the same key, for the server to
+    /// recognise; each call has a key of its own; a key the caller set is kept.
+    @Test func anIdempotencyKeyIsMadeOncePerCallAndKeptAcrossRetries() async throws {
+        let transport = InMemoryTransport([
+            .failure(TransportError(.connectionLost, "dropped")), .json("{}", status: 503), .json(#"{"id": 1}"#),
+            .json(#"{"id": 2}"#), .json(#"{"id": 3}"#),
+        ])
+        let client = APIClient(
+            api: APIDefinition(name: "Memory", baseURL: "https://memory.example.com/v1", idempotencyHeader: "Idempotency-Key"),
+            options: ClientOptions(transport: transport, retry: FixedDelay(seconds: 1), environment: [:], clock: ManualClock()))
+        let create = Request<Item>("items.create", .post, "items", body: .json(["name": "a"] as JSONValue), response: .json)
+        #expect(try await client.send(create) == Item(id: 1))
+        #expect(try await client.send(create) == Item(id: 2))
+        var own = create
+        own.headers.set("Idempotency-Key", "mine")
+        #expect(try await client.send(own) == Item(id: 3))
+        let keys = transport.received.map { $0.request.headers["Idempotency-Key"] ?? "" }
+        #expect(keys.count == 5)
+        #expect(Set(keys[0...2]).count == 1, "three attempts of one call carry one key")
+        #expect(keys[3] != keys[0] && !keys[3].isEmpty, "another call, another key")
+        #expect(keys[4] == "mine")
+    }
+
+    @Test func retryAfterMillisecondsIsObeyedAndErrorsKeepTheirHeaders() async throws {
+        let transport = InMemoryTransport([
+            .json("{}", status: 429, headers: [("retry-after-ms", "1500"), ("Retry-After", "9")]),
+            .json(#"{"error": {"message": "slow down"}}"#, status: 429, headers: [("x-ratelimit-remaining-requests", "0"), ("Retry-After", "1")]),
+        ])
+        let clock = ManualClock()
+        let policy = ExponentialBackoff(maxAttempts: 2, initialDelay: 0.5, maxDelay: 0.5, maxRetryAfter: 60)
+        let error = await failure { _ = try await client(transport, clock: clock, retry: policy).send(Request<Item>("t", .get, "x", response: .json)) }
+        #expect(clock.sleeps == [1.5], "retry-after-ms wins over Retry-After")
+        #expect(error?.headers?["x-ratelimit-remaining-requests"] == "0")
+        #expect(error?.message == "slow down")
+    }
+
     @Test func aWriteThatWasNeverSentIsTriedAgain() async throws {
         let transport = InMemoryTransport([.failure(TransportError(.cannotConnect, "refused")), .json(#"{"id": 2}"#)])
         let item = try await client(transport, clock: ManualClock()).send(Request<Item>("t", .post, "items", body: .json(Item(id: 2)), response: .json))

@@ -10,6 +10,9 @@ Routes (all need `Authorization: Bearer sk-test`):
   GET  /v1/threads/{thread}/messages       two messages: one with string content, one with a list of parts
   POST /v1/chat/completions                with "stream": true, chunks of "Hello there!" then data: [DONE];
                                            otherwise one completion
+  POST /v1/batches                         the first attempt with an Idempotency-Key answers 503 with retry-after-ms;
+                                           a repeat of the key answers the batch it made, once
+Every answer carries x-ratelimit-* headers.
 The process exits when its stdin closes.
 """
 import json
@@ -22,6 +25,7 @@ from loopback import recorded, serve
 
 FILES = 5
 app = FastAPI()
+batches: dict[str, dict] = {}
 
 
 @app.middleware("http")
@@ -29,7 +33,10 @@ async def authenticate(request: Request, call_next):
     if request.headers.get("authorization") != "Bearer sk-test":
         return JSONResponse({"error": {"message": "Incorrect API key provided", "type": "invalid_request_error",
                                        "code": "invalid_api_key"}}, status_code=401)
-    return await call_next(request)
+    response = await call_next(request)
+    response.headers["x-ratelimit-limit-requests"] = "500"
+    response.headers["x-ratelimit-remaining-requests"] = "499"
+    return response
 
 
 @app.get("/v1/files")
@@ -71,6 +78,21 @@ async def completions(request: Request):
         yield {"data": "not json, after the end"}
 
     return EventSourceResponse(chunks())
+
+
+@app.post("/v1/batches")
+async def create_batch(request: Request):
+    key = request.headers.get("idempotency-key")
+    body = await request.json()
+    if key is None:
+        return JSONResponse({"error": {"message": "Idempotency-Key is required"}}, status_code=400)
+    if key not in batches:
+        batches[key] = {"id": f"batch-{len(batches) + 1}", "object": "batch", "endpoint": body["endpoint"], "attempts": 0}
+    batches[key]["attempts"] += 1
+    if batches[key]["attempts"] == 1:
+        return JSONResponse({"error": {"message": "The server is overloaded"}}, status_code=503,
+                            headers={"retry-after-ms": "10"})
+    return batches[key]
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 /// tables and the validator checks by them.
 enum Keywords {
     static let declarations = ["api", "model", "enum", "union", "pagination", "job", "resource"]
-    static let apiSettings = ["base-url", "auth", "query", "header", "error-message", "timeout", "retry", "dates"]
+    static let apiSettings = ["base-url", "auth", "query", "header", "error-message", "idempotency-key", "timeout", "retry", "dates"]
     static let endpointSettings = [
         "path", "query", "header", "body", "paginate", "stream", "upload", "poll", "starts", "timeout", "idempotent",
     ]

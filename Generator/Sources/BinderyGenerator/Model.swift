@@ -342,6 +342,7 @@ public struct API: Hashable, Sendable {
     public var defaultParameters: [DefaultParameter]
     /// Where error bodies hold their message, as key paths tried in order.
     public var errorMessage: [[String]] = []
+    public var idempotencyHeader: String?
     public var timeouts: TimeoutSettings
     public var retry: RetrySettings
     public var dateFormat: String

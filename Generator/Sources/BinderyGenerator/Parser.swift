@@ -85,6 +85,8 @@ public struct Parser {
                 let value = try parser.consume("=") ? try parser.string("the value sent when none is given") : nil
                 api.defaultParameters.append(DefaultParameterSyntax(
                     isHeader: isHeader, name: name, wireName: wireName, value: value, environment: try parser.environment()))
+            case "idempotency-key":
+                api.idempotencyKey = try parser.string("the header's name, e.g. \"Idempotency-Key\"")
             case "error-message":
                 api.errorMessage.append(try parser.string("a key path, e.g. \"error.message\""))
                 while try parser.consume(",") { api.errorMessage.append(try parser.string("a key path")) }

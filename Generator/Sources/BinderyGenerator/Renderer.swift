@@ -93,6 +93,7 @@ public struct Renderer {
             defaultQuery: api.defaultParameters.filter { !$0.isHeader }.map(defaultParameterView),
             defaultHeaders: api.defaultParameters.filter(\.isHeader).map(defaultParameterView),
             errorMessage: api.errorMessage.map(strings),
+            idempotencyHeader: api.idempotencyHeader.map(Self.literal),
             timeouts: timeouts,
             retry: [
                 ArgumentView(label: "maxAttempts", value: String(retry.attempts)),

@@ -30,6 +30,8 @@ public struct APISyntax: Sendable {
     public var defaultParameters: [DefaultParameterSyntax] = []
     /// `error-message "error.message", "message"`: where error bodies hold their message.
     public var errorMessage: [Located] = []
+    /// `idempotency-key "Idempotency-Key"`: the header every write's key goes in.
+    public var idempotencyKey: Located?
     public var timeouts: [SettingSyntax] = []
     public var retry: [SettingSyntax] = []
     public var dates: Located?

@@ -61,6 +61,9 @@ extension Validator {
             }
             return keys
         }
+        if let key = syntax.idempotencyKey {
+            if isToken(key.text) { api.idempotencyHeader = key.text } else { error("'\(key.text)' is not a valid header name", at: key.range) }
+        }
         api.timeouts = timeouts(syntax.timeouts)
         api.retry = retry(syntax.retry)
         if let dates = syntax.dates {

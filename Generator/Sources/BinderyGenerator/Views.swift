@@ -47,6 +47,7 @@ struct ClientView {
     var defaultQuery: [DefaultParameterView]
     var defaultHeaders: [DefaultParameterView]
     var errorMessage: [StringsView]
+    var idempotencyHeader: String?
     var timeouts: [ArgumentView]
     var retry: [ArgumentView]
     var retryStatuses: [String]

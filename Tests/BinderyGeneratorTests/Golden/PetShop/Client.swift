@@ -63,6 +63,7 @@ public struct PetShopClient: Sendable {
             DefaultParameter(name: "clientName", wireName: "X-Client", environment: ["PETSHOP_CLIENT"], value: "petshop-swift"),
         ],
         errorMessage: [["error", "message"], ["message"]],
+        idempotencyHeader: "Idempotency-Key",
         timeouts: Timeouts(connect: 5, read: 30, total: 120),
         retry: ExponentialBackoff(maxAttempts: 3, initialDelay: 0.25, maxDelay: 4, retryableStatuses: [429, 502, 503], maxRetryAfter: 30),
         dateFormat: .iso8601
