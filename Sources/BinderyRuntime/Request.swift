@@ -206,3 +206,35 @@ public struct MultipartForm: Sendable {
         if let value { parts.append(MultipartPart(name: name, contentType: "application/json", content: .json(value))) }
     }
 }
+
+/// A typed answer with the response's status and headers (rate limits, `ETag`, request ids).
+public struct WithResponse<Value: Sendable>: Sendable {
+    public var value: Value
+    public var status: Int
+    public var headers: HTTPHeaders
+}
+
+extension ResponseReader {
+    /// The same reading, with the response's status and headers kept beside the value.
+    var withResponse: ResponseReader<WithResponse<Response>> {
+        switch body {
+        case .whole(let read):
+            ResponseReader<WithResponse<Response>>(accept: accept) { response, coders in
+                WithResponse(value: try read(response, coders), status: response.status, headers: response.headers)
+            }
+        case .events(let open):
+            ResponseReader<WithResponse<Response>>(accept: accept) { body, context in
+                WithResponse(value: open(body, context), status: body.status, headers: body.headers)
+            }
+        }
+    }
+}
+
+extension APIClient {
+    /// Sends `request` like `send`, and answers its decoded value with the response's status and headers.
+    public func sendWithResponse<Response>(_ request: Request<Response>) async throws -> WithResponse<Response> {
+        try await send(Request(
+            request.operation, request.method, request.path, query: request.query, headers: request.headers,
+            body: request.body, options: request.options, response: request.reader.withResponse))
+    }
+}

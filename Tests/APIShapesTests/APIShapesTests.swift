@@ -45,6 +45,17 @@ struct GitHubTests {
         #expect(pages.map(\.query) == ["state=all&per_page=3", "per_page=3&page=2&state=all", "per_page=3&page=3&state=all"])
     }
 
+    @Test("Rate-limit headers are read from a typed call, with its status")
+    func rateLimitHeaders() async throws {
+        let answer = try await client.withResponse(GitHubClient.Repo.get(owner: "apple", name: "swift"))
+        #expect(answer.value.fullName == "apple/swift")
+        #expect(answer.status == 200)
+        #expect(answer.headers["X-RateLimit-Remaining"] == "4999")
+        let page = try await client.withResponse(GitHubClient.Repo.issues(owner: "apple", name: "swift", perPage: 2))
+        #expect(page.value.items.count == 2)
+        #expect(page.headers["Link"]?.contains(#"rel="next""#) == true)
+    }
+
     @Test("GitHub's media type and API version go on every request, declared once in the spec")
     func constantHeaders() async throws {
         let repository = try await client.repo("apple", "swift").get()

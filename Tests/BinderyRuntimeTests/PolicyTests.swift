@@ -168,6 +168,23 @@ struct PolicyTests {
         #expect(keys[4] == "mine")
     }
 
+    @Test func aTypedCallCanAnswerItsStatusAndHeaders() async throws {
+        let transport = InMemoryTransport([
+            .json(#"{"id": 4}"#, status: 201, headers: [("ETag", "\"v1\""), ("x-request-id", "req-9")]),
+            .stream(status: 200, headers: HTTPHeaders([("x-request-id", "req-10")]), pieces: [Data("data: {\"id\": 5}\n\n".utf8)]),
+        ])
+        let api = client(transport, clock: ManualClock())
+        let created = try await api.sendWithResponse(Request<Item>("items.create", .post, "items", response: .json))
+        #expect(created.value == Item(id: 4) && created.status == 201)
+        #expect(created.headers["etag"] == "\"v1\"" && created.headers["X-Request-Id"] == "req-9")
+        let stream = try await api.sendWithResponse(
+            Request<EventStream<Item>>("events", .get, "events", response: .events(.serverSentEvents)))
+        #expect(stream.headers["x-request-id"] == "req-10")
+        var items: [Item] = []
+        for try await item in stream.value { items.append(item) }
+        #expect(items == [Item(id: 5)])
+    }
+
     @Test func retryAfterMillisecondsIsObeyedAndErrorsKeepTheirHeaders() async throws {
         let transport = InMemoryTransport([
             .json("{}", status: 429, headers: [("retry-after-ms", "1500"), ("Retry-After", "9")]),

@@ -107,6 +107,6 @@ enum Naming {
         "ParameterValue", "QueryItems", "Request", "RequestBody", "RequestOptions", "ResponseReader", "RetryPolicy",
         "Secret", "ServerSentEvent", "SocketTransport", "SpecRetryPolicy", "StreamingResponse", "StreamingTransport", "SystemClock",
         "TaggedUnion", "Timeouts", "Transport",
-        "TransportError", "UntaggedUnion", "UploadProgress", "URLSessionTransport",
+        "TransportError", "UntaggedUnion", "UploadProgress", "URLSessionTransport", "WithResponse",
     ]
 }

@@ -39,6 +39,12 @@ public struct PetShopClient: Sendable {
         try await runtime.send(request)
     }
 
+    /// Sends a request built by one of the request builders and answers its value with the response's status and
+    /// headers: `client.withResponse(Client.Pets.get(id: 7)).headers["ETag"]`.
+    public func withResponse<Response>(_ request: Request<Response>) async throws -> WithResponse<Response> {
+        try await runtime.sendWithResponse(request)
+    }
+
     /// Walks every page of a paginated request built by one of the request builders, e.g. with query items added.
     public func paginate<Item>(_ request: Request<Page<Item>>) -> Paginated<Item> {
         runtime.paginate(request)
