@@ -8,10 +8,10 @@ public final class APIClient: Sendable {
     let timeouts: Timeouts
     let retry: any RetryPolicy
     let transport: any Transport
+    /// The options' middlewares, then authentication.
     let middlewares: [any Middleware]
     let clock: any BinderyClock
     let maximumEventSize: Int
-    let authProviders: [any AuthProvider]
     let defaultQuery: [URLQueryItem]
     let defaultHeaders: [(name: String, value: String)]
     /// Where this API's error bodies hold their message, as key paths (the spec's `error-message`).
@@ -39,14 +39,13 @@ public final class APIClient: Sendable {
         timeouts = options.timeouts ?? api.timeouts
         retry = options.retry ?? api.retry
         transport = options.transport
-        middlewares = options.middlewares
-        clock = options.clock
-        maximumEventSize = options.maximumEventSize
-        let resolved = api.auth.compactMap { scheme in
+        let resolvedSchemes = api.auth.compactMap { scheme in
             lookup(credentials[scheme.name], scheme.environment).map { (scheme, $0) }
         }
-        authProviders = resolved.map { $0.provider(for: $1) }
-        secrets = resolved.map(\.1).filter { !$0.isEmpty }
+        middlewares = options.middlewares + [options.auth ?? AuthMiddleware(resolvedSchemes.map { $0.provider(for: $1) })]
+        clock = options.clock
+        maximumEventSize = options.maximumEventSize
+        secrets = resolvedSchemes.map(\.1).filter { !$0.isEmpty }
         func value(_ parameter: DefaultParameter) -> String? {
             lookup(parameter.name.flatMap { parameters[$0] }, parameter.environment) ?? parameter.value
         }
@@ -175,31 +174,25 @@ public final class APIClient: Sendable {
         }
     }
 
-    /// One attempt through the middlewares and auth. A successful streamed response comes back with an empty
-    /// body beside its stream, so middlewares see its status and headers; a failed one is read whole.
+    /// One attempt through the middlewares, authentication last. A successful streamed response comes back with an
+    /// empty body and its stream beside it; a failed one is read whole.
     private func send(
         _ request: HTTPRequest, body: HTTPBody?, operation: String, timeouts: Timeouts, streaming: Bool
     ) async throws -> (HTTPResponse, StreamingResponse?) {
-        let authProviders = self.authProviders
         let transport = self.transport
-        let opened = OpenedStream()
-        var next: @Sendable (HTTPRequest, HTTPBody?) async throws -> HTTPResponse = { request, body in
-            var request = request
-            for provider in authProviders { try await provider.authenticate(&request) }
+        var next: @Sendable (HTTPRequest, HTTPBody?) async throws -> (HTTPResponse, StreamingResponse?) = { request, body in
             guard streaming, let transport = transport as? any StreamingTransport else {
-                return try await transport.send(request, body: body, timeouts: timeouts)
+                return (try await transport.send(request, body: body, timeouts: timeouts), nil)
             }
             let stream = try await transport.open(request, body: body, timeouts: timeouts)
-            guard (200..<300).contains(stream.status) else { return try await stream.collected() }
-            opened.set(stream)
-            return HTTPResponse(status: stream.status, headers: stream.headers, url: stream.url)
+            guard (200..<300).contains(stream.status) else { return (try await stream.collected(), nil) }
+            return (HTTPResponse(status: stream.status, headers: stream.headers, url: stream.url), stream)
         }
         for middleware in middlewares.reversed() {
             let inner = next
             next = { request, body in try await middleware.intercept(request, body: body, operation: operation, next: inner) }
         }
-        let response = try await next(request, body)
-        return (response, opened.get())
+        return try await next(request, body)
     }
 
     private func prepare(_ body: RequestBody?, headers: inout HTTPHeaders) throws -> HTTPBody? {
@@ -299,20 +292,3 @@ public final class APIClient: Sendable {
     }
 }
 
-/// Carries a streamed response out of the middleware chain, which only passes `HTTPResponse`s.
-private final class OpenedStream: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stream: StreamingResponse?
-
-    func set(_ stream: StreamingResponse) {
-        lock.lock()
-        self.stream = stream
-        lock.unlock()
-    }
-
-    func get() -> StreamingResponse? {
-        lock.lock()
-        defer { lock.unlock() }
-        return stream
-    }
-}

@@ -90,7 +90,11 @@ public struct DefaultParameter: Sendable {
 /// Settings a user may change when creating any generated client.
 public struct ClientOptions: Sendable {
     public var transport: any Transport
+    /// Steps every attempt goes through, the first outermost, before authentication.
     public var middlewares: [any Middleware]
+    /// Replaces the spec's auth schemes: the last step before the transport, e.g. a middleware that refreshes an
+    /// OAuth token after a 401 or signs each request. nil keeps the spec's schemes and their credentials.
+    public var auth: (any Middleware)?
     /// Overrides the spec's default timeouts.
     public var timeouts: Timeouts?
     /// Overrides the spec's default retry policy.
@@ -104,13 +108,14 @@ public struct ClientOptions: Sendable {
     public var maximumEventSize: Int
 
     public init(
-        transport: any Transport = DefaultTransport(), middlewares: [any Middleware] = [],
+        transport: any Transport = DefaultTransport(), middlewares: [any Middleware] = [], auth: (any Middleware)? = nil,
         timeouts: Timeouts? = nil, retry: any RetryPolicy = .spec,
         environment: [String: String] = ProcessInfo.processInfo.environment, clock: any BinderyClock = SystemClock(),
         maximumEventSize: Int = 16 << 20
     ) {
         self.transport = transport
         self.middlewares = middlewares
+        self.auth = auth
         self.timeouts = timeouts
         // Not optional, so `retry: .none` cannot compile to "the spec's policy"; `.never` is no retries.
         self.retry = retry is SpecRetryPolicy ? nil : retry

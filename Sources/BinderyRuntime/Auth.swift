@@ -1,10 +1,8 @@
 import Foundation
 
-/// Adds credentials to a request. One provider a scheme; a client may have several at once.
+/// Adds credentials to a request. One provider a scheme; a client may have several at once (see `AuthMiddleware`).
 public protocol AuthProvider: Sendable {
     func authenticate(_ request: inout HTTPRequest) async throws
-    /// Header names whose values are secrets, so they can be redacted from anything printed.
-    var secretHeaders: [String] { get }
 }
 
 /// A secret value that never shows in `description`, logs or error messages.
@@ -31,7 +29,6 @@ public struct HeaderAuth: AuthProvider, CustomStringConvertible {
         request.headers[header] = template.replacingOccurrences(of: "{token}", with: secret.value)
     }
 
-    public var secretHeaders: [String] { [header] }
     public var description: String { "HeaderAuth(\(header): \(secret))" }
 }
 
@@ -50,6 +47,5 @@ public struct BasicAuth: AuthProvider, CustomStringConvertible {
         request.headers["Authorization"] = "Basic \(credentials)"
     }
 
-    public var secretHeaders: [String] { ["Authorization"] }
     public var description: String { "BasicAuth(\(username))" }
 }

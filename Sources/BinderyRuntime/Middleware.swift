@@ -1,10 +1,35 @@
 import Foundation
 
-/// Sees every attempt of every request on its way out and its response on the way back: logging, tracing, extra
-/// headers. Middlewares run outside authentication, so the requests they see carry no credentials.
+/// One step of every attempt, between the client and the transport. It sees the request with its body on the way
+/// out and the response with its body on the way back, and may change either, answer by itself, or call `next` more
+/// than once (to refresh a token and try again). A whole response's body is in `HTTPResponse.body`; a streamed
+/// response's body is the `StreamingResponse` beside it, chunk by chunk as it arrives, to observe or replace.
+///
+/// Middlewares run in the order of `ClientOptions.middlewares`, the first outermost. Authentication is the last
+/// step before the transport: the spec's schemes (`AuthMiddleware`), or the middleware given as
+/// `ClientOptions.auth`, which sees the request as it will be sent, to sign it or to manage a token.
 public protocol Middleware: Sendable {
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, operation: String,
-        next: @Sendable (HTTPRequest, HTTPBody?) async throws -> HTTPResponse
-    ) async throws -> HTTPResponse
+        next: @Sendable (HTTPRequest, HTTPBody?) async throws -> (HTTPResponse, StreamingResponse?)
+    ) async throws -> (HTTPResponse, StreamingResponse?)
+}
+
+/// Authentication as a middleware: each provider adds its credential to the request, then it is sent. The spec's
+/// auth schemes become one of these; give one of your own (or any middleware) as `ClientOptions.auth` to replace them.
+public struct AuthMiddleware: Middleware {
+    public let providers: [any AuthProvider]
+
+    public init(_ providers: [any AuthProvider]) {
+        self.providers = providers
+    }
+
+    public func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, operation: String,
+        next: @Sendable (HTTPRequest, HTTPBody?) async throws -> (HTTPResponse, StreamingResponse?)
+    ) async throws -> (HTTPResponse, StreamingResponse?) {
+        var request = request
+        for provider in providers { try await provider.authenticate(&request) }
+        return try await next(request, body)
+    }
 }

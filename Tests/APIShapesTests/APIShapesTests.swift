@@ -67,6 +67,36 @@ struct GitHubTests {
     }
 }
 
+/// An OAuth-style auth written by a user: it sends the current token and, after a 401, fetches a new one and tries
+/// the request again, once.
+final class OAuthRefresh: Middleware, @unchecked Sendable {
+    let token = Locked("tok-stale")
+    let refreshes = Locked(0)
+    let fetchToken: @Sendable () async throws -> String
+
+    init(fetchToken: @escaping @Sendable () async throws -> String) {
+        self.fetchToken = fetchToken
+    }
+
+    func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, operation: String,
+        next: @Sendable (HTTPRequest, HTTPBody?) async throws -> (HTTPResponse, StreamingResponse?)
+    ) async throws -> (HTTPResponse, StreamingResponse?) {
+        func send() async throws -> (HTTPResponse, StreamingResponse?) {
+            var request = request
+            request.headers.set("Authorization", "Bearer \(token.withLock { $0 })")
+            return try await next(request, body)
+        }
+        let first = try await send()
+        guard first.0.status == 401 else { return first }
+        first.1?.cancel()
+        let fresh = try await fetchToken()
+        token.withLock { $0 = fresh }
+        refreshes.withLock { $0 += 1 }
+        return try await send()
+    }
+}
+
 /// A slice of the OpenAI API declared in Tests/OpenAI/OpenAI.bindery, against Tests/Servers/openai.py.
 @Suite("OpenAI-like API, against its emulator", .enabled(if: liveTestsEnabled, "needs the test command (BINDERY_LIVE=1)"))
 struct OpenAITests {
@@ -78,6 +108,22 @@ struct OpenAITests {
     init() async throws {
         server = try await Self.emulator.value
         client = OpenAIClient(baseURL: server.baseURL.appending(path: "v1"), apiKey: "sk-test", options: ClientOptions(environment: [:]))
+    }
+
+    @Test("A user-written auth middleware refreshes an OAuth-style token after a 401 and the call succeeds")
+    func oauthRefresh() async throws {
+        let base = server.baseURL.appending(path: "v1")
+        let tokens = OpenAIClient(baseURL: base, options: ClientOptions(environment: [:]))
+        let auth = OAuthRefresh { try await tokens.oauth.token().accessToken }
+        let client = OpenAIClient(baseURL: base, options: ClientOptions(auth: auth, environment: [:]))
+        #expect(try await client.oauth.me().id == "user-1")
+        #expect(auth.refreshes.withLock { $0 } == 1)
+        let calls = await Received.all(server, atLeast: 2) { $0.path == "/v1/me" }
+        let sentTokens = calls.map { $0.headers["authorization"] ?? "" }
+        #expect(sentTokens.first == "Bearer tok-stale")
+        #expect(sentTokens.last?.hasPrefix("Bearer tok-") == true && sentTokens.last != "Bearer tok-stale")
+        #expect(try await client.oauth.me().id == "user-1", "the fresh token is kept")
+        #expect(auth.refreshes.withLock { $0 } == 1)
     }
 
     @Test("An error's message is the API's own, where the spec's error-message says it is")

@@ -30,8 +30,8 @@ struct ChunkedUploadTests {
 
         func intercept(
             _ request: HTTPRequest, body: HTTPBody?, operation: String,
-            next: @Sendable (HTTPRequest, HTTPBody?) async throws -> HTTPResponse
-        ) async throws -> HTTPResponse {
+            next: @Sendable (HTTPRequest, HTTPBody?) async throws -> (HTTPResponse, StreamingResponse?)
+        ) async throws -> (HTTPResponse, StreamingResponse?) {
             do {
                 return try await next(request, body)
             } catch let error as TransportError {

@@ -16,15 +16,15 @@ final class RecordingMiddleware: Middleware, @unchecked Sendable {
 
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, operation: String,
-        next: @Sendable (HTTPRequest, HTTPBody?) async throws -> HTTPResponse
-    ) async throws -> HTTPResponse {
+        next: @Sendable (HTTPRequest, HTTPBody?) async throws -> (HTTPResponse, StreamingResponse?)
+    ) async throws -> (HTTPResponse, StreamingResponse?) {
         seen.withLock { $0.append(request.headers) }
         order.withLock { $0.append("\(name) out") }
         var request = request
         request.headers.add("X-Trace-\(name)", operation)
-        let response = try await next(request, body)
+        let (response, stream) = try await next(request, body)
         order.withLock { $0.append("\(name) back \(response.status)") }
-        return response
+        return (response, stream)
     }
 }
 

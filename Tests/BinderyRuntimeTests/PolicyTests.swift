@@ -185,6 +185,79 @@ struct PolicyTests {
         #expect(items == [Item(id: 5)])
     }
 
+    /// Request signing, written by a user as the client's auth: it sees the request as it will be sent, default
+    /// headers and body included, last before the transport.
+    struct Signing: Middleware {
+        func intercept(
+            _ request: HTTPRequest, body: HTTPBody?, operation: String,
+            next: @Sendable (HTTPRequest, HTTPBody?) async throws -> (HTTPResponse, StreamingResponse?)
+        ) async throws -> (HTTPResponse, StreamingResponse?) {
+            var request = request
+            let length = try body?.length() ?? 0
+            let canonical = "\(request.method.rawValue) \(request.url.path) \(request.headers["Content-Type"] ?? "-") \(length)"
+            request.headers.set("X-Signature", Data(canonical.utf8).base64EncodedString())
+            return try await next(request, body)
+        }
+    }
+
+    /// Counts a streamed body's chunks as they pass, without changing them.
+    final class ChunkCounter: Middleware, @unchecked Sendable {
+        let chunks = Locked(0)
+
+        func intercept(
+            _ request: HTTPRequest, body: HTTPBody?, operation: String,
+            next: @Sendable (HTTPRequest, HTTPBody?) async throws -> (HTTPResponse, StreamingResponse?)
+        ) async throws -> (HTTPResponse, StreamingResponse?) {
+            let (response, stream) = try await next(request, body)
+            guard let stream else { return (response, nil) }
+            let counted = AsyncThrowingStream<Data, any Error> { continuation in
+                let reading = Task {
+                    do {
+                        for try await chunk in stream.body {
+                            self.chunks.withLock { $0 += 1 }
+                            continuation.yield(chunk)
+                        }
+                        continuation.finish()
+                    } catch {
+                        continuation.finish(throwing: error)
+                    }
+                }
+                continuation.onTermination = { _ in reading.cancel() }
+            }
+            return (response, StreamingResponse(status: stream.status, headers: stream.headers, url: stream.url, body: counted, cancel: stream.cancel))
+        }
+    }
+
+    @Test func aUserWrittenAuthMiddlewareSignsTheRequestAsSent() async throws {
+        let transport = InMemoryTransport([.json(#"{"id": 1}"#)])
+        let client = APIClient(
+            api: APIDefinition(
+                name: "Memory", baseURL: "https://memory.example.com/v1",
+                auth: [AuthScheme(name: "key", kind: .header(name: "X-Key", template: "{token}"))]),
+            credentials: ["key": "k"],
+            options: ClientOptions(transport: transport, auth: Signing(), environment: [:], clock: ManualClock()))
+        _ = try await client.send(Request<Item>("items.create", .post, "items", body: .json(["a": 1] as JSONValue), response: .json))
+        let sent = try #require(transport.received.first?.request)
+        let signature = try #require(sent.headers["X-Signature"]).data(using: .utf8).flatMap { Data(base64Encoded: $0) }
+        #expect(signature.map { String(decoding: $0, as: UTF8.self) } == "POST /v1/items application/json 7")
+        #expect(sent.headers["X-Key"] == nil, "the auth given in the options replaces the spec's schemes")
+    }
+
+    @Test func aMiddlewareSeesAStreamedBodyAsItArrives() async throws {
+        let pieces = [Data("data: {\"id\": 1}\n\n".utf8), Data("data: {\"id\": 2}\n\n".utf8)]
+        let transport = InMemoryTransport([.stream(status: 200, headers: HTTPHeaders(), pieces: pieces)])
+        let counter = ChunkCounter()
+        let client = APIClient(
+            api: APIDefinition(name: "Memory", baseURL: "https://memory.example.com/v1"),
+            options: ClientOptions(transport: transport, middlewares: [counter], environment: [:], clock: ManualClock()))
+        var items: [Item] = []
+        for try await item in try await client.send(Request<EventStream<Item>>("events", .get, "events", response: .events(.serverSentEvents))) {
+            items.append(item)
+        }
+        #expect(items == [Item(id: 1), Item(id: 2)])
+        #expect(counter.chunks.withLock { $0 } == 2)
+    }
+
     @Test func retryAfterMillisecondsIsObeyedAndErrorsKeepTheirHeaders() async throws {
         let transport = InMemoryTransport([
             .json("{}", status: 429, headers: [("retry-after-ms", "1500"), ("Retry-After", "9")]),

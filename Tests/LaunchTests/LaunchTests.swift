@@ -223,8 +223,8 @@ struct LaunchTests {
 
         func intercept(
             _ request: HTTPRequest, body: HTTPBody?, operation: String,
-            next: @Sendable (HTTPRequest, HTTPBody?) async throws -> HTTPResponse
-        ) async throws -> HTTPResponse {
+            next: @Sendable (HTTPRequest, HTTPBody?) async throws -> (HTTPResponse, StreamingResponse?)
+        ) async throws -> (HTTPResponse, StreamingResponse?) {
             var request = request
             request.headers.set("X-Marker", marker)
             return try await next(request, body)

@@ -12,6 +12,8 @@ Routes (all need `Authorization: Bearer sk-test`):
                                            otherwise one completion
   POST /v1/batches                         the first attempt with an Idempotency-Key answers 503 with retry-after-ms;
                                            a repeat of the key answers the batch it made, once
+  POST /v1/oauth/token                      a new access token; only the newest one is accepted by /v1/me
+  GET  /v1/me                              the caller, for `Authorization: Bearer <newest token>`; 401 otherwise
 Every answer carries x-ratelimit-* headers.
 The process exits when its stdin closes.
 """
@@ -26,11 +28,13 @@ from loopback import recorded, serve
 FILES = 5
 app = FastAPI()
 batches: dict[str, dict] = {}
+tokens = ["tok-0"]
 
 
 @app.middleware("http")
 async def authenticate(request: Request, call_next):
-    if request.headers.get("authorization") != "Bearer sk-test":
+    oauth = request.url.path in ("/v1/oauth/token", "/v1/me")
+    if not oauth and request.headers.get("authorization") != "Bearer sk-test":
         return JSONResponse({"error": {"message": "Incorrect API key provided", "type": "invalid_request_error",
                                        "code": "invalid_api_key"}}, status_code=401)
     response = await call_next(request)
@@ -78,6 +82,19 @@ async def completions(request: Request):
         yield {"data": "not json, after the end"}
 
     return EventSourceResponse(chunks())
+
+
+@app.post("/v1/oauth/token")
+async def issue_token():
+    tokens.append(f"tok-{len(tokens)}")
+    return {"access_token": tokens[-1], "token_type": "bearer"}
+
+
+@app.get("/v1/me")
+async def me(request: Request):
+    if request.headers.get("authorization") != f"Bearer {tokens[-1]}":
+        return JSONResponse({"error": {"message": "The access token expired"}}, status_code=401)
+    return {"id": "user-1", "token": tokens[-1]}
 
 
 @app.post("/v1/batches")

@@ -98,7 +98,7 @@ enum Naming {
     ]
 
     static let runtimeTypeNames: Set<String> = [
-        "APIClient", "APIDefinition", "AttemptFailure", "AuthProvider", "AuthScheme", "BasicAuth", "BinderyError",
+        "APIClient", "APIDefinition", "AttemptFailure", "AuthMiddleware", "AuthProvider", "AuthScheme", "BasicAuth", "BinderyError",
         "BinderyClock", "ChunkedUpload", "ChunkedUploadRule", "ClientOptions", "Coders", "DateFormat", "DefaultParameter",
         "DefaultTransport",
         "EventFraming", "EventReading", "EventStream", "ExponentialBackoff", "FileURLs", "HeaderAuth", "HTTPBody", "HTTPHeaders",
