@@ -80,6 +80,25 @@ struct SpecErrorTests {
         ])
     }
 
+    /// A block left open before the next declaration is one error there, not one for every line after it; an enum
+    /// case or field named like a keyword is not taken for a declaration.
+    @Test func aMissingBraceIsOneErrorAtTheNextDeclaration() {
+        let spec = header + """
+            model M {
+                id: Int
+                model: String
+
+            enum Kind {
+                model
+                job
+            }
+            resource r {
+                get: GET "x" -> M
+            }
+            """
+        #expect(problems(spec) == ["6:1: expected '}' to close model M before this enum"])
+    }
+
     @Test func unknownTypeSuggestsClosest() {
         let spec = header + "model Owner { name: String }\nmodel Pet {\n    owner: Ownr\n}"
         #expect(problems(spec) == ["4:12: unknown type 'Ownr'"])

@@ -387,6 +387,18 @@ public struct Parser {
                     "expected '}' to close \(what)", at: current.range,
                     hint: "the '{' at line \(open.range.start.line) is never closed")
             }
+            // A declaration (a keyword and a name, where an item would have a ':') that cannot stand inside this block
+            // begins the next one: the block was left open. Closing it here reports that once, instead of an error
+            // for every line up to the end of the file. Resources nest, so a resource inside one is an item.
+            if current.kind == .identifier, Keywords.declarations.contains(current.text), peek.kind == .identifier,
+                peek.range.start.line == current.range.start.line, !(current.text == "resource" && what.hasPrefix("resource"))
+            {
+                diagnostics.append(
+                    Diagnostic(
+                        "expected '}' to close \(what) before this \(current.text)", at: current.range,
+                        hint: "the '{' at line \(open.range.start.line) is never closed"))
+                return
+            }
             let start = current
             do {
                 try item(&self)
