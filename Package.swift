@@ -78,7 +78,7 @@ let package = Package(
 
         .testTarget(
             name: "BinderyGeneratorTests",
-            dependencies: ["BinderyGenerator", "BinderyTemplates", "PetShop", "BinderyTestSupport"],
+            dependencies: ["BinderyGenerator", "BinderyTemplates", "BinderyRuntime", "PetShop", "BinderyTestSupport"],
             exclude: ["Golden"]
         ),
         .testTarget(
@@ -86,12 +86,12 @@ let package = Package(
             dependencies: ["BinderyRuntime", "BinderyTestSupport"]
         ),
         // Each API's bindings, live against its server.
-        .testTarget(name: "SynapseBackendTests", dependencies: ["SynapseBackend", "BinderyTestSupport"]),
-        .testTarget(name: "SageSynapseTests", dependencies: ["SageSynapse", "BinderyTestSupport"]),
-        .testTarget(name: "LaunchTests", dependencies: ["Launch", "BinderyTestSupport"]),
-        .testTarget(name: "LlamaDeployTests", dependencies: ["LlamaDeploy", "BinderyTestSupport"]),
-        .testTarget(name: "LlamaDeployCoreTests", dependencies: ["LlamaDeployCore", "BinderyTestSupport"]),
-        .testTarget(name: "APIShapesTests", dependencies: ["GitHubSlice", "OpenAISlice", "BinderyTestSupport"]),
+        .testTarget(name: "SynapseBackendTests", dependencies: ["SynapseBackend", "BinderyRuntime", "BinderyTestSupport"]),
+        .testTarget(name: "SageSynapseTests", dependencies: ["SageSynapse", "BinderyRuntime", "BinderyTestSupport"]),
+        .testTarget(name: "LaunchTests", dependencies: ["Launch", "BinderyRuntime", "BinderyTestSupport"]),
+        .testTarget(name: "LlamaDeployTests", dependencies: ["LlamaDeploy", "BinderyRuntime", "BinderyTestSupport"]),
+        .testTarget(name: "LlamaDeployCoreTests", dependencies: ["LlamaDeployCore", "BinderyRuntime", "BinderyTestSupport"]),
+        .testTarget(name: "APIShapesTests", dependencies: ["GitHubSlice", "OpenAISlice", "BinderyRuntime", "BinderyTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

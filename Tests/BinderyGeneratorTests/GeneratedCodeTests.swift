@@ -1,3 +1,4 @@
+import BinderyRuntime
 import Foundation
 import PetShop
 import Testing

@@ -1,3 +1,4 @@
+import BinderyRuntime
 import BinderyTestSupport
 import Foundation
 import LlamaDeployCore
