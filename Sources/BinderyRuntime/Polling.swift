@@ -10,10 +10,10 @@ extension APIClient {
         _ request: Request<some Sendable>, every interval: TimeInterval, timeout: TimeInterval?,
         _ attempt: () async throws -> Value?
     ) async throws -> Value {
-        let deadline = timeout.map { clock.now + $0 }
+        let start = clock.now
         while true {
             if let value = try await attempt() { return value }
-            if let deadline, let timeout, clock.now + interval > deadline {
+            if let timeout, clock.now + interval > start + timeout {
                 throw error(.timedOut, request, url: try? url(for: request), attempts: 0,
                             "no result within \(String(format: "%g", timeout)) s")
             }

@@ -49,7 +49,7 @@ enum Naming {
 
     /// A word in Swift's case: acronyms Swift knows, and (in a name that is not all capitals) any word written in
     /// capitals, stay capitals: `OpenAI` → `OpenAI`, `HTTPStatus` → `HTTPStatus`.
-    private static func capitalized(_ word: String, keepingCapitals: Bool = false) -> String {
+    private static func capitalized(_ word: String, keepingCapitals: Bool) -> String {
         let lowered = word.lowercased()
         if acronyms.contains(lowered) { return lowered == "ids" ? "IDs" : lowered == "urls" ? "URLs" : word.uppercased() }
         if keepingCapitals, word.count > 1, word.allSatisfy({ $0.isUppercase || $0.isNumber }) { return word }
