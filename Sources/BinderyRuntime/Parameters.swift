@@ -27,7 +27,7 @@ extension String.StringInterpolation {
 }
 
 /// Query parameters in order; arrays repeat their name (`tag=a&tag=b`), nil values are left out.
-public struct QueryItems: Sendable {
+@_spi(Generated) public struct QueryItems: Sendable {
     public private(set) var items: [URLQueryItem] = []
 
     public init() {}

@@ -182,7 +182,7 @@ public struct MultipartPart: Sendable {
 }
 
 /// The parts of a `multipart/form-data` body, built up one by one; nil values are left out.
-public struct MultipartForm: Sendable {
+@_spi(Generated) public struct MultipartForm: Sendable {
     public private(set) var parts: [MultipartPart] = []
 
     public init() {}

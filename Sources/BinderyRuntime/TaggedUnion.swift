@@ -1,7 +1,7 @@
 import Foundation
 
 /// Decoding for enums whose case is chosen by the JSON's shape (a string, an array, an object with certain keys).
-public enum UntaggedUnion {
+@_spi(Generated) public enum UntaggedUnion {
     /// Whether an object's members include every one of `keys`: how objects of different models are told apart.
     public static func members(_ members: [String: JSONValue], contain keys: [String]) -> Bool {
         keys.allSatisfy { members[$0] != nil }
@@ -10,7 +10,7 @@ public enum UntaggedUnion {
 
 /// Coding for enums whose case is chosen by a discriminator field in the same JSON object
 /// (`{"kind": "basic", ...}`). Generated unions call these so their own code stays a plain switch.
-public enum TaggedUnion {
+@_spi(Generated) public enum TaggedUnion {
     /// The discriminator's value, or nil when the field is missing or not a string.
     public static func discriminator(_ field: String, in decoder: any Decoder) throws -> String? {
         let container = try decoder.container(keyedBy: AnyKey.self)

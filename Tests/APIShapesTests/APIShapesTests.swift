@@ -66,6 +66,14 @@ struct GitHubTests {
         #expect(sent.headers["x-github-api-version"] == "2022-11-28")
         #expect(sent.headers["authorization"] == "Bearer ghp-test")
     }
+
+    @Test("A model may take a runtime type's name: GitHub's Page decodes, and the walks above still compile")
+    func modelNamedLikeARuntimeType() async throws {
+        let site: GitHubSlice.Page = try await client.repo("octo", "docs").pages()
+        #expect(site.htmlURL == "https://octo.github.io/docs/")
+        #expect(site.source == PageSource(branch: "main", path: "/docs"))
+        #expect(await Received.all(server) { $0.path == "/repos/octo/docs/pages" }.count == 1)
+    }
 }
 
 /// An OAuth-style auth written by a user: it sends the current token and, after a 401, fetches a new one and tries

@@ -75,6 +75,24 @@ struct HostileSpecTests {
         ("nesting just inside the limit", Data((api + "model M { x: " + String(repeating: "[", count: 12) + "Int" + String(repeating: "]", count: 12) + " }\n"
             + String(repeating: "resource r {\n", count: 15) + "get: GET \"x\"\n" + String(repeating: "}\n", count: 15)).utf8)),
         ("widest Int enum", Data((api + "enum Big: Int { 9223372036854775807 as most, -9223372036854775808 as least }").utf8)),
+        ("runtime type names", Data((api + """
+            pagination pages: next-link { items results\n next next }
+            job work { state status\n processing RUNNING\n failed FAILED }
+            model Page { results: [Request]\n next: String? }
+            model Request { id: Int\n extra: JSON? }
+            model Job { status: String\n result: Request? }
+            union JSONValue { text: String\n request: Request }
+            enum ParameterValue { a, b }
+            resource paginated as Paginated "p/" {
+                list: GET "" -> [Request] { paginate pages\n query kind: ParameterValue? }
+                page: GET "one" -> Page
+                start: POST "" { body Request\n starts status }
+                status: GET "{id}" -> Job { path id: String\n poll work }
+                events: GET "e" -> JSONValue { stream sse }
+                raw: GET "r" { stream sse }
+                upload: PUT "u" -> Job { upload chunked }
+            }
+            """).utf8)),
         ("no resources", Data(api.utf8)),
         ("empty model", Data((api + "model Nothing {}").utf8)),
     ]

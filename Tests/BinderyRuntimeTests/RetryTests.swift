@@ -1,4 +1,4 @@
-import BinderyRuntime
+@_spi(Generated) import BinderyRuntime
 import BinderyTestSupport
 import Foundation
 import Testing

@@ -8,6 +8,7 @@ Usage: python github.py  → prints its port, then one JSON line per request rec
 Routes:
   GET /repos/{owner}/{repo}/issues?per_page=N&page=P   issues 1..ISSUES (ISSUES = 7), newest first; state=open|all
   GET /repos/{owner}/{repo}                            the repository
+  GET /repos/{owner}/{repo}/pages                      its GitHub Pages site
 The process exits when its stdin closes.
 """
 from fastapi import FastAPI, Request
@@ -61,6 +62,14 @@ async def repository(request: Request, owner: str, repo: str):
     if (answer := refused(request)) is not None:
         return answer
     return rate_limited({"id": 1296269, "name": repo, "full_name": f"{owner}/{repo}", "open_issues_count": ISSUES})
+
+
+@app.get("/repos/{owner}/{repo}/pages")
+async def pages(request: Request, owner: str, repo: str):
+    if (answer := refused(request)) is not None:
+        return answer
+    return rate_limited({"url": f"https://api.github.com/repos/{owner}/{repo}/pages", "status": "built",
+                         "html_url": f"https://{owner}.github.io/{repo}/", "source": {"branch": "main", "path": "/docs"}})
 
 
 if __name__ == "__main__":

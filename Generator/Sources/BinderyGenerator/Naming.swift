@@ -88,8 +88,9 @@ enum Naming {
     ]
 
     /// Type names that would shadow types the generated code or its users rely on: Swift's and Foundation's common
-    /// ones, and every public type of BinderyRuntime (a test keeps this list complete).
-    static let reservedTypeNames: Set<String> = swiftTypeNames.union(runtimeTypeNames)
+    /// ones, and the runtime module's own name. A type may take a runtime type's name: the generated code then
+    /// spells every runtime type with its module (`BinderyRuntime.Page`).
+    static let reservedTypeNames: Set<String> = swiftTypeNames.union(["BinderyRuntime"])
 
     static let swiftTypeNames: Set<String> = [
         "Task", "Data", "Date", "URL", "UUID", "String", "Int", "Int64", "Double", "Bool", "Array", "Dictionary",
@@ -97,6 +98,7 @@ enum Naming {
         "Hashable", "Any", "Self", "Type", "Character", "Float", "Duration", "Decimal", "CodingKeys", "Protocol",
     ]
 
+    /// Every public type of BinderyRuntime (a test keeps this list complete).
     static let runtimeTypeNames: Set<String> = [
         "APIClient", "APIDefinition", "AttemptFailure", "AuthMiddleware", "AuthProvider", "AuthScheme", "BasicAuth", "BinderyError",
         "BinderyClock", "ChunkedUpload", "ChunkedUploadRule", "ClientOptions", "Coders", "DateFormat", "DefaultParameter",

@@ -11,10 +11,16 @@ public struct GeneratedFile: Hashable, Sendable {
 public struct Renderer {
     private let api: API
     private let specName: String
+    /// What runtime type names are prefixed with: nothing, unless the API declares a type of the same name; then
+    /// `BinderyRuntime.` on every one, so a spec may have its own `Page` or `Job`.
+    private let runtimeModule: String
 
     public init(api: API, specName: String) {
         self.api = api
         self.specName = specName
+        func resourceTypes(_ resource: Resource) -> [String] { [resource.typeName] + resource.resources.flatMap(resourceTypes) }
+        let declared = [api.clientTypeName] + api.types.map(\.declaration.name) + api.resources.flatMap { resourceTypes($0.declaration) }
+        runtimeModule = declared.contains(where: Naming.runtimeTypeNames.contains) ? "BinderyRuntime." : ""
     }
 
     /// The files of `OutputFiles`, rendered with `templates` (by name).
@@ -25,12 +31,13 @@ public struct Renderer {
         for shard in 1...OutputFiles.shards {
             let name = OutputFiles.models(shard)
             let types = api.types.filter { $0.file == name }.map { declarationView($0.declaration) }
-            files.append(GeneratedFile(name: name, contents: try engine.render("Models", view(ModelsFileView(spec: specName, types: types)))))
+            files.append(GeneratedFile(
+                name: name, contents: try engine.render("Models", view(ModelsFileView(spec: specName, runtimeModule: runtimeModule, types: types)))))
         }
         for shard in 1...OutputFiles.shards {
             let name = OutputFiles.operations(shard)
             let file = OperationsFileView(
-                spec: specName, clientType: api.clientTypeName,
+                spec: specName, runtimeModule: runtimeModule, clientType: api.clientTypeName,
                 resources: api.resources.filter { $0.file == name }.map { resourceView($0.declaration, inherited: []) })
             files.append(GeneratedFile(name: name, contents: try engine.render("Operations", view(file))))
         }
@@ -72,6 +79,7 @@ public struct Renderer {
         let dateFormats = ["iso8601": "iso8601", "seconds": "secondsSince1970", "milliseconds": "millisecondsSince1970"]
         return ClientView(
             spec: specName,
+            runtimeModule: runtimeModule,
             doc: docLines(api.doc.isEmpty ? ["A client for the \(api.name) API."] : api.doc),
             clientType: api.clientTypeName,
             name: Self.literal(api.name),
@@ -228,12 +236,12 @@ public struct Renderer {
             choices: union.choices.map { choice in
                 ChoiceView(
                     doc: docLines(choice.doc), name: Naming.escaped(choice.swiftName), type: typeView(choice.type),
-                    pattern: Self.pattern(for: choice.shape))
+                    pattern: pattern(for: choice.shape))
             })
     }
 
     /// The `switch` pattern that matches a JSON value of `shape`.
-    private static func pattern(for shape: Union.Choice.Shape) -> String {
+    private func pattern(for shape: Union.Choice.Shape) -> String {
         switch shape {
         case .string: ".string"
         case .integer: ".integer"
@@ -241,7 +249,7 @@ public struct Renderer {
         case .bool: ".bool"
         case .array: ".array"
         case .object(let keys) where keys.isEmpty: ".object"
-        case .object(let keys): ".object(let members) where UntaggedUnion.members(members, contain: [\(keys.map(literal).joined(separator: ", "))])"
+        case .object(let keys): ".object(let members) where \(runtimeModule)UntaggedUnion.members(members, contain: [\(keys.map(Self.literal).joined(separator: ", "))])"
         }
     }
 
@@ -374,12 +382,12 @@ public struct Renderer {
         case .call(.empty): (response, reader.ignored) = (TypeView(name: "Void"), true)
         case .call(.bytes): (response, reader.bytes) = (TypeView(name: "Data"), true)
         case .call(.json(let type)), .upload(let type, _), .jobStatus(let type, _): (response, reader.json) = (typeView(type), true)
-        case .jobStart: (response, reader.json) = (TypeView(name: "JSONValue"), true)
+        case .jobStart: (response, reader.json) = (runtimeType("JSONValue"), true)
         case .paginated(let item, let rule):
-            response = TypeView(name: "Page", generic: [typeView(item)])
+            response = runtimeType("Page", generic: [typeView(item)])
             reader.page = ruleMember(rule.name)
         case .stream(let event, let framing, let reconnects, let end):
-            response = TypeView(name: "EventStream", generic: [event.map(typeView) ?? TypeView(name: "ServerSentEvent")])
+            response = runtimeType("EventStream", generic: [event.map(typeView) ?? runtimeType("ServerSentEvent")])
             reader.rawEvents = event == nil
             reader.events = event != nil
             reader.ndjson = framing == .ndjson
@@ -404,7 +412,7 @@ public struct Renderer {
 
     private func typeView(_ type: TypeRef) -> TypeView {
         switch type {
-        case .primitive(.json): TypeView(name: "JSONValue")
+        case .primitive(.json): runtimeType("JSONValue")
         case .primitive(.bytes): TypeView(name: "Data")
         case .primitive(.file): TypeView(name: "URL")
         case .primitive(let primitive): TypeView(name: primitive.rawValue)
@@ -413,6 +421,10 @@ public struct Renderer {
         case .map(let value): TypeView(mapOf: [typeView(value)])
         case .optional(let wrapped): TypeView(optionalOf: [typeView(wrapped)])
         }
+    }
+
+    private func runtimeType(_ name: String, generic: [TypeView] = []) -> TypeView {
+        TypeView(name: runtimeModule + name, generic: generic)
     }
 
     /// Parameters a line once there are more than three.

@@ -16,8 +16,8 @@ extension Validator {
             if !Naming.isIdentifier(swiftName) {
                 error("'\(name.text)' does not make a Swift type name", at: name.range, hint: "type names are letters and digits")
             } else if Naming.reservedTypeNames.contains(swiftName) {
-                let owner = Naming.runtimeTypeNames.contains(swiftName) ? "BinderyRuntime" : "Swift"
-                error("'\(swiftName)' would hide \(owner)'s own \(swiftName)", at: name.range,
+                let what = swiftName == "BinderyRuntime" ? "the runtime module" : "Swift's own \(swiftName)"
+                error("'\(swiftName)' would hide \(what)", at: name.range,
                       hint: "give it a more specific name, e.g. 'Api\(swiftName)' or one from its domain")
             } else if let existing = declaredTypes[swiftName] {
                 error("'\(name.text)' is declared twice; the first is at line \(existing.range.start.line)",

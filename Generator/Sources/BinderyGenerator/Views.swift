@@ -34,6 +34,7 @@ struct ArgumentView {
 
 struct ClientView {
     var spec: String
+    var runtimeModule: String
     var doc: [String]
     var clientType: String
     var name: String
@@ -108,6 +109,7 @@ struct KeyPathsView {
 
 struct ModelsFileView {
     var spec: String
+    var runtimeModule: String
     var types: [DeclarationView]
 }
 
@@ -200,6 +202,7 @@ struct VariantView {
 
 struct OperationsFileView {
     var spec: String
+    var runtimeModule: String
     var clientType: String
     var resources: [ResourceView]
 }
