@@ -1,0 +1,439 @@
+import Foundation
+
+/// Paths and operations → resources and endpoints. Paths are laid out as a tree of their segments: a literal
+/// segment with operations below it is a resource, a path parameter under it an item resource taking that
+/// parameter (`deployment(_ deployment_name: String)`), and operations are named by what they do to their
+/// resource (`list`, `create`, `get`, `update`, `delete`) or by the action segment they post to (`run`).
+extension Importer {
+    /// One operation of the document.
+    struct Operation {
+        var path: String
+        var method: String
+        var node: YAMLNode
+        var pointer: String
+        var pathParameters: [YAMLNode]
+    }
+
+    /// A segment of the paths, with the operations on exactly that path and the segments below it.
+    final class PathNode {
+        let segment: String
+        var operations: [Operation] = []
+        var children: [PathNode] = []
+
+        init(segment: String) { self.segment = segment }
+
+        func child(_ segment: String) -> PathNode {
+            if let existing = children.first(where: { $0.segment == segment }) { return existing }
+            let node = PathNode(segment: segment)
+            children.append(node)
+            return node
+        }
+
+        var isParameter: Bool { segment.hasPrefix("{") && segment.hasSuffix("}") }
+        var parameterName: String { String(segment.dropFirst().dropLast()) }
+        var operationCount: Int { operations.count + children.map(\.operationCount).reduce(0, +) }
+    }
+
+    static let methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
+
+    mutating func operations() {
+        let tree = PathNode(segment: "")
+        var operationIDs: [String: SourceLocation] = [:]
+        for (path, item) in root["paths"]?.pairs ?? [] {
+            let itemPointer = "/paths/" + escape(path)
+            var item = item
+            if let reference = item["$ref"], let target = follow(reference, at: itemPointer + "/$ref") { item = target }
+            for (method, operation) in item.pairs where Self.methods.contains(method) {
+                let pointer = itemPointer + "/" + method
+                if let id = operation["operationId"], let text = id.string {
+                    if let first = operationIDs[text] {
+                        warn("the operationId '\(text)' is used again (first at line \(first.line)); this operation is named by its path and method",
+                             at: pointer + "/operationId", id)
+                    }
+                    operationIDs[text] = operationIDs[text] ?? id.location
+                }
+                guard Keywords.httpMethods.contains(method.uppercased()) else {
+                    warn("\(method.uppercased()) is not a method the spec language declares; the operation is left out", at: pointer, operation)
+                    continue
+                }
+                var node = tree
+                for segment in path.split(separator: "/") { node = node.child(String(segment)) }
+                node.operations.append(Operation(path: path, method: method, node: operation, pointer: pointer, pathParameters: item["parameters"]?.items ?? []))
+            }
+        }
+        var resources: [SpecDraft.Resource] = []
+        var names: Set<String> = []
+        if !tree.operations.isEmpty || tree.children.contains(where: \.isParameter) {
+            var rootResource = SpecDraft.Resource(name: unique("root", in: &names), path: "")
+            place(tree.operations, collection: true, in: &rootResource, prefix: "", bound: [])
+            for child in tree.children where child.isParameter { placeItem(child, under: "", in: &rootResource, bound: []) }
+            resources.append(rootResource)
+        }
+        for child in tree.children where !child.isParameter {
+            var resource = SpecDraft.Resource(name: unique(resourceName(child.segment), in: &names), path: child.segment)
+            fill(&resource, from: child, prefix: "/" + child.segment, bound: [])
+            resources.append(resource)
+        }
+        for index in resources.indices { nameResourceTypes(&resources[index], siblings: []) }
+        draft.resources = resources
+    }
+
+    /// A collection resource: operations on its own path, the items under its parameter child, and its literal
+    /// children as actions (one operation, nothing below) or nested resources.
+    private mutating func fill(_ resource: inout SpecDraft.Resource, from node: PathNode, prefix: String, bound: [String]) {
+        place(node.operations, collection: true, in: &resource, prefix: prefix, bound: bound)
+        for child in node.children where child.isParameter {
+            placeItem(child, under: prefix, in: &resource, bound: bound)
+        }
+        addLiteralChildren(of: node, prefix: prefix, bound: bound, into: &resource)
+    }
+
+    private mutating func addLiteralChildren(of node: PathNode, prefix: String, bound: [String], into resource: inout SpecDraft.Resource) {
+        for child in node.children where !child.isParameter {
+            let childPrefix = prefix + "/" + child.segment
+            if child.children.isEmpty, child.operations.count == 1 {
+                place(child.operations, collection: false, in: &resource, prefix: prefix, bound: bound, action: child.segment)
+            } else {
+                var taken = Set(resource.endpoints.map(\.name) + resource.resources.map(\.name))
+                var nested = SpecDraft.Resource(name: unique(resourceName(child.segment), in: &taken), path: "/" + child.segment)
+                fill(&nested, from: child, prefix: childPrefix, bound: bound)
+                resource.resources.append(nested)
+            }
+        }
+    }
+
+    /// The operations on `collection/{id}` go on the collection (`get`, `update`, `delete`); what lies below them
+    /// goes into an item resource that takes the parameter.
+    private mutating func placeItem(_ item: PathNode, under prefix: String, in resource: inout SpecDraft.Resource, bound: [String]) {
+        let itemPrefix = prefix + "/" + item.segment
+        place(item.operations, collection: false, in: &resource, prefix: prefix, bound: bound)
+        guard !item.children.isEmpty else { return }
+        var taken = Set(resource.endpoints.map(\.name) + resource.resources.map(\.name))
+        let base = resource.name == "root" ? "item" : singular(resource.name)
+        var nested = SpecDraft.Resource(name: unique(base, in: &taken), path: "/" + item.segment)
+        let parameter = item.parameterName
+        let type = pathParameterType(parameter, in: firstOperation(under: item))
+        nested.parameters = [(parameter, type)]
+        let bound = bound + [parameter]
+        addLiteralChildren(of: item, prefix: itemPrefix, bound: bound, into: &nested)
+        for child in item.children where child.isParameter { placeItem(child, under: itemPrefix, in: &nested, bound: bound) }
+        resource.resources.append(nested)
+    }
+
+    private func firstOperation(under node: PathNode) -> Operation? {
+        node.operations.first ?? node.children.lazy.compactMap { self.firstOperation(under: $0) }.first
+    }
+
+    /// The spec type of a path parameter, read from the first operation that declares it.
+    private func pathParameterType(_ name: String, in operation: Operation?) -> String {
+        guard let operation else { return "String" }
+        let declared = (operation.node["parameters"]?.items ?? []) + operation.pathParameters
+        guard let schema = declared.first(where: { resolved($0)["name"]?.string == name }) else { return "String" }
+        switch resolved(resolved(schema)["schema"] ?? schema)["type"]?.string {
+        case "integer": return resolved(resolved(schema)["schema"] ?? schema)["format"]?.string == "int64" ? "Int64" : "Int"
+        default: return "String"
+        }
+    }
+
+    /// A parameter or schema with its `$ref` followed (silently: the operations report dangling ones).
+    func resolved(_ node: YAMLNode) -> YAMLNode {
+        guard let ref = node["$ref"]?.string, ref.hasPrefix("#"), let target = root.resolve(pointer: String(ref.dropFirst())) else { return node }
+        return target
+    }
+
+    /// Adds endpoints for `operations` to `resource`, whose path is `prefix`.
+    private mutating func place(
+        _ operations: [Operation], collection: Bool, in resource: inout SpecDraft.Resource, prefix: String, bound: [String], action: String? = nil
+    ) {
+        for operation in operations {
+            let placeholders = operation.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
+            if let unnamed = placeholders.first(where: { !SpecWriter.isPlainName($0) }) {
+                warn("the path parameter '\(unnamed)' is not a name the spec language takes; the operation is left out", at: operation.pointer, operation.node)
+                continue
+            }
+            var taken = Set(resource.endpoints.map(\.name) + resource.resources.map(\.name))
+            let name = endpointName(operation, collection: collection, action: action, taken: taken)
+            _ = taken.insert(name)
+            var relative = String(operation.path.dropFirst(prefix.count))
+            if prefix.isEmpty, relative.hasPrefix("/") { relative.removeFirst() }
+            resource.endpoints += endpoints(for: operation, name: name, relativePath: relative, bound: bound, taken: &taken)
+        }
+    }
+
+    /// An operation's name: what it does to its resource, or its action segment; from its operationId when those
+    /// are taken.
+    private func endpointName(_ operation: Operation, collection: Bool, action: String?, taken: Set<String>) -> String {
+        var candidates: [String] = []
+        if let action {
+            let words = Naming.words(action).map { $0.lowercased() }
+            let actionName = words.joined(separator: "_")
+            if !actionName.isEmpty { candidates.append(operation.method == "get" || operation.method == "post" ? actionName : operation.method + "_" + actionName) }
+        } else {
+            switch (operation.method, collection) {
+            case ("get", true): candidates.append(answersList(operation) ? "list" : "get")
+            case ("post", true): candidates.append("create")
+            case ("get", false): candidates.append("get")
+            case ("put", _): candidates.append(collection ? "replace_all" : "update")
+            case ("patch", _): candidates.append(collection ? "update_all" : "update")
+            case ("delete", _): candidates.append(collection ? "delete_all" : "delete")
+            case ("head", _): candidates.append("head")
+            default: break
+            }
+        }
+        if let id = operation.node["operationId"]?.string { candidates.append(shortName(id, path: operation.path, method: operation.method)) }
+        candidates.append(operation.method + "_" + Naming.words(operation.path).map { $0.lowercased() }.joined(separator: "_"))
+        for candidate in candidates {
+            let name = candidate.isEmpty || !SpecWriter.isPlainName(candidate) ? "call_" + candidate : candidate
+            if Naming.isIdentifier(Naming.lowerCamel(name)), !taken.contains(name) { return name }
+        }
+        var counter = 2
+        while taken.contains(candidates.last! + "_\(counter)") { counter += 1 }
+        return candidates.last! + "_\(counter)"
+    }
+
+    /// Whether an operation's success answers an array, which makes a GET of a collection its `list`.
+    private func answersList(_ operation: Operation) -> Bool {
+        let responses = (operation.node["responses"]?.pairs ?? []).filter { $0.key.hasPrefix("2") }.sorted { $0.key < $1.key }
+        guard let response = responses.first?.value, let content = resolved(response)["content"]?.pairs.first?.value,
+            let schema = content["schema"]
+        else { return false }
+        return resolved(schema)["type"]?.string == "array"
+    }
+
+    /// An operationId in snake case without what FastAPI appends to it (`_deployments__name__get`).
+    private func shortName(_ id: String, path: String, method: String) -> String {
+        let words = Naming.words(id).map { $0.lowercased() }
+        let suffix = Naming.words(path).map { $0.lowercased() } + [method]
+        if words.count > suffix.count, Array(words.suffix(suffix.count)) == suffix {
+            return words.dropLast(suffix.count).joined(separator: "_")
+        }
+        return words.joined(separator: "_")
+    }
+
+    private func resourceName(_ segment: String) -> String {
+        let name = Naming.words(segment).map { $0.lowercased() }.joined(separator: "_")
+        return name.isEmpty ? "resource" : name
+    }
+
+    private func unique(_ base: String, in taken: inout Set<String>) -> String {
+        var name = SpecWriter.isPlainName(base) && Naming.isIdentifier(Naming.lowerCamel(base)) ? base : "r_" + base
+        var counter = 2
+        let stem = name
+        while taken.contains(name) {
+            name = stem + "_\(counter)"
+            counter += 1
+        }
+        taken.insert(name)
+        return name
+    }
+
+    /// Gives a resource an `as` type name where the one made from its name would hide a model or Swift's own.
+    private mutating func nameResourceTypes(_ resource: inout SpecDraft.Resource, siblings: Set<String>) {
+        let made = Naming.upperCamel(resource.name)
+        if typeNames.contains(made) || Naming.swiftTypeNames.contains(made) {
+            var name = made + "Resource"
+            var counter = 2
+            while typeNames.contains(name) { name = made + "Resource\(counter)"; counter += 1 }
+            resource.typeName = name
+        }
+        var children: Set<String> = []
+        for index in resource.resources.indices {
+            nameResourceTypes(&resource.resources[index], siblings: children)
+            children.insert(resource.resources[index].typeName ?? Naming.upperCamel(resource.resources[index].name))
+        }
+    }
+
+    // MARK: Endpoints
+
+    /// The endpoint of an operation, one per request content type it takes (`create`, `create_multipart`).
+    private mutating func endpoints(for operation: Operation, name: String, relativePath: String, bound: [String], taken: inout Set<String>)
+        -> [SpecDraft.Endpoint]
+    {
+        let node = operation.node
+        let context = Naming.upperCamel(name == "list" || name == "get" || name == "create" ? (operation.node["operationId"]?.string).map { shortName($0, path: operation.path, method: operation.method) } ?? name : name)
+        var endpoint = SpecDraft.Endpoint(name: name, method: operation.method.uppercased(), path: relativePath)
+        endpoint.doc = docLines(node["summary"]?.string)
+        let description = docLines(node["description"]?.string)
+        if !description.isEmpty, description != endpoint.doc { endpoint.doc += (endpoint.doc.isEmpty ? [] : [""]) + description }
+        if node["deprecated"]?.bool == true { endpoint.doc += (endpoint.doc.isEmpty ? [] : [""]) + ["Deprecated."] }
+        if let security = node["security"], security.items.isEmpty, root["security"]?.items.isEmpty == false {
+            warn("this operation needs no credentials, but the client sends those it has", at: operation.pointer + "/security", security)
+        }
+        parameters(of: operation, bound: bound, context: context, into: &endpoint)
+        response(of: operation, context: context, into: &endpoint)
+        guard let body = node["requestBody"] else { return [endpoint] }
+        let requestBody = resolved(body)
+        let bodyPointer = operation.pointer + "/requestBody"
+        var variants: [SpecDraft.Endpoint] = []
+        for (mediaType, content) in requestBody["content"]?.pairs ?? [] {
+            let pointer = bodyPointer + "/content/" + escape(mediaType)
+            var variant = endpoint
+            let type = mediaType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            let schema = content["schema"]
+            if type == "application/json" || type.hasSuffix("+json") {
+                let bodyType = schema.map { self.type(of: $0, pointer: pointer + "/schema", context: context + "Request").type } ?? "JSON"
+                variant.settings.append("body \(bodyType)")
+            } else if type == "multipart/form-data" {
+                guard let schema, let parts = multipartParts(schema, pointer: pointer + "/schema", context: context + "Form") else {
+                    warn("a multipart body without properties is left out", at: pointer, content)
+                    continue
+                }
+                variant.settings.append("body multipart {")
+                variant.settings += parts.map { "    " + $0 }
+                variant.settings.append("}")
+            } else if type == "application/octet-stream" || type.hasPrefix("image/") || type.hasPrefix("audio/") || type.hasPrefix("video/")
+                || schema?["format"]?.string == "binary"
+            {
+                variant.settings.append("body Bytes")
+                if type != "application/octet-stream" {
+                    warn("a \(type) body is sent as application/octet-stream", at: pointer, content)
+                }
+            } else {
+                warn("a \(type) body cannot be declared; this variant of the operation is left out", at: pointer, content)
+                continue
+            }
+            if !variants.isEmpty {
+                let suffix = type == "multipart/form-data" ? "multipart" : type.hasSuffix("json") ? "json" : "bytes"
+                variant.name = name + "_" + suffix
+                while taken.contains(variant.name) { variant.name += "_" }
+                taken.insert(variant.name)
+            }
+            variants.append(variant)
+        }
+        if variants.isEmpty, requestBody["content"] != nil {
+            warn("no body of this operation can be declared; the operation is left out", at: bodyPointer, body)
+        }
+        return variants
+    }
+
+    private mutating func multipartParts(_ schema: YAMLNode, pointer: String, context: String) -> [String]? {
+        let schema = resolved(schema)
+        guard let properties = schema["properties"]?.pairs, !properties.isEmpty else { return nil }
+        let required = Set(schema["required"]?.items.compactMap(\.string) ?? [])
+        var taken: Set<String> = []
+        return properties.map { key, value in
+            let partType = type(of: value, pointer: pointer + "/properties/" + escape(key), context: context + Naming.upperCamel(key), binary: .part)
+            let optional = !required.contains(key) || partType.nullable
+            return "\(SpecWriter.wireName(key, swiftName(for: key, taken: &taken, reserved: Naming.Reserved.parameters))): \(partType.type)\(optional ? "?" : "")"
+        }
+    }
+
+    private mutating func parameters(of operation: Operation, bound: [String], context: String, into endpoint: inout SpecDraft.Endpoint) {
+        var declared: [(node: YAMLNode, pointer: String)] = []
+        for (index, parameter) in operation.pathParameters.enumerated() {
+            declared.append((parameter, "/paths/\(escape(operation.path))/parameters/\(index)"))
+        }
+        for (index, parameter) in (operation.node["parameters"]?.items ?? []).enumerated() {
+            let pointer = "\(operation.pointer)/parameters/\(index)"
+            var node = parameter
+            if let reference = parameter["$ref"] {
+                guard let target = follow(reference, at: pointer + "/$ref") else { continue }
+                node = target
+            }
+            // An operation's parameter replaces the path item's of the same name and place.
+            declared.removeAll { resolved($0.node)["name"]?.string == node["name"]?.string && resolved($0.node)["in"]?.string == node["in"]?.string }
+            declared.append((node, pointer))
+        }
+        var taken = Set(bound.map { Naming.lowerCamel($0) })
+        for (parameter, pointer) in declared {
+            let parameter = resolved(parameter)
+            guard let name = parameter["name"]?.string, let location = parameter["in"]?.string else { continue }
+            let schema = parameter["schema"] ?? parameter["content"]?.pairs.first?.value["schema"]
+            let parameterType: (type: String, nullable: Bool) =
+                schema.map { type(of: $0, pointer: pointer + "/schema", context: context + Naming.upperCamel(name)) } ?? ("String", false)
+            let required = parameter["required"]?.bool == true
+            let doc = docLines(parameter["description"]?.string).joined(separator: " ")
+            switch location {
+            case "path":
+                if bound.contains(name) { continue }
+                taken.insert(Naming.lowerCamel(name))
+                if !doc.isEmpty { endpoint.settings.append("/// " + doc) }
+                endpoint.settings.append("path \(name): \(parameterType.type)")
+            case "query", "header":
+                if location == "header", ["accept", "content-type", "authorization"].contains(name.lowercased()) {
+                    warn("the \(name) header is the client's to send; left out", at: pointer, parameter)
+                    continue
+                }
+                if parameterType.type.hasPrefix("[String:") || (modelNames.contains(parameterType.type)) {
+                    warn("an object-valued \(location) parameter cannot be declared; left out", at: pointer, parameter)
+                    continue
+                }
+                if parameterType.type.hasPrefix("["), parameter["explode"]?.bool == false || parameter["style"]?.string.map({ $0 != "form" }) == true {
+                    warn("this array is sent as repeated items (\(name)=a&\(name)=b), not as the document's style", at: pointer, parameter)
+                }
+                var line = location + " " + SpecWriter.wireName(name, swiftName(for: name, taken: &taken, reserved: Naming.Reserved.parameters))
+                let fallback = schema.flatMap { self.defaultValue(resolved($0)["default"], type: parameterType.type) }
+                if let fallback, !required {
+                    line += ": \(parameterType.type) = \(fallback)"
+                } else {
+                    line += ": \(parameterType.type)\(required && !parameterType.nullable ? "" : "?")"
+                }
+                if !doc.isEmpty { endpoint.settings.append("/// " + doc) }
+                endpoint.settings.append(line)
+            default:
+                warn("\(location) parameters cannot be declared; '\(name)' is left out", at: pointer, parameter)
+            }
+        }
+    }
+
+    private func defaultValue(_ node: YAMLNode?, type: String) -> String? {
+        guard let node, !node.isNull, case .scalar(let text, let plain) = node.kind else { return nil }
+        switch type {
+        case "String": return SpecWriter.literal(text)
+        case "Int", "Int64": return plain && Int64(text) != nil ? text : nil
+        case "Double": return plain && Double(text) != nil ? text : nil
+        case "Bool": return node.bool.map { $0 ? "true" : "false" }
+        default:
+            for case .enumeration(let name, _, let isInteger, let cases) in draft.types where name == type && cases.contains(where: { $0.value == text }) {
+                return isInteger ? text : SpecWriter.literal(text)
+            }
+            return nil
+        }
+    }
+
+    /// The success response's type; streams for event-stream and NDJSON answers; error responses in the docs.
+    private mutating func response(of operation: Operation, context: String, into endpoint: inout SpecDraft.Endpoint) {
+        let responses = operation.node["responses"]?.pairs ?? []
+        let successes = responses.filter { $0.key.hasPrefix("2") }.sorted { $0.key < $1.key }
+        let errors = responses.filter { $0.key.hasPrefix("4") || $0.key.hasPrefix("5") }
+        let documented = errors.compactMap { status, response -> String? in
+            let body = resolved(response)["content"]?.pairs.first?.value["schema"]
+            guard let ref = body?["$ref"]?.string else { return nil }
+            return "\(status) \(Naming.upperCamel(String(ref.split(separator: "/").last ?? "")))"
+        }
+        if !documented.isEmpty {
+            endpoint.doc += (endpoint.doc.isEmpty ? [] : [""]) + ["Errors: " + documented.joined(separator: ", ") + " (in `BinderyError.body`)."]
+        }
+        guard let (status, response) = successes.first(where: { resolved($0.value)["content"] != nil }) ?? successes.first else { return }
+        let pointer = "\(operation.pointer)/responses/\(status)"
+        var contents = resolved(response)["content"]?.pairs ?? []
+        contents.sort { rank($0.key) < rank($1.key) }
+        guard let (mediaType, content) = contents.first else { return }
+        let type = mediaType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let schemaPointer = pointer + "/content/" + escape(mediaType) + "/schema"
+        let schema = content["itemSchema"] ?? content["schema"]
+        func returned(_ suffix: String) -> String? {
+            guard let schema, !(schema.pairs.isEmpty && schema["$ref"] == nil) else { return nil }
+            let returned = self.type(of: schema, pointer: schemaPointer, context: context + suffix)
+            return returned.type + (returned.nullable ? "?" : "")
+        }
+        switch type {
+        case "text/event-stream":
+            endpoint.returns = returned("Event")?.replacingOccurrences(of: "?", with: "")
+            endpoint.settings.append("stream sse")
+        case "application/x-ndjson", "application/jsonl", "application/json-seq", "application/ndjson":
+            endpoint.returns = returned("Event")?.replacingOccurrences(of: "?", with: "") ?? "JSON"
+            endpoint.settings.append("stream ndjson")
+        default:
+            endpoint.returns = type == "application/json" || type.hasSuffix("+json") ? returned("Response") ?? "JSON" : "Bytes"
+        }
+    }
+
+    /// Which of a response's media types to read: JSON first, then streams, then anything.
+    private func rank(_ mediaType: String) -> Int {
+        let type = mediaType.lowercased()
+        if type.hasPrefix("application/json") || type.contains("+json") { return 0 }
+        if type.hasPrefix("text/event-stream") || type.contains("ndjson") || type.contains("jsonl") { return 1 }
+        return 2
+    }
+}
