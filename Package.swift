@@ -65,6 +65,11 @@ let package = Package(
         .target(name: "GitHubSlice", dependencies: ["BinderyRuntime"], path: "Tests/GitHub", plugins: ["BinderyPlugin"]),
         .target(name: "OpenAISlice", dependencies: ["BinderyRuntime"], path: "Tests/OpenAI", plugins: ["BinderyPlugin"]),
 
+        // The LlamaDeploy apiserver's own OpenAPI document, imported by the plugin, with additions of ours.
+        .target(
+            name: "LlamaDeployImported", dependencies: ["BinderyRuntime"], path: "Tests/LlamaDeployImport",
+            plugins: ["BinderyPlugin"]),
+
         // Figures measured on demand: Benchmarks/run
         .executableTarget(
             name: "bindery-benchmarks",
@@ -90,6 +95,9 @@ let package = Package(
         .testTarget(name: "SageSynapseTests", dependencies: ["SageSynapse", "BinderyRuntime", "BinderyTestSupport"]),
         .testTarget(name: "LaunchTests", dependencies: ["Launch", "BinderyRuntime", "BinderyTestSupport"]),
         .testTarget(name: "LlamaDeployTests", dependencies: ["LlamaDeploy", "BinderyRuntime", "BinderyTestSupport"]),
+        .testTarget(
+            name: "LlamaDeployImportTests",
+            dependencies: ["LlamaDeployImported", "BinderyGenerator", "BinderyRuntime", "BinderyTestSupport"]),
         .testTarget(name: "LlamaDeployCoreTests", dependencies: ["LlamaDeployCore", "BinderyRuntime", "BinderyTestSupport"]),
         .testTarget(name: "APIShapesTests", dependencies: ["GitHubSlice", "OpenAISlice", "BinderyRuntime", "BinderyTestSupport"]),
     ],

@@ -102,7 +102,8 @@ struct CLITests {
     }
 
     @Test func helpVersionAndUsageErrors() throws {
-        #expect(try bindery("--help").output.contains("bindery generate SPEC --output DIR"))
+        #expect(try bindery("--help").output.contains("bindery generate SPEC... --output DIR"))
+        #expect(try bindery("import", "x.json").status == 2)
         #expect(try bindery("--version").output.hasPrefix("bindery "))
         let unknown = try bindery("frobnicate")
         #expect(unknown.status == 2)

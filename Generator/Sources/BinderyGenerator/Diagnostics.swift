@@ -1,17 +1,20 @@
 import Foundation
 
-/// A position in a spec file; lines and columns count from 1, columns in characters.
+/// A position in a spec file; lines and columns count from 1, columns in characters. `file` tells apart the files
+/// of a spec written in several (their index in the order given).
 public struct SourceLocation: Hashable, Sendable, Comparable {
     public var line: Int
     public var column: Int
+    public var file = 0
 
-    public init(line: Int, column: Int) {
+    public init(line: Int, column: Int, file: Int = 0) {
         self.line = line
         self.column = column
+        self.file = file
     }
 
     public static func < (lhs: Self, rhs: Self) -> Bool {
-        (lhs.line, lhs.column) < (rhs.line, rhs.column)
+        (lhs.file, lhs.line, lhs.column) < (rhs.file, rhs.line, rhs.column)
     }
 }
 
@@ -39,26 +42,42 @@ public struct Diagnostic: Hashable, Sendable {
     }
 }
 
-/// Thrown when a spec has problems; carries every one of them, in the order they appear in the file.
+/// A file's name and text, as errors quote it.
+public struct SourceFile: Sendable {
+    public var name: String
+    public var text: String
+
+    public init(name: String, text: String) {
+        self.name = name
+        self.text = text
+    }
+}
+
+/// Thrown when a spec has problems; carries every one of them, in the order they appear in its files.
 public struct SpecErrors: Error, Sendable, CustomStringConvertible {
-    public var file: String
-    public var source: String
+    /// The spec's files, by the index their locations carry.
+    public var files: [SourceFile]
     public var diagnostics: [Diagnostic]
 
     public init(file: String, source: String, diagnostics: [Diagnostic]) {
-        self.file = file
-        self.source = source
+        self.init(files: [SourceFile(name: file, text: source)], diagnostics: diagnostics)
+    }
+
+    public init(files: [SourceFile], diagnostics: [Diagnostic]) {
+        self.files = files
         self.diagnostics = diagnostics.sorted { $0.range.start < $1.range.start }
     }
 
     /// Each problem as `file:line:column: error: message`, then the line, a caret under the spot, and the hint. The
     /// first `Keywords.maxReportedErrors` are shown in full and the rest counted; a long line is shown around its caret.
     public var description: String {
-        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        let fileLines = files.map { $0.text.split(separator: "\n", omittingEmptySubsequences: false) }
         var text = ""
         for diagnostic in diagnostics.prefix(Keywords.maxReportedErrors) {
             let start = diagnostic.range.start
-            text += "\(file):\(start.line):\(start.column): error: \(diagnostic.message)\n"
+            let index = files.indices.contains(start.file) ? start.file : 0
+            let lines = fileLines.isEmpty ? [] : fileLines[index]
+            text += "\(files.isEmpty ? "" : files[index].name):\(start.line):\(start.column): error: \(diagnostic.message)\n"
             if start.line >= 1, start.line - 1 < lines.count {
                 let (shown, column) = Self.excerpt(Array(lines[start.line - 1]), column: start.column)
                 let lineNumber = String(start.line)
@@ -74,7 +93,8 @@ public struct SpecErrors: Error, Sendable, CustomStringConvertible {
         if count > Keywords.maxReportedErrors {
             text += "and \(count - Keywords.maxReportedErrors) more errors\n"
         }
-        text += "\(count) error\(count == 1 ? "" : "s") in \(file)\n"
+        let names = Set(diagnostics.map(\.range.start.file)).sorted().compactMap { files.indices.contains($0) ? files[$0].name : nil }
+        text += "\(count) error\(count == 1 ? "" : "s") in \(names.isEmpty ? files.first?.name ?? "" : names.joined(separator: ", "))\n"
         return text
     }
 

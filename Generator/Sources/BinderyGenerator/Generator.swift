@@ -5,21 +5,41 @@ import Foundation
 public enum Generator {
     /// Parses and validates a spec, throwing `SpecErrors` with every problem found.
     public static func check(source: String, file: String) throws -> API {
-        let source = SpecSource.normalized(source)
-        let (syntax, parseDiagnostics) = Parser.parse(source)
+        try check([SourceFile(name: file, text: source)])
+    }
+
+    /// Parses and validates a spec written in several files, whose `extend` declarations add to the others'.
+    public static func check(_ files: [SourceFile]) throws -> API {
+        let files = files.map { SourceFile(name: $0.name, text: SpecSource.normalized($0.text)) }
+        var trees: [SpecSyntax] = []
+        var parseDiagnostics: [Diagnostic] = []
+        for (index, file) in files.enumerated() {
+            let (syntax, diagnostics) = Parser.parse(file.text, file: index)
+            trees.append(syntax)
+            parseDiagnostics += diagnostics
+        }
+        var merger = Merger()
+        let syntax = merger.merge(trees)
         var validator = Validator(syntax)
         let (api, diagnostics) = validator.validate()
         // A line that failed to parse may also fail validation for the same reason; report it once.
-        let brokenLines = Set(parseDiagnostics.map(\.range.start.line))
-        let all = parseDiagnostics + diagnostics.filter { !brokenLines.contains($0.range.start.line) }
-        guard let api, all.isEmpty else { throw SpecErrors(file: file, source: source, diagnostics: all) }
+        let brokenLines = Set(parseDiagnostics.map { ($0.range.start.file, $0.range.start.line) }.map { "\($0.0):\($0.1)" })
+        let all = parseDiagnostics + merger.diagnostics
+            + diagnostics.filter { !brokenLines.contains("\($0.range.start.file):\($0.range.start.line)") }
+        guard let api, all.isEmpty else { throw SpecErrors(files: files, diagnostics: all) }
         return api
     }
 
     /// Renders a spec into the Swift files of `OutputFiles`.
     public static func generate(source: String, file: String) throws -> [GeneratedFile] {
-        let api = try check(source: source, file: file)
-        return try Renderer(api: api, specName: (file as NSString).lastPathComponent).render(templates: Templates.all)
+        try generate([SourceFile(name: file, text: source)])
+    }
+
+    /// Renders a spec written in several files.
+    public static func generate(_ files: [SourceFile]) throws -> [GeneratedFile] {
+        let api = try check(files)
+        let names = files.map { ($0.name as NSString).lastPathComponent }.joined(separator: ", ")
+        return try Renderer(api: api, specName: names).render(templates: Templates.all)
     }
 
     /// Writes each file whose content differs from what is on disk, and removes generated files the spec no longer

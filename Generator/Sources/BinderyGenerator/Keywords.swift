@@ -1,7 +1,8 @@
 /// The words of the spec language and the ranges its numbers may take, in one place: the parser reads by these
 /// tables and the validator checks by them.
 enum Keywords {
-    static let declarations = ["api", "model", "enum", "union", "pagination", "job", "resource"]
+    static let declarations = ["api", "model", "enum", "union", "pagination", "job", "resource", "extend"]
+    static let extensible = ["api", "model", "enum", "resource"]
     static let apiSettings = ["base-url", "auth", "query", "header", "error-message", "idempotency-key", "timeout", "retry", "dates"]
     static let endpointSettings = [
         "path", "query", "header", "body", "paginate", "stream", "upload", "poll", "starts", "timeout", "idempotent",

@@ -36,10 +36,13 @@ public struct Lexer {
     private var index = 0
     private var line = 1
     private var column = 1
+    private let file: Int
     public private(set) var diagnostics: [Diagnostic] = []
 
-    public init(_ source: String) {
+    /// - Parameter file: The index its locations carry, for a spec written in several files.
+    public init(_ source: String, file: Int = 0) {
         characters = Array(source)
+        self.file = file
     }
 
     public mutating func tokenize() -> [Token] {
@@ -49,7 +52,7 @@ public struct Lexer {
         return tokens
     }
 
-    private var location: SourceLocation { SourceLocation(line: line, column: column) }
+    private var location: SourceLocation { SourceLocation(line: line, column: column, file: file) }
 
     private func peek(_ offset: Int = 0) -> Character? {
         index + offset < characters.count ? characters[index + offset] : nil
@@ -168,7 +171,7 @@ public struct Lexer {
                 diagnostics.append(
                     Diagnostic(
                         "unknown escape '\\\(escaped)' in string",
-                        at: SourceRange(SourceLocation(line: line, column: column - 2), length: 2),
+                        at: SourceRange(SourceLocation(line: line, column: column - 2, file: file), length: 2),
                         hint: "use \\\" \\\\ \\n or \\t"))
             }
         }

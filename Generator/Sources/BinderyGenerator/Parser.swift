@@ -16,8 +16,8 @@ public struct Parser {
     }
 
     /// Lexes and parses `source`, returning the tree and every problem found on the way.
-    public static func parse(_ source: String) -> (SpecSyntax, [Diagnostic]) {
-        var lexer = Lexer(source)
+    public static func parse(_ source: String, file: Int = 0) -> (SpecSyntax, [Diagnostic]) {
+        var lexer = Lexer(source, file: file)
         let tokens = lexer.tokenize()
         var parser = Parser(tokens: tokens)
         let syntax = parser.parseFile()
@@ -56,7 +56,45 @@ public struct Parser {
         case "union": return .union(try union(doc: doc))
         case "pagination": return .pagination(try pagination(doc: doc))
         case "job": return .job(try job(doc: doc))
+        case "extend": return .extend(try extensionOf(keyword: keyword, doc: doc))
         default: return .resource(try resource(doc: doc))
+        }
+    }
+
+    private mutating func extensionOf(keyword: Token, doc: [String]) throws -> ExtensionSyntax {
+        let what = try self.keyword("what it extends", among: Keywords.extensible)
+        let located = Located(text: keyword.text, range: keyword.range)
+        switch what.text {
+        case "api": return ExtensionSyntax(keyword: located, target: .api(try api(doc: doc)))
+        case "model": return ExtensionSyntax(keyword: located, target: .model(try model(doc: doc)))
+        case "enum": return ExtensionSyntax(keyword: located, target: .enumeration(try enumeration(doc: doc)))
+        default:
+            var path = [try identifier("the resource's name, e.g. pets or pets.photos")]
+            while current.text == ".", current.kind == .symbol {
+                advance()
+                path.append(try identifier("a nested resource's name"))
+            }
+            var resource = ResourceSyntax(doc: doc, name: path.last!, parameters: [], path: nil, endpoints: [], resources: [])
+            var amendments: [AmendmentSyntax] = []
+            try block("extend resource \(path.map(\.text).joined(separator: "."))") { parser in
+                let doc = parser.docComments()
+                if parser.current.text == "resource", parser.peek.text != ":" {
+                    parser.advance()
+                    resource.resources.append(try parser.resource(doc: doc))
+                } else if parser.peek.text == ":" {
+                    resource.endpoints.append(try parser.endpoint(doc: doc))
+                } else {
+                    let name = try parser.identifier("an endpoint's name")
+                    var amendment = AmendmentSyntax(
+                        doc: doc, name: name, newName: nil,
+                        changes: EndpointSyntax(doc: doc, name: name, method: Located(text: "", range: name.range), path: Located(text: "", range: name.range)))
+                    if try parser.consume("as") { amendment.newName = try parser.identifier("the endpoint's new name") }
+                    if try parser.consume("->") { amendment.changes.response = try parser.type() }
+                    if parser.current.text == "{", parser.current.kind == .symbol { try parser.endpointSettings(of: &amendment.changes) }
+                    amendments.append(amendment)
+                }
+            }
+            return ExtensionSyntax(keyword: located, target: .resource(path: path, resource, amendments: amendments))
         }
     }
 
@@ -220,7 +258,12 @@ public struct Parser {
             doc: doc, name: name, method: try identifier("an HTTP method"), path: try string("the endpoint's path"))
         if try consume("->") { endpoint.response = try type() }
         guard current.text == "{", current.kind == .symbol else { return endpoint }
-        try block("endpoint \(name.text)") { parser in
+        try endpointSettings(of: &endpoint)
+        return endpoint
+    }
+
+    private mutating func endpointSettings(of endpoint: inout EndpointSyntax) throws {
+        try block("endpoint \(endpoint.name.text)") { parser in
             let doc = parser.docComments()
             let keyword = try parser.keyword("an endpoint setting", among: Keywords.endpointSettings)
             switch keyword.text {
@@ -268,7 +311,6 @@ public struct Parser {
             default: endpoint.idempotent = keyword.range
             }
         }
-        return endpoint
     }
 
     // MARK: Pieces

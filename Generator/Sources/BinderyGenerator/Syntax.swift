@@ -18,6 +18,37 @@ public enum DeclarationSyntax: Sendable {
     case pagination(PaginationSyntax)
     case job(JobSyntax)
     case resource(ResourceSyntax)
+    /// `extend api|model|enum|resource ...`: additions to a declaration of another file of the spec.
+    case extend(ExtensionSyntax)
+}
+
+/// What a spec file adds to a declaration of another file, e.g. to an imported spec, so that importing again keeps
+/// it: `extend resource pets { list { paginate drf } }`.
+public struct ExtensionSyntax: Sendable {
+    public enum Target: Sendable {
+        /// Settings that replace the api block's, or add to them.
+        case api(APISyntax)
+        /// Fields that replace the model's of the same wire name, or add to them.
+        case model(ModelSyntax)
+        /// Cases added to the enum.
+        case enumeration(EnumSyntax)
+        /// The resource at a path of resource names (`deployments.deployment.tasks`): endpoints and resources that
+        /// replace those of the same name or add to them, and changes to endpoints it has.
+        case resource(path: [Located], ResourceSyntax, amendments: [AmendmentSyntax])
+    }
+
+    /// The `extend` word.
+    public var keyword: Located
+    public var target: Target
+}
+
+/// `name [as newName] [-> Type] { settings }` in `extend resource`: changes to an endpoint the resource has.
+public struct AmendmentSyntax: Sendable {
+    public var doc: [String]
+    public var name: Located
+    public var newName: Located?
+    /// The settings written, on an endpoint without method or path.
+    public var changes: EndpointSyntax
 }
 
 public struct APISyntax: Sendable {

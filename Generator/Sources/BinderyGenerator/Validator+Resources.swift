@@ -424,20 +424,21 @@ extension Validator {
         var name: String?
         var start = 0
         let line = path.range.start.line
+        let file = path.range.start.file
         for (offset, character) in path.text.enumerated() {
             let column = path.range.start.column + 1 + offset
             switch character {
             case "{":
-                if name != nil { error("'{' inside a placeholder", at: SourceRange(SourceLocation(line: line, column: column))) }
+                if name != nil { error("'{' inside a placeholder", at: SourceRange(SourceLocation(line: line, column: column, file: file))) }
                 name = ""
                 start = column
             case "}":
                 guard let current = name else {
-                    error("'}' without a matching '{'", at: SourceRange(SourceLocation(line: line, column: column)))
+                    error("'}' without a matching '{'", at: SourceRange(SourceLocation(line: line, column: column, file: file)))
                     continue
                 }
                 name = nil
-                let range = SourceRange(SourceLocation(line: line, column: start), length: current.count + 2)
+                let range = SourceRange(SourceLocation(line: line, column: start, file: file), length: current.count + 2)
                 guard Naming.isIdentifier(current) else {
                     error("'{\(current)}' is not a valid placeholder", at: range, hint: "placeholders are names: {id}")
                     continue
@@ -450,7 +451,7 @@ extension Validator {
             }
         }
         if name != nil {
-            error("unclosed '{' in the path", at: SourceRange(SourceLocation(line: line, column: start)),
+            error("unclosed '{' in the path", at: SourceRange(SourceLocation(line: line, column: start, file: file)),
                   hint: "close the placeholder with '}'")
         }
         if !literal.isEmpty { pieces.append(.text(literal)) }

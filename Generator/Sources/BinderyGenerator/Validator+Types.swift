@@ -48,7 +48,7 @@ extension Validator {
             case .union(let union):
                 unions.append((types.count, union))
                 types.append(nil)
-            case .api, .pagination, .job, .resource: break
+            case .api, .pagination, .job, .resource, .extend: break
             }
         }
         for (index, union) in unions { types[index] = .union(validate(union)) }

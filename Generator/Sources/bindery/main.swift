@@ -4,14 +4,16 @@ import Foundation
 /// `bindery`: generate Swift bindings from a Bindery spec, check a spec, or list its operations.
 let usage = """
     Usage:
-      bindery generate SPEC --output DIR   Write the Swift bindings of SPEC into DIR
-      bindery check SPEC                   Report every problem in SPEC, or nothing
-      bindery list SPEC                    Print each operation: METHOD /path  swiftCall
-      bindery import DOCUMENT --output SPEC [--name NAME]
-                                           Write the spec of an OpenAPI 3 document (JSON or YAML; - reads
-                                           standard input), named NAME or after the document's title
+      bindery generate SPEC... --output DIR   Write the Swift bindings of SPEC into DIR
+      bindery check SPEC...                   Report every problem in SPEC, or nothing
+      bindery list SPEC...                    Print each operation: METHOD /path  swiftCall
+      bindery import DOCUMENT --output FILE [--name NAME]
+                                              Write the spec of an OpenAPI 3 document (JSON or YAML; - reads
+                                              standard input), its API named NAME or after the document's title
       bindery --help | --version
 
+    A SPEC is one or more files: .bindery files, whose `extend` declarations add to the others', and OpenAPI
+    documents (.json, .yaml, .yml), imported as they are read.
     Exit status: 0 on success, 1 when the spec has errors or a file cannot be read or written, 2 on a usage error.
     """
 
@@ -30,9 +32,34 @@ func readFile(_ path: String) -> Data {
     }
 }
 
-/// The spec's text; bytes that are not UTF-8 are reported with their position, as `SpecErrors`.
-func readSpec(_ path: String) throws -> String {
-    try SpecSource.text(of: readFile(path), file: path)
+/// The files of a spec: `.bindery` files as they are, OpenAPI documents imported. What a document says that the
+/// spec cannot is printed by `check` and `import`, not on every build.
+func readSpec(_ paths: [String], warn: Bool = false) throws -> [SourceFile] {
+    try paths.map { path in
+        let text = try SpecSource.text(of: readFile(path), file: path)
+        guard ["json", "yaml", "yml"].contains((path as NSString).pathExtension.lowercased()) else { return SourceFile(name: path, text: text) }
+        return SourceFile(name: path + " (imported)", text: try importDocument(text, path: path, name: nil, warn: warn))
+    }
+}
+
+/// The spec an OpenAPI document makes, after printing what it could not say.
+func importDocument(_ text: String, path: String, name: String?, warn: Bool) throws -> String {
+    let result = try OpenAPIImporter.importDocument(text, file: path, name: name)
+    if warn { for warning in result.warnings { FileHandle.standardError.write(Data("\(path):\(warning)\n".utf8)) } }
+    return result.spec
+}
+
+/// `arguments` without `--flag value` pairs, and the values given.
+func options(_ arguments: [String], _ flags: [String]) -> (rest: [String], values: [String: String]) {
+    var rest = arguments
+    var values: [String: String] = [:]
+    for flag in flags {
+        guard let index = rest.firstIndex(of: flag) else { continue }
+        guard index + 1 < rest.count else { fail("error: \(flag) needs a value\n\n" + usage, status: 2) }
+        values[flag] = rest[index + 1]
+        rest.removeSubrange(index...index + 1)
+    }
+    return (rest, values)
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
@@ -46,46 +73,35 @@ do {
     case "--version":
         print("bindery \(version)")
     case "check":
-        guard arguments.count == 1 else { fail("error: check takes one spec file\n\n" + usage, status: 2) }
-        _ = try Generator.check(source: readSpec(arguments[0]), file: arguments[0])
+        guard !arguments.isEmpty else { fail("error: check takes a spec\n\n" + usage, status: 2) }
+        _ = try Generator.check(readSpec(arguments, warn: true))
     case "list":
-        guard arguments.count == 1 else { fail("error: list takes one spec file\n\n" + usage, status: 2) }
-        let api = try Generator.check(source: readSpec(arguments[0]), file: arguments[0])
+        guard !arguments.isEmpty else { fail("error: list takes a spec\n\n" + usage, status: 2) }
+        let api = try Generator.check(readSpec(arguments))
         print(Listing.lines(for: api).joined(separator: "\n"))
     case "generate":
-        guard arguments.count == 3, let flag = arguments.firstIndex(of: "--output"), flag < 2 else {
-            fail("error: generate takes a spec file and --output DIR\n\n" + usage, status: 2)
+        let (paths, values) = options(arguments, ["--output"])
+        guard !paths.isEmpty, let output = values["--output"] else {
+            fail("error: generate takes a spec and --output DIR\n\n" + usage, status: 2)
         }
-        let output = arguments[flag + 1]
-        var rest = arguments
-        rest.removeSubrange(flag...flag + 1)
-        let files = try Generator.generate(source: readSpec(rest[0]), file: rest[0])
+        let files = try Generator.generate(readSpec(paths))
         do {
             try Generator.write(files, to: URL(fileURLWithPath: output))
         } catch {
             fail("error: cannot write to \(output): \((error as NSError).localizedDescription)", status: 1)
         }
     case "import":
-        var options = arguments
-        var values: [String: String] = [:]
-        for flag in ["--output", "--name"] {
-            guard let index = options.firstIndex(of: flag) else { continue }
-            guard index + 1 < options.count else { fail("error: \(flag) needs a value\n\n" + usage, status: 2) }
-            values[flag] = options[index + 1]
-            options.removeSubrange(index...index + 1)
+        let (paths, values) = options(arguments, ["--output", "--name"])
+        guard paths.count == 1, let output = values["--output"] else {
+            fail("error: import takes a document and --output FILE\n\n" + usage, status: 2)
         }
-        guard options.count == 1, let output = values["--output"] else {
-            fail("error: import takes a document and --output SPEC\n\n" + usage, status: 2)
-        }
-        let document = options[0]
-        let data = document == "-" ? FileHandle.standardInput.readDataToEndOfFile() : readFile(document)
-        let name = document == "-" ? "<stdin>" : document
-        let result = try OpenAPIImporter.importDocument(try SpecSource.text(of: data, file: name), file: name, name: values["--name"])
-        for warning in result.warnings { FileHandle.standardError.write(Data("\(name):\(warning)\n".utf8)) }
+        let path = paths[0] == "-" ? "<stdin>" : paths[0]
+        let data = paths[0] == "-" ? FileHandle.standardInput.readDataToEndOfFile() : readFile(path)
+        let spec = try importDocument(try SpecSource.text(of: data, file: path), path: path, name: values["--name"], warn: true)
         // What is written must stand as a spec; an import that does not is the importer's bug, reported as such.
-        _ = try Generator.check(source: result.spec, file: output)
+        _ = try Generator.check(source: spec, file: output)
         do {
-            try Data(result.spec.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            try Data(spec.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
         } catch {
             fail("error: cannot write \(output): \((error as NSError).localizedDescription)", status: 1)
         }

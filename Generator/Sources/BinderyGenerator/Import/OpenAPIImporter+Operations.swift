@@ -43,7 +43,9 @@ extension Importer {
             let itemPointer = "/paths/" + escape(path)
             var item = item
             if let reference = item["$ref"], let target = follow(reference, at: itemPointer + "/$ref") { item = target }
-            for (method, operation) in item.pairs where Self.methods.contains(method) {
+            // In OpenAPI's order of methods, whatever the document's, so importing again reads the same.
+            let operations = item.pairs.filter { Self.methods.contains($0.key) }.sorted { Self.methods.firstIndex(of: $0.key)! < Self.methods.firstIndex(of: $1.key)! }
+            for (method, operation) in operations {
                 let pointer = itemPointer + "/" + method
                 if let id = operation["operationId"], let text = id.string {
                     if let first = operationIDs[text] {
