@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(
             name: "BinderyGeneratorTests",
             dependencies: ["BinderyGenerator", "BinderyTemplates", "BinderyRuntime", "PetShop", "BinderyTestSupport"],
-            exclude: ["Golden"]
+            exclude: ["Golden", "OpenAPI"]
         ),
         .testTarget(
             name: "BinderyRuntimeTests",

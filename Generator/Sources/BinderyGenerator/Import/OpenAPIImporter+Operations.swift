@@ -49,7 +49,7 @@ extension Importer {
                 let pointer = itemPointer + "/" + method
                 if let id = operation["operationId"], let text = id.string {
                     if let first = operationIDs[text] {
-                        warn("the operationId '\(text)' is used again (first at line \(first.line)); this operation is named by its path and method",
+                        warn("the operationId '\(text)' is also used at line \(first.line); this operation is named by its path and method",
                              at: pointer + "/operationId", id)
                     }
                     operationIDs[text] = operationIDs[text] ?? id.location
@@ -135,6 +135,11 @@ extension Importer {
         case "integer": return resolved(resolved(schema)["schema"] ?? schema)["format"]?.string == "int64" ? "Int64" : "Int"
         default: return "String"
         }
+    }
+
+    /// Whether a schema describes JSON objects, which a query or header cannot carry.
+    private func isObject(_ schema: YAMLNode) -> Bool {
+        schema["type"]?.string == "object" || schema["properties"] != nil || schema["additionalProperties"] != nil || schema["allOf"] != nil
     }
 
     /// A parameter or schema with its `$ref` followed (silently: the operations report dangling ones).
@@ -288,10 +293,10 @@ extension Importer {
             {
                 variant.settings.append("body Bytes")
                 if type != "application/octet-stream" {
-                    warn("a \(type) body is sent as application/octet-stream", at: pointer, content)
+                    warn("a body of type \(type) is sent as application/octet-stream", at: pointer, content)
                 }
             } else {
-                warn("a \(type) body cannot be declared; this variant of the operation is left out", at: pointer, content)
+                warn("a body of type \(type) cannot be declared; this variant of the operation is left out", at: pointer, content)
                 continue
             }
             if !variants.isEmpty {
@@ -341,6 +346,10 @@ extension Importer {
             let parameter = resolved(parameter)
             guard let name = parameter["name"]?.string, let location = parameter["in"]?.string else { continue }
             let schema = parameter["schema"] ?? parameter["content"]?.pairs.first?.value["schema"]
+            if location == "query" || location == "header", let schema, isObject(resolved(schema)) {
+                warn("an object-valued \(location) parameter cannot be declared; left out", at: pointer, parameter)
+                continue
+            }
             let parameterType: (type: String, nullable: Bool) =
                 schema.map { type(of: $0, pointer: pointer + "/schema", context: context + Naming.upperCamel(name)) } ?? ("String", false)
             let required = parameter["required"]?.bool == true
@@ -354,10 +363,6 @@ extension Importer {
             case "query", "header":
                 if location == "header", ["accept", "content-type", "authorization"].contains(name.lowercased()) {
                     warn("the \(name) header is the client's to send; left out", at: pointer, parameter)
-                    continue
-                }
-                if parameterType.type.hasPrefix("[String:") || (modelNames.contains(parameterType.type)) {
-                    warn("an object-valued \(location) parameter cannot be declared; left out", at: pointer, parameter)
                     continue
                 }
                 if parameterType.type.hasPrefix("["), parameter["explode"]?.bool == false || parameter["style"]?.string.map({ $0 != "form" }) == true {

@@ -1,0 +1,134 @@
+import BinderyGenerator
+import BinderyTestSupport
+import Foundation
+import Testing
+
+/// `bindery import` on OpenAPI documents: one written by hand to use every construct (OpenAPI/everything.yaml), the
+/// documents our FastAPI test servers publish (OpenAPI/*.json) and the LlamaDeploy apiserver's. Each import must
+/// match its golden file (Golden/Imported/NAME.bindery, its warnings in NAME.warnings) and generate Swift that
+/// compiles without warnings. After an intended change: `BINDERY_UPDATE_GOLDEN=1 swift test --filter ImportTests`.
+@Suite("OpenAPI import")
+struct ImportTests {
+    static let documents = [
+        "Tests/BinderyGeneratorTests/OpenAPI/everything.yaml", "Tests/BinderyGeneratorTests/OpenAPI/github.json",
+        "Tests/BinderyGeneratorTests/OpenAPI/openai.json", "Tests/BinderyGeneratorTests/OpenAPI/streams.json",
+        "Tests/LlamaDeployImport/openapi.json",
+    ]
+    static let golden = Repository.url("Tests/BinderyGeneratorTests/Golden/Imported")
+
+    static func goldenName(_ document: String) -> String {
+        let name = ((document as NSString).lastPathComponent as NSString).deletingPathExtension
+        return name == "openapi" ? "llamadeploy" : name
+    }
+
+    @Test(arguments: documents)
+    func importMatchesItsGoldenFile(document: String) throws {
+        let result = try OpenAPIImporter.importDocument(try Repository.text(document), file: (document as NSString).lastPathComponent)
+        let warnings = result.warnings.map(\.description).joined(separator: "\n") + "\n"
+        let spec = Self.golden.appendingPathComponent(Self.goldenName(document) + ".bindery")
+        let warningsFile = Self.golden.appendingPathComponent(Self.goldenName(document) + ".warnings")
+        if ProcessInfo.processInfo.environment["BINDERY_UPDATE_GOLDEN"] == "1" {
+            try FileManager.default.createDirectory(at: Self.golden, withIntermediateDirectories: true)
+            try Data(result.spec.utf8).write(to: spec)
+            try Data(warnings.utf8).write(to: warningsFile)
+        }
+        #expect(result.spec == (try String(contentsOf: spec, encoding: .utf8)), "the import of \(document) differs from its golden file")
+        #expect(warnings == (try String(contentsOf: warningsFile, encoding: .utf8)))
+    }
+
+    @Test(arguments: documents)
+    func importedSpecsCompileWithoutWarnings(document: String) throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("import-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let generate = try run(Repository.bindery.path, ["generate", Repository.url(document).path, "--output", output.path], timeout: 120)
+        try #require(generate.status == 0, "\(generate.output)")
+        #expect(generate.output.isEmpty, "a build prints nothing: \(generate.output)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: output.path).map { output.appendingPathComponent($0).path }
+        let compile = try run(
+            "swiftc", ["-typecheck", "-swift-version", "6", "-warnings-as-errors", "-module-name", "Imported", "-I", Repository.modules.path] + files,
+            timeout: 300)
+        #expect(compile.status == 0, "the generated Swift does not compile:\n\(compile.output.prefix(4_000))")
+    }
+
+    @Test("Every construct of the hand-written document lands where it should")
+    func everythingIsRead() throws {
+        let result = try OpenAPIImporter.importDocument(try Repository.text(Self.documents[0]), file: "everything.yaml")
+        let api = try Generator.check(source: result.spec, file: "everything.bindery")
+        #expect(api.baseURL == "https://eu.pets.example.com/v2", "server variables take their defaults")
+        #expect(api.auth.map(\.swiftName) == ["bearer", "basicAuth", "apiKey", "oauth"])
+        #expect(api.defaultParameters.map(\.wireName) == ["api_key"], "an API key in the query is a default query item")
+        let pet = try #require(api.types.lazy.compactMap { if case .model(let model) = $0.declaration, model.name == "Pet" { model } else { nil } }.first)
+        let fields = Dictionary(uniqueKeysWithValues: pet.fields.map { ($0.wireName, $0) })
+        #expect(fields["created_at"]?.type == .optional(.primitive(.date)), "allOf brings the timestamps; read-only is optional")
+        #expect(fields["id"]?.type == .primitive(.int64))
+        #expect(fields["tag"]?.type == .optional(.primitive(.string)), "nullable")
+        #expect(fields["owner"]?.type.isOptional == true, "anyOf [Owner, null]")
+        #expect(fields["chip"]?.type == .optional(.primitive(.uuid)))
+        #expect(fields["weight"]?.defaultValue == .number("1.5"))
+        #expect(fields["parent"]?.isIndirect == true, "a model that contains itself")
+        #expect(result.warnings.contains { $0.pointer == "/paths/~1pets/post/requestBody/content/application~1x-www-form-urlencoded" })
+        #expect(result.warnings.contains { $0.pointer == "/paths/~1notes/get/operationId" && $0.location.line == 363 })
+        let calls = Listing.lines(for: api).map { $0.split(separator: " ").last.map(String.init) ?? "" }
+        #expect(calls.contains("pets.createMultipart(name:photo:meta:xRequestID:)"), "a second content type is a second call")
+        #expect(calls.contains("events.get()") && calls.contains("exports.get()"))
+    }
+
+    static let broken: [(name: String, document: String, expected: String)] = [
+        ("dangling $ref", """
+            openapi: 3.0.3
+            info: {title: T, version: "1"}
+            paths: {}
+            components:
+              schemas:
+                Pet:
+                  type: object
+                  properties:
+                    owner: {$ref: '#/components/schemas/Ownr'}
+                Owner: {type: object}
+            """, "d.yaml:9:23: error: '#/components/schemas/Ownr' names nothing in this document"),
+        ("external $ref", """
+            openapi: 3.0.3
+            info: {title: T, version: "1"}
+            paths:
+              /a:
+                get:
+                  responses:
+                    '200':
+                      description: A.
+                      content:
+                        application/json:
+                          schema: {$ref: 'other.yaml#/Pet'}
+            """, "d.yaml:11:30: error: 'other.yaml#/Pet' refers to another document"),
+        ("Swagger 2", "swagger: '2.0'\ninfo: {title: T, version: '1'}\n", "d.yaml:1:1: error: this is not an OpenAPI 3 document (Swagger 2.0)"),
+        ("bad YAML", "openapi: 3.0.0\ninfo:\n  title: T\n   version: 1\n", "d.yaml:4:4: error: this line is indented more than the keys of its mapping"),
+    ]
+
+    @Test(arguments: broken.map(\.name))
+    func brokenDocumentsArePositionedErrors(name: String) {
+        let example = Self.broken.first { $0.name == name }!
+        #expect {
+            _ = try OpenAPIImporter.importDocument(example.document, file: "d.yaml")
+        } throws: { error in
+            "\(error)".hasPrefix(example.expected) && "\(error)".contains("^")
+        }
+    }
+
+    @Test("import reads standard input, writes nothing when the document is broken, and checks what it writes")
+    func commandLine() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("import-\(UUID().uuidString).bindery")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let document = Repository.url(Self.documents[1]).path
+        let piped = try run("/bin/sh", ["-c", "'\(Repository.bindery.path)' import - --output '\(output.path)' --name GitHub < '\(document)'"], timeout: 60)
+        #expect(piped.status == 0, "\(piped.output)")
+        #expect(try String(contentsOf: output, encoding: .utf8).contains("api GitHub {"))
+        #expect(piped.output.contains("<stdin>:1:1: warning: no servers"))
+        try FileManager.default.removeItem(at: output)
+        let broken = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString).yaml")
+        defer { try? FileManager.default.removeItem(at: broken) }
+        try Data(Self.broken[0].document.utf8).write(to: broken)
+        let failed = try run(Repository.bindery.path, ["import", broken.path, "--output", output.path], timeout: 60)
+        #expect(failed.status == 1)
+        #expect(failed.output.contains("\(broken.path):9:23: error:"))
+        #expect(!FileManager.default.fileExists(atPath: output.path), "no partial output")
+    }
+}
