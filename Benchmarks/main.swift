@@ -11,13 +11,15 @@ import Foundation
 //   end to end to drf-chunked-upload itself (chunks, finalize, data file), Bindery against synapse_sdk.
 // - md5: the runtime's MD5 against `md5sum`.
 // - generation: `bindery generate` time and peak memory for each spec in Spec/.
+// - import: `bindery import`, and `bindery generate` straight from the document, on a 500-operation OpenAPI
+//   document (JSON and YAML): time and peak memory.
 // - retries: what a request that always gets 503 costs under the default and the Synapse spec's retry policies.
 // - writes: 200 POSTs whose answer the fault server drops after reading them: how many ran twice.
 // `bindery-benchmarks client …` is the Swift client's side of a comparison, run by the others.
 
 let benchmarks: [(String, () async throws -> Void)] = [
     ("walk", walk), ("memory", walkMemory), ("requests", requests), ("upload", upload), ("md5", md5),
-    ("generation", generation), ("retries", retries), ("writes", writes),
+    ("generation", generation), ("import", importing), ("retries", retries), ("writes", writes),
 ]
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
