@@ -111,15 +111,25 @@ extension Importer {
         place(item.operations, collection: false, in: &resource, prefix: prefix, bound: bound)
         guard !item.children.isEmpty else { return }
         var taken = Set(resource.endpoints.map(\.name) + resource.resources.map(\.name))
-        let base = resource.name == "root" ? "item" : singular(resource.name)
-        var nested = SpecDraft.Resource(name: unique(base, in: &taken), path: "/" + item.segment)
         let parameter = item.parameterName
+        var nested = SpecDraft.Resource(name: unique(itemName(parameter, in: resource), in: &taken), path: "/" + item.segment)
         let type = pathParameterType(parameter, in: firstOperation(under: item))
         nested.parameters = [(parameter, type)]
         let bound = bound + [parameter]
         addLiteralChildren(of: item, prefix: itemPrefix, bound: bound, into: &nested)
         for child in item.children where child.isParameter { placeItem(child, under: itemPrefix, in: &nested, bound: bound) }
         resource.resources.append(nested)
+    }
+
+    /// An item resource's name: the collection's in the singular when the parameter names its items (`pet_id`,
+    /// `id`, `deployment_name` under `deployments`), else the parameter's (`owner` under `repos`).
+    private func itemName(_ parameter: String, in collection: SpecDraft.Resource) -> String {
+        let words = Naming.words(parameter).map { $0.lowercased() }
+        let one = singular(collection.name)
+        if collection.name != "root", words.first == one.lowercased() || ["id", "name", "key", "uuid", "slug"].contains(words.joined()) {
+            return one
+        }
+        return words.joined(separator: "_")
     }
 
     private func firstOperation(under node: PathNode) -> Operation? {
