@@ -44,6 +44,19 @@ struct LlamaDeployImportTests {
         #expect(imported.warnings.contains { $0.pointer == "/paths/~1deployments~1{deployment_name}~1ui/options" })
     }
 
+    @Test("The documents our FastAPI emulators publish are the ones the import's golden tests read",
+          arguments: ["github", "openai", "streams"])
+    func emulatorDocuments(name: String) async throws {
+        let emulator = try await LiveServer(script: "Tests/Servers/\(name).py")
+        var headers = HTTPHeaders()
+        headers.set("Authorization", "Bearer sk-test")
+        let data = try await LlamaDeployClient(baseURL: emulator.baseURL, options: ClientOptions(environment: [:]))
+            .send(Request<Data>("openapi", .get, "openapi.json", headers: headers, response: .bytes))
+        let committed = try Data(contentsOf: Repository.url("Tests/BinderyGeneratorTests/OpenAPI/\(name).json"))
+        #expect(try Self.withoutSharedOperationIDs(data) == Self.withoutSharedOperationIDs(committed),
+                "Tests/Servers/\(name).py publishes another document: save it as Tests/BinderyGeneratorTests/OpenAPI/\(name).json")
+    }
+
     /// A document's operations by path and method, without the operationIds FastAPI gives several methods of one
     /// route: it picks which method names them from a set, so they change from one server process to the next.
     static func withoutSharedOperationIDs(_ document: Data) throws -> [String: NSDictionary] {

@@ -273,8 +273,15 @@ extension Importer {
         let description = docLines(node["description"]?.string)
         if !description.isEmpty, description != endpoint.doc { endpoint.doc += (endpoint.doc.isEmpty ? [] : [""]) + description }
         if node["deprecated"]?.bool == true { endpoint.doc += (endpoint.doc.isEmpty ? [] : [""]) + ["Deprecated."] }
-        if let security = node["security"], security.items.isEmpty, root["security"]?.items.isEmpty == false {
-            warn("this operation needs no credentials, but the client sends those it has", at: operation.pointer + "/security", security)
+        if let security = node["security"] {
+            let schemes = security.items.flatMap { $0.pairs.map(\.key) }
+            let global = (root["security"]?.items ?? []).flatMap { $0.pairs.map(\.key) }
+            if schemes.isEmpty, !global.isEmpty {
+                warn("this operation needs no credentials, but the client sends those it has", at: operation.pointer + "/security", security)
+            } else if !schemes.isEmpty, Set(schemes) != Set(global) {
+                warn("this operation takes \(schemes.joined(separator: " or ")) only, but the client sends every credential it has",
+                     at: operation.pointer + "/security", security)
+            }
         }
         parameters(of: operation, bound: bound, context: context, into: &endpoint)
         response(of: operation, context: context, into: &endpoint)

@@ -317,6 +317,8 @@ struct Importer {
             }
             if isRequired && propertyType.nullable {
                 field.doc += (field.doc.isEmpty ? [] : [""]) + ["The server always sends it, maybe as null."]
+                warn("\(name).\(property.key) is required and may be null: the client reads null and absent alike, and sends nil by leaving it out",
+                     at: property.pointer, property.value)
             }
             if isRequired && field.defaultValue == nil && !propertyType.nullable { keys.append(property.key) }
             field.swiftName = swiftName(for: property.key, taken: &swiftNames, reserved: ["hashValue"])
