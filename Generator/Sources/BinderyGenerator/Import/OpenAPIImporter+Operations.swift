@@ -386,7 +386,7 @@ extension Importer {
                     warn("this array is sent as repeated items (\(name)=a&\(name)=b), not as the document's style", at: pointer, parameter)
                 }
                 var line = location + " " + SpecWriter.wireName(name, swiftName(for: name, taken: &taken, reserved: Naming.Reserved.parameters))
-                let fallback = schema.flatMap { self.defaultValue(resolved($0)["default"], type: parameterType.type) }
+                let fallback = schema.flatMap { resolved($0)["default"] }.flatMap { defaultLiteral($0, type: parameterType.type) }
                 if let fallback, !required {
                     line += ": \(parameterType.type) = \(fallback)"
                 } else {
@@ -397,21 +397,6 @@ extension Importer {
             default:
                 warn("\(location) parameters cannot be declared; '\(name)' is left out", at: pointer, parameter)
             }
-        }
-    }
-
-    private func defaultValue(_ node: YAMLNode?, type: String) -> String? {
-        guard let node, !node.isNull, case .scalar(let text, let plain) = node.kind else { return nil }
-        switch type {
-        case "String": return SpecWriter.literal(text)
-        case "Int", "Int64": return plain && Int64(text) != nil ? text : nil
-        case "Double": return plain && Double(text) != nil ? text : nil
-        case "Bool": return node.bool.map { $0 ? "true" : "false" }
-        default:
-            for case .enumeration(let name, _, let isInteger, let cases) in draft.types where name == type && cases.contains(where: { $0.value == text }) {
-                return isInteger ? text : SpecWriter.literal(text)
-            }
-            return nil
         }
     }
 

@@ -424,7 +424,7 @@ struct Importer {
     }
 
     /// A default the spec language can write for a field of `type`, or nil.
-    private func defaultLiteral(_ value: YAMLNode, type: String) -> String? {
+    func defaultLiteral(_ value: YAMLNode, type: String) -> String? {
         switch value.kind {
         case .sequence(let items) where items.isEmpty && type.hasPrefix("[") && !type.hasPrefix("[String:"): return "[]"
         case .mapping(let pairs) where pairs.isEmpty && (type.hasPrefix("[String:") || type == "JSON"): return "{}"

@@ -61,12 +61,7 @@ public struct YAMLReader {
     /// A node starting at the next content, more indented than `parentIndent` (columns; 0 for the root).
     private mutating func blockNode(parentIndent: Int) throws -> YAMLNode {
         let start = location
-        var anchor: String?
-        var isString = false
-        while current == "&" || current == "!" {
-            if current == "&" { anchor = try anchorName() } else { isString = tag() == "!!str" || isString }
-            skipSpaces()
-        }
+        let (anchor, isString) = try properties(flow: false)
         if anchor != nil || start != location, atLineEnd {
             try skipToContent()
             guard !isAtEnd, position.column > parentIndent || isSequenceIndicator else {
@@ -164,12 +159,7 @@ public struct YAMLReader {
         }
         if isSequenceIndicator { throw failure("a list cannot start on the line of its key", hint: "start it on the next line") }
         let start = location
-        var anchor: String?
-        var isString = false
-        while current == "&" || current == "!" {
-            if current == "&" { anchor = try anchorName() } else { isString = tag() == "!!str" || isString }
-            skipSpaces()
-        }
+        let (anchor, isString) = try properties(flow: false)
         if atLineEnd { return anchored(try valueAfterKey(indent: indent, keyAt: start), anchor, isString: isString) }
         let node: YAMLNode
         switch current {
@@ -362,12 +352,7 @@ public struct YAMLReader {
     private mutating func flowNode() throws -> YAMLNode {
         try skipFlowSpace()
         let start = location
-        var anchor: String?
-        var isString = false
-        while current == "&" || current == "!" {
-            if current == "&" { anchor = try anchorName() } else { isString = tag() == "!!str" || isString }
-            try skipFlowSpace()
-        }
+        let (anchor, isString) = try properties(flow: true)
         let node: YAMLNode
         switch current {
         case "[":
@@ -551,6 +536,17 @@ public struct YAMLReader {
             throw Failure(diagnostic: Diagnostic("'\\\(code)\(hex)' is not a character", at: SourceRange(start, length: 2 + digits)))
         }
         text.append(scalar)
+    }
+
+    /// A node's anchor (`&name`) and tags, read and dropped but for `!!str`, which makes a scalar a string.
+    private mutating func properties(flow: Bool) throws -> (anchor: String?, isString: Bool) {
+        var anchor: String?
+        var isString = false
+        while current == "&" || current == "!" {
+            if current == "&" { anchor = try anchorName() } else { isString = tag() == "!!str" || isString }
+            if flow { try skipFlowSpace() } else { skipSpaces() }
+        }
+        return (anchor, isString)
     }
 
     private mutating func anchorName() throws -> String {
