@@ -50,6 +50,7 @@ struct ExtendTests {
                 query limit: Int = 50
             }
             search: GET "search" -> [Pet]
+            remove get
         }
         extend resource pets.pet {
             events -> Pet {
@@ -62,14 +63,14 @@ struct ExtendTests {
         try Generator.check(files.map { SourceFile(name: $0.0, text: $0.1) })
     }
 
-    @Test("Extensions rename the API, replace and add fields, cases, endpoints and settings")
+    @Test("Extensions rename the API, replace and add fields, cases, endpoints and settings, and remove endpoints")
     func extensionsApply() throws {
         let api = try check([("Imported.bindery", Self.base), ("Additions.bindery", Self.additions)])
         #expect(api.name == "Shop" && api.clientTypeName == "ShopClient")
         #expect(api.baseURL == "https://shop.example.com" && api.baseURLEnvironment == ["SHOP_URL"])
         let calls = Listing.calls(for: api)
         #expect(calls.map(\.selector) == [
-            "pets.page(limit:)", "pets.pageAll(limit:)", "pets.get(id:)", "pets.search()", "pets.pet(_:).events()",
+            "pets.page(limit:)", "pets.pageAll(limit:)", "pets.search()", "pets.pet(_:).events()",
         ])
         #expect(calls.first?.parameters.first?.hasDefault == true)
         #expect(calls.last?.returns == "EventStream<Pet>")
@@ -90,6 +91,7 @@ struct ExtendTests {
                 lst { paginate pages }
             }
             extend model Pett { extra: Int? }
+            extend resource pets { remove gett }
             """
         let error = try #require(throws: SpecErrors.self) {
             try check([("Imported.bindery", Self.base), ("Additions.bindery", stale)])
@@ -99,7 +101,8 @@ struct ExtendTests {
         #expect(text.contains("hint: did you mean 'pet'? (the spec it extends may have changed)"))
         #expect(text.contains("Additions.bindery:5:5: error: resource pets has no endpoint lst to change"))
         #expect(text.contains("Additions.bindery:7:14: error: there is no model Pett to extend"))
-        #expect(text.hasSuffix("3 errors in Additions.bindery\n"))
+        #expect(text.contains("Additions.bindery:8:31: error: resource pets has no endpoint or resource gett to remove"))
+        #expect(text.hasSuffix("4 errors in Additions.bindery\n"))
     }
 
     @Test("Errors of each file are reported with that file's name and line")

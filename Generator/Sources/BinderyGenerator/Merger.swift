@@ -46,10 +46,11 @@ struct Merger {
             if !addition.doc.isEmpty { enumeration.doc = addition.doc }
             for item in addition.cases { Self.replaceOrAppend(&enumeration.cases, item) { $0.value.text == item.value.text } }
             spec.declarations[index] = .enumeration(enumeration)
-        case .resource(let path, let addition, let amendments):
+        case .resource(let path, let addition, let amendments, let removals):
             var resources = spec.declarations.compactMap { if case .resource(let resource) = $0 { resource } else { nil } }
             var problems: [Diagnostic] = []
-            guard update(&resources, at: path[...], with: { problems = Self.extend(&$0, with: addition, amendments: amendments) }) else { return }
+            guard update(&resources, at: path[...], with: { problems = Self.extend(&$0, with: addition, amendments: amendments, removals: removals) })
+            else { return }
             diagnostics += problems
             var next = resources.makeIterator()
             for index in spec.declarations.indices {
@@ -73,8 +74,20 @@ struct Merger {
     }
 
     /// Returns the amendments' problems.
-    private static func extend(_ resource: inout ResourceSyntax, with addition: ResourceSyntax, amendments: [AmendmentSyntax]) -> [Diagnostic] {
+    private static func extend(
+        _ resource: inout ResourceSyntax, with addition: ResourceSyntax, amendments: [AmendmentSyntax], removals: [Located]
+    ) -> [Diagnostic] {
         var problems = Merger()
+        for name in removals {
+            let names = resource.endpoints.map(\.name.text) + resource.resources.map(\.name.text)
+            guard names.contains(name.text) else {
+                problems.error("resource \(resource.name.text) has no endpoint or resource \(name.text) to remove", at: name.range,
+                               among: names, name: name.text)
+                continue
+            }
+            resource.endpoints.removeAll { $0.name.text == name.text }
+            resource.resources.removeAll { $0.name.text == name.text }
+        }
         if !addition.doc.isEmpty { resource.doc = addition.doc }
         for endpoint in addition.endpoints { Self.replaceOrAppend(&resource.endpoints, endpoint) { $0.name.text == endpoint.name.text } }
         for child in addition.resources { Self.replaceOrAppend(&resource.resources, child) { $0.name.text == child.name.text } }

@@ -76,9 +76,13 @@ public struct Parser {
             }
             var resource = ResourceSyntax(doc: doc, name: path.last!, parameters: [], path: nil, endpoints: [], resources: [])
             var amendments: [AmendmentSyntax] = []
+            var removals: [Located] = []
             try block("extend resource \(path.map(\.text).joined(separator: "."))") { parser in
                 let doc = parser.docComments()
-                if parser.current.text == "resource", parser.peek.text != ":" {
+                if parser.current.text == "remove", parser.peek.kind == .identifier {
+                    parser.advance()
+                    removals.append(try parser.identifier("the name of an endpoint or resource to remove"))
+                } else if parser.current.text == "resource", parser.peek.text != ":" {
                     parser.advance()
                     resource.resources.append(try parser.resource(doc: doc))
                 } else if parser.peek.text == ":" {
@@ -94,7 +98,7 @@ public struct Parser {
                     amendments.append(amendment)
                 }
             }
-            return ExtensionSyntax(keyword: located, target: .resource(path: path, resource, amendments: amendments))
+            return ExtensionSyntax(keyword: located, target: .resource(path: path, resource, amendments: amendments, removals: removals))
         }
     }
 

@@ -33,8 +33,9 @@ public struct ExtensionSyntax: Sendable {
         /// Cases added to the enum.
         case enumeration(EnumSyntax)
         /// The resource at a path of resource names (`deployments.deployment.tasks`): endpoints and resources that
-        /// replace those of the same name or add to them, and changes to endpoints it has.
-        case resource(path: [Located], ResourceSyntax, amendments: [AmendmentSyntax])
+        /// replace those of the same name or add to them, changes to endpoints it has, and endpoints or resources
+        /// it no longer has (`remove name`).
+        case resource(path: [Located], ResourceSyntax, amendments: [AmendmentSyntax], removals: [Located])
     }
 
     /// The `extend` word.
