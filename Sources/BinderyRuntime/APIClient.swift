@@ -206,6 +206,9 @@ public final class APIClient: Sendable {
             let encoder = MultipartEncoder(coders: coders)
             headers["Content-Type"] = encoder.contentType
             return try encoder.encode(parts)
+        case .form(let fields)?:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            return .data(Data(PercentEncoding.query(fields).utf8))
         case .bytes(let data, let contentType)?:
             headers["Content-Type"] = contentType
             return .data(data)

@@ -135,6 +135,8 @@ public enum RequestBody: Sendable {
     case json(any Encodable & Sendable)
     /// `multipart/form-data`; file parts are read from disk when sent.
     case multipart([MultipartPart])
+    /// Fields sent `application/x-www-form-urlencoded`, in order; arrays repeat their name.
+    case form([URLQueryItem])
     /// Raw bytes with their content type.
     case bytes(Data, contentType: String)
     /// A file's bytes, streamed from disk when sent.

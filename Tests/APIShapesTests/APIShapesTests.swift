@@ -123,7 +123,7 @@ struct OpenAITests {
     func oauthRefresh() async throws {
         let base = server.baseURL.appending(path: "v1")
         let tokens = OpenAIClient(baseURL: base, options: ClientOptions(environment: [:]))
-        let auth = OAuthRefresh { try await tokens.oauth.token().accessToken }
+        let auth = OAuthRefresh { try await tokens.oauth.token(clientID: "bindery", clientSecret: "s3cret").accessToken }
         let client = OpenAIClient(baseURL: base, options: ClientOptions(auth: auth, environment: [:]))
         #expect(try await client.oauth.me().id == "user-1")
         #expect(auth.refreshes.withLock { $0 } == 1)
@@ -133,6 +133,9 @@ struct OpenAITests {
         #expect(sentTokens.last?.hasPrefix("Bearer tok-") == true && sentTokens.last != "Bearer tok-stale")
         #expect(try await client.oauth.me().id == "user-1", "the fresh token is kept")
         #expect(auth.refreshes.withLock { $0 } == 1)
+        let form = try #require(await Received.all(server) { $0.path == "/v1/oauth/token" && $0.body.contains("client_id=bindery") }.first)
+        #expect(form.headers["content-type"] == "application/x-www-form-urlencoded")
+        #expect(form.body == "grant_type=client_credentials&client_id=bindery&client_secret=s3cret")
     }
 
     @Test("An error's message is the API's own, where the spec's error-message says it is")

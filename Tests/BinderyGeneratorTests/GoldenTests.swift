@@ -115,6 +115,7 @@ struct GoldenTests {
             "DELETE /pets/{id}/                      pets.delete(id:)",
             "GET /pets/{id}/photo/                   pets.photo(id:)",
             "PUT /pets/{id}/photo/                   pets.uploadPhoto(id:_:)",
+            "POST /pets/{id}/rating/                 pets.rate(id:stars:comment:housing:tags:)",
             "POST /pets/{id}/files/                  pets.attach(id:file:filename:meta:note:)",
             "GET /pets/search/                       pets.search()",
             "GET /pets/search/                       pets.searchAll()",

@@ -12,14 +12,15 @@ Routes (all need `Authorization: Bearer sk-test`):
                                            otherwise one completion
   POST /v1/batches                         the first attempt with an Idempotency-Key answers 503 with retry-after-ms;
                                            a repeat of the key answers the batch it made, once
-  POST /v1/oauth/token                      a new access token; only the newest one is accepted by /v1/me
+  POST /v1/oauth/token                      a new access token for a form of grant_type=client_credentials, client_id,
+                                           client_secret=s3cret; only the newest one is accepted by /v1/me
   GET  /v1/me                              the caller, for `Authorization: Bearer <newest token>`; 401 otherwise
 Every answer carries x-ratelimit-* headers.
 The process exits when its stdin closes.
 """
 import json
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Form, Request
 from fastapi.responses import JSONResponse
 from sse_starlette.sse import EventSourceResponse
 
@@ -85,7 +86,10 @@ async def completions(request: Request):
 
 
 @app.post("/v1/oauth/token")
-async def issue_token():
+async def issue_token(grant_type: str = Form(), client_id: str = Form(), client_secret: str = Form()):
+    # An OAuth token endpoint: a form-encoded body (RFC 6749, section 4.4).
+    if grant_type != "client_credentials" or client_secret != "s3cret":
+        return JSONResponse({"error": {"message": "invalid_client"}}, status_code=401)
     tokens.append(f"tok-{len(tokens)}")
     return {"access_token": tokens[-1], "token_type": "bearer"}
 

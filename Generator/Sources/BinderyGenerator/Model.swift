@@ -210,6 +210,8 @@ public struct Endpoint: Hashable, Sendable {
     public enum Body: Hashable, Sendable {
         case json(TypeRef)
         case multipart([Parameter])
+        /// Fields sent `application/x-www-form-urlencoded`, as query parameters are.
+        case form([Parameter])
         case bytes
         case file
     }

@@ -68,7 +68,7 @@ enum Naming {
     enum Reserved {
         static let fields: Set<String> = ["hashValue"]
         static let cases: Set<String> = ["init", "rawValue", "hashValue"]
-        static let parameters: Set<String> = ["self", "Self", "super", "queryItems", "headerFields", "formParts"]
+        static let parameters: Set<String> = ["self", "Self", "super", "queryItems", "headerFields", "formParts", "formFields"]
         static let members: Set<String> = ["self", "Self", "super", "init", "deinit", "subscript", "Type", "Protocol"]
     }
 

@@ -283,11 +283,11 @@ public struct Parser {
             case "query": endpoint.query.append(try parser.field(doc))
             case "header": endpoint.headers.append(try parser.field(doc))
             case "body":
-                if parser.current.text == "multipart", parser.peek.text == "{" {
-                    let start = parser.take().range
+                if ["multipart", "form"].contains(parser.current.text), parser.peek.text == "{" {
+                    let start = parser.take()
                     var parts: [FieldSyntax] = []
-                    try parser.block("multipart body") { parser in parts.append(try parser.field(parser.docComments())) }
-                    endpoint.body = .multipart(parts, start)
+                    try parser.block("\(start.text) body") { parser in parts.append(try parser.field(parser.docComments())) }
+                    endpoint.body = start.text == "form" ? .form(parts, start.range) : .multipart(parts, start.range)
                 } else {
                     endpoint.body = .type(try parser.type())
                 }

@@ -279,7 +279,7 @@ public struct Renderer {
         }
         switch endpoint.body {
         case .json(let type)?: parameters.append(ParameterView(label: "_", name: "body", type: typeView(type)))
-        case .multipart(let parts)?: parameters += parts.map(parameterView)
+        case .multipart(let parts)?, .form(let parts)?: parameters += parts.map(parameterView)
         case .bytes?: parameters.append(ParameterView(label: "_", name: "body", type: TypeView(name: "Data")))
         case .file?: parameters.append(ParameterView(label: "_", name: "file", type: TypeView(name: "URL")))
         case nil: break
@@ -295,7 +295,12 @@ public struct Renderer {
         let callName = Listing.selector(endpoint.swiftName, parameters)
         var doc = endpoint.doc.isEmpty ? ["Sends `\(endpoint.method) /\(endpoint.pathTemplate)`."] : endpoint.doc
         let documented = (endpoint.pathParameters + endpoint.query + endpoint.headers).filter { !$0.doc.isEmpty }
-            + { if case .multipart(let parts)? = endpoint.body { parts.filter { !$0.doc.isEmpty } } else { [] } }()
+            + {
+                switch endpoint.body {
+                case .multipart(let parts)?, .form(let parts)?: parts.filter { !$0.doc.isEmpty }
+                default: []
+                }
+            }()
         if !documented.isEmpty {
             doc += ["", "- Parameters:"] + documented.map { "  - \($0.swiftName): \($0.doc.joined(separator: " "))" }
         }
@@ -369,6 +374,10 @@ public struct Renderer {
                     wireName: Self.literal(part.wireName), name: Naming.escaped(part.swiftName), file: isFile,
                     bytes: isBytes, json: !isFile && !isBytes && !isScalar)
             }))
+        case .form(let fields)?:
+            body = BodyView(json: false, bytes: false, file: false, form: fields.map {
+                NameValueView(wireName: Self.literal($0.wireName), name: Naming.escaped($0.swiftName))
+            })
         case nil: break
         }
         var options: [ArgumentView] = []
@@ -405,7 +414,7 @@ public struct Renderer {
             signature: signature, response: response, operation: Self.literal(endpoint.operationID),
             method: endpoint.method.lowercased(), path: path, query: query, hasQuery: !query.isEmpty, headers: headers,
             hasHeaders: !headers.isEmpty, body: body, options: options, hasOptions: !options.isEmpty,
-            hasStatements: !query.isEmpty || !headers.isEmpty || body?.multipart != nil, reader: reader)
+            hasStatements: !query.isEmpty || !headers.isEmpty || body?.multipart != nil || body?.form != nil, reader: reader)
     }
 
     // MARK: Values

@@ -217,6 +217,8 @@ public struct EndpointSyntax: Sendable {
     public enum Body: Sendable {
         case type(TypeSyntax)
         case multipart([FieldSyntax], SourceRange)
+        /// `body form { fields }`: an `application/x-www-form-urlencoded` body.
+        case form([FieldSyntax], SourceRange)
     }
 
     public var doc: [String]

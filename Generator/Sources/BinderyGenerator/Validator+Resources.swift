@@ -156,7 +156,7 @@ extension Validator {
         }
         switch syntax.body {
         case .type?: parameterNames["body"] = syntax.name.range
-        case .multipart?, nil: break
+        case .multipart?, .form?, nil: break
         }
 
         var pathParameters: [Parameter] = []
@@ -252,6 +252,11 @@ extension Validator {
             return .multipart(fields.map {
                 Parameter(doc: $0.doc, wireName: $0.wireName, swiftName: $0.swiftName, type: $0.type, defaultValue: $0.defaultValue)
             })
+        case .form(let fields, let range)?:
+            if method == "GET" || method == "HEAD" {
+                error("a \(method) request has no body", at: range, hint: "send the values as query parameters")
+            }
+            return .form(parameters(fields, in: "form", names: &parameterNames))
         }
     }
 
@@ -402,8 +407,10 @@ extension Validator {
         }
         let wrapped = type.wrapped
         if isScalar(wrapped) { return }
-        if location == "query", case .array(let element) = wrapped, isScalar(element) { return }
-        error("a \(location) parameter must be a string, number, boolean, date, URL, UUID or enum\(location == "query" ? ", or an array of them" : "")",
+        // Queries and forms repeat a name for each item of an array; paths and headers have no way to.
+        let repeats = location == "query" || location == "form"
+        if repeats, case .array(let element) = wrapped, isScalar(element) { return }
+        error("a \(location) parameter must be a string, number, boolean, date, URL, UUID or enum\(repeats ? ", or an array of them" : "")",
               at: range)
     }
 

@@ -313,6 +313,8 @@ struct BodyView {
     var bytes: Bool
     var file: Bool
     var multipart: MultipartView?
+    /// The fields of a form body, added as query items are.
+    var form: [NameValueView]?
 }
 
 struct MultipartView {

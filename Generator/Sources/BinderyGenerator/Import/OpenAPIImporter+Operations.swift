@@ -297,12 +297,14 @@ extension Importer {
             if type == "application/json" || type.hasSuffix("+json") {
                 let bodyType = schema.map { self.type(of: $0, pointer: pointer + "/schema", context: context + "Request").type } ?? "JSON"
                 variant.settings.append("body \(bodyType)")
-            } else if type == "multipart/form-data" {
-                guard let schema, let parts = multipartParts(schema, pointer: pointer + "/schema", context: context + "Form") else {
-                    warn("a multipart body without properties is left out", at: pointer, content)
+            } else if type == "multipart/form-data" || type == "application/x-www-form-urlencoded" {
+                let form = type == "application/x-www-form-urlencoded"
+                guard let schema, let parts = formFields(schema, pointer: pointer + "/schema", context: context + "Form", urlEncoded: form) else {
+                    warn("a \(form ? "form" : "multipart") body without properties\(form ? " of strings, numbers, booleans or arrays of them" : "") is left out",
+                         at: pointer, content)
                     continue
                 }
-                variant.settings.append("body multipart {")
+                variant.settings.append("body \(form ? "form" : "multipart") {")
                 variant.settings += parts.map { "    " + $0 }
                 variant.settings.append("}")
             } else if type == "application/octet-stream" || type.hasPrefix("image/") || type.hasPrefix("audio/") || type.hasPrefix("video/")
@@ -317,7 +319,8 @@ extension Importer {
                 continue
             }
             if !variants.isEmpty {
-                let suffix = type == "multipart/form-data" ? "multipart" : type.hasSuffix("json") ? "json" : "bytes"
+                let suffix = type == "multipart/form-data" ? "multipart" : type == "application/x-www-form-urlencoded" ? "form"
+                    : type.hasSuffix("json") ? "json" : "bytes"
                 variant.name = name + "_" + suffix
                 while taken.contains(variant.name) { variant.name += "_" }
                 taken.insert(variant.name)
@@ -330,16 +333,27 @@ extension Importer {
         return variants
     }
 
-    private mutating func multipartParts(_ schema: YAMLNode, pointer: String, context: String) -> [String]? {
+    /// The fields of a multipart or form body, one line each; nil when it has none, or (in a form) a field that is
+    /// not a string, number, boolean, enum or array of them.
+    private mutating func formFields(_ schema: YAMLNode, pointer: String, context: String, urlEncoded: Bool) -> [String]? {
         let schema = resolved(schema)
         guard let properties = schema["properties"]?.pairs, !properties.isEmpty else { return nil }
         let required = Set(schema["required"]?.items.compactMap(\.string) ?? [])
         var taken: Set<String> = []
-        return properties.map { key, value in
-            let partType = type(of: value, pointer: pointer + "/properties/" + escape(key), context: context + Naming.upperCamel(key), binary: .part)
-            let optional = !required.contains(key) || partType.nullable
-            return "\(SpecWriter.wireName(key, swiftName(for: key, taken: &taken, reserved: Naming.Reserved.parameters))): \(partType.type)\(optional ? "?" : "")"
+        var lines: [String] = []
+        for (key, value) in properties {
+            if urlEncoded, isObject(resolved(value)) { return nil }
+            let fieldType = type(of: value, pointer: pointer + "/properties/" + escape(key), context: context + Naming.upperCamel(key),
+                                 binary: urlEncoded ? .text : .part)
+            var line = "\(SpecWriter.wireName(key, swiftName(for: key, taken: &taken, reserved: Naming.Reserved.parameters))): \(fieldType.type)"
+            if !fieldType.nullable, let fallback = resolved(value)["default"].flatMap({ defaultLiteral($0, type: fieldType.type) }) {
+                line += " = \(fallback)"
+            } else if !required.contains(key) || fieldType.nullable {
+                line += "?"
+            }
+            lines.append(line)
         }
+        return lines
     }
 
     private mutating func parameters(of operation: Operation, bound: [String], context: String, into endpoint: inout SpecDraft.Endpoint) {

@@ -59,6 +59,20 @@ extension PetShopClient {
             try await self.runtime.send(Self.uploadPhoto(id: id, body))
         }
 
+        /// Rates a pet, as an HTML form would post it.
+        ///
+        /// - Parameters:
+        ///   - comment: The rater's words.
+        public func rate(
+            id: Int,
+            stars: Int,
+            comment: String? = nil,
+            housing: Housing = .indoor,
+            tags: [String] = []
+        ) async throws {
+            try await self.runtime.send(Self.rate(id: id, stars: stars, comment: comment, housing: housing, tags: tags))
+        }
+
         /// Sends `POST /pets/{id}/files/`.
         ///
         /// - Parameters:
@@ -187,6 +201,22 @@ extension PetShopClient {
         /// The request `uploadPhoto(id:_:)` sends, to inspect, change or send later.
         public static func uploadPhoto(id: Int, _ body: Data) -> Request<JSONValue> {
             Request("pets.uploadPhoto", .put, "pets/\(segment: id)/photo/", body: .bytes(body, contentType: "application/octet-stream"), response: .json)
+        }
+
+        /// The request `rate(id:stars:comment:housing:tags:)` sends, to inspect, change or send later.
+        public static func rate(
+            id: Int,
+            stars: Int,
+            comment: String? = nil,
+            housing: Housing = .indoor,
+            tags: [String] = []
+        ) -> Request<Void> {
+            var formFields = QueryItems()
+            formFields.add("stars", stars)
+            formFields.add("comment", comment)
+            formFields.add("housing", housing)
+            formFields.add("tags", tags)
+            return Request("pets.rate", .post, "pets/\(segment: id)/rating/", body: .form(formFields.items), response: .ignored)
         }
 
         /// The request `attach(id:file:filename:meta:note:)` sends, to inspect, change or send later.
