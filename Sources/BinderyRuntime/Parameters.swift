@@ -39,6 +39,11 @@ extension String.StringInterpolation {
     public mutating func add(_ name: String, _ values: [some ParameterValue]?) {
         for value in values ?? [] { items.append(URLQueryItem(name: name, value: value.parameterValue)) }
     }
+
+    /// One item whose value is `values` joined by `separator` (`ids=1,2,3`), as OpenAPI's `explode: false`.
+    public mutating func add(_ name: String, _ values: [some ParameterValue]?, joinedBy separator: String) {
+        if let values { items.append(URLQueryItem(name: name, value: values.map(\.parameterValue).joined(separator: separator))) }
+    }
 }
 
 enum PercentEncoding {

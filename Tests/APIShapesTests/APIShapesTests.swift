@@ -42,8 +42,19 @@ struct GitHubTests {
         var numbers: [Int] = []
         for try await issue in client.repo("apple", "swift").issuesAll(state: "all", perPage: 3) { numbers.append(issue.number) }
         #expect(numbers == [7, 6, 5, 4, 3, 2, 1])
-        let pages = await Received.all(server, atLeast: 3) { $0.path == "/repos/apple/swift/issues" && $0.query.contains("state=all") }
+        let pages = await Received.all(server, atLeast: 3) { $0.path == "/repos/apple/swift/issues" && $0.query.split(separator: "&").contains("per_page=3") }
         #expect(pages.map(\.query) == ["state=all&per_page=3", "per_page=3&page=2&state=all", "per_page=3&page=3&state=all"])
+    }
+
+    @Test("A query array declared joined goes as one comma-separated item, as GitHub takes labels")
+    func joinedQueryArray() async throws {
+        var numbers: [Int] = []
+        for try await issue in client.repo("apple", "swift").issuesAll(state: "all", labels: ["bug"]) { numbers.append(issue.number) }
+        #expect(numbers == [7, 5, 3, 1])
+        let none = try await client.repo("apple", "swift").issues(state: "all", labels: ["bug", "ui"])
+        #expect(none.items.isEmpty)
+        let sent = await Received.all(server, atLeast: 2) { $0.path == "/repos/apple/swift/issues" && $0.query.contains("labels=") }
+        #expect(Set(sent.map(\.query)) == ["state=all&labels=bug&per_page=30", "state=all&labels=bug%2Cui&per_page=30"])
     }
 
     @Test("Rate-limit headers are read from a typed call, with its status")

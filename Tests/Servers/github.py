@@ -6,7 +6,8 @@ Usage: python github.py  → prints its port, then one JSON line per request rec
   {"method", "path", "query", "content_type", "headers", "body"}
 
 Routes:
-  GET /repos/{owner}/{repo}/issues?per_page=N&page=P   issues 1..ISSUES (ISSUES = 7), newest first; state=open|all
+  GET /repos/{owner}/{repo}/issues?per_page=N&page=P   issues 1..ISSUES (ISSUES = 7), newest first; state=open|all;
+                                                       labels=bug,… those with every label (odd ones are bugs)
   GET /repos/{owner}/{repo}                            the repository
   GET /repos/{owner}/{repo}/pages                      its GitHub Pages site
 The process exits when its stdin closes.
@@ -36,12 +37,16 @@ def rate_limited(content, headers=None):
 
 
 @app.get("/repos/{owner}/{repo}/issues")
-async def issues(request: Request, owner: str, repo: str, per_page: int = 30, page: int = 1, state: str = "open"):
+async def issues(request: Request, owner: str, repo: str, per_page: int = 30, page: int = 1, state: str = "open",
+                 labels: str = ""):
     if (answer := refused(request)) is not None:
         return answer
     numbers = list(range(ISSUES, 0, -1))
     if state == "open":
         numbers = [n for n in numbers if n % 3 != 0]
+    # GitHub's labels filter: a comma-separated list, every label required. Odd issues are bugs.
+    wanted = [label for label in labels.split(",") if label]
+    numbers = [n for n in numbers if all(label == "bug" and n % 2 for label in wanted)]
     start = (page - 1) * per_page
     chunk = numbers[start:start + per_page]
     base = str(request.base_url).rstrip("/") + request.url.path

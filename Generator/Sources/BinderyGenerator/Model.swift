@@ -197,6 +197,8 @@ public struct Parameter: Hashable, Sendable {
     public var swiftName: String
     public var type: TypeRef
     public var defaultValue: DefaultValue?
+    /// A query array sent as one item, its values joined by this (`ids=1,2,3`); nil repeats the name.
+    public var separator: String?
 }
 
 public struct Endpoint: Hashable, Sendable {

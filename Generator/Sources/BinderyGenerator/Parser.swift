@@ -326,6 +326,10 @@ public struct Parser {
         var field = FieldSyntax(doc: doc, wireName: wireName, swiftName: swiftName, type: try type())
         if try consume("=") { field.defaultValue = try literal() }
         if current.text == "file-url", current.kind == .identifier { field.fileURL = take().range }
+        if current.text == "joined", current.kind == .identifier {
+            advance()
+            field.separator = try string("the text between the items, e.g. \",\"")
+        }
         return field
     }
 

@@ -347,7 +347,9 @@ public struct Renderer {
     }
 
     private func builderView(_ endpoint: Endpoint, signature: SignatureView) -> BuilderView {
-        let query = endpoint.query.map { NameValueView(wireName: Self.literal($0.wireName), name: Naming.escaped($0.swiftName)) }
+        let query = endpoint.query.map {
+            NameValueView(wireName: Self.literal($0.wireName), name: Naming.escaped($0.swiftName), separator: $0.separator.map(Self.literal))
+        }
             + endpoint.boundQuery.map { item in
                 let value = switch item.value {
                 case .parameter(let name): Naming.escaped(name)

@@ -134,6 +134,8 @@ public struct FieldSyntax: Sendable {
     public var defaultValue: LiteralSyntax?
     /// `file-url` after the type: the field holds links to files.
     public var fileURL: SourceRange?
+    /// `joined ","` after a query array's type: its items go in one value, joined by that text.
+    public var separator: Located?
 }
 
 public struct ModelSyntax: Sendable {

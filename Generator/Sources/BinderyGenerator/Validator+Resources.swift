@@ -270,8 +270,11 @@ extension Validator {
             let name = self.swiftName(for: field.wireName, explicit: field.swiftName, reserved: Naming.Reserved.parameters)
             unique(name, at: field.swiftName?.range ?? field.wireName.range, in: &names, what: "parameter",
                    hint: "write '\(field.wireName.text) as otherName: ...' to choose another Swift name")
+            if let separator = field.separator, location != "query" || !{ if case .array = type.wrapped { true } else { false } }() {
+                error("only a query array can be joined", at: separator.range, hint: "joined \"\(separator.text)\" sends [1, 2] as 1\(separator.text)2")
+            }
             return Parameter(doc: field.doc, wireName: field.wireName.text, swiftName: name, type: type,
-                             defaultValue: field.defaultValue.flatMap { defaultValue($0, for: type) })
+                             defaultValue: field.defaultValue.flatMap { defaultValue($0, for: type) }, separator: field.separator?.text)
         }
     }
 

@@ -117,6 +117,9 @@ extension Validator {
                        what: "field", hint: "write '\(field.wireName.text) as otherName: ...' to choose another Swift name")
             }
             let type = resolve(field.type, allowFile: allowFile, allowBytes: allowFile, parts: allowFile)
+            if let separator = field.separator {
+                error("only a query array can be joined", at: separator.range)
+            }
             if let marker = field.fileURL {
                 if !fileURLs {
                     error("only a model's fields can be marked file-url", at: marker)

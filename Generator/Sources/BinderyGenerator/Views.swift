@@ -305,6 +305,8 @@ struct PathPieceView {
 struct NameValueView {
     var wireName: String
     var name: String
+    /// A query array's separator, as a literal, when its items go in one value.
+    var separator: String?
 }
 
 /// A request body; exactly one is set.

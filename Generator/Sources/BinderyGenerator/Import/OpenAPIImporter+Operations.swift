@@ -396,8 +396,19 @@ extension Importer {
                     warn("the \(name) header is the client's to send; left out", at: pointer, parameter)
                     continue
                 }
-                if parameterType.type.hasPrefix("["), parameter["explode"]?.bool == false || parameter["style"]?.string.map({ $0 != "form" }) == true {
-                    warn("this array is sent as repeated items (\(name)=a&\(name)=b), not as the document's style", at: pointer, parameter)
+                var separator: String?
+                if parameterType.type.hasPrefix("[") {
+                    let style = parameter["style"]?.string ?? (location == "query" ? "form" : "simple")
+                    let explode = parameter["explode"]?.bool ?? (style == "form")
+                    switch (location, style, explode) {
+                    case ("query", "form", true): break
+                    case ("query", "form", false): separator = ","
+                    case ("query", "spaceDelimited", false): separator = " "
+                    case ("query", "pipeDelimited", false): separator = "|"
+                    default:
+                        warn("a \(location) array of style \(style)\(explode ? ", exploded," : "") cannot be declared; left out", at: pointer, parameter)
+                        continue
+                    }
                 }
                 var line = location + " " + SpecWriter.wireName(name, swiftName(for: name, taken: &taken, reserved: Naming.Reserved.parameters))
                 let fallback = schema.flatMap { resolved($0)["default"] }.flatMap { defaultLiteral($0, type: parameterType.type) }
@@ -406,6 +417,7 @@ extension Importer {
                 } else {
                     line += ": \(parameterType.type)\(required && !parameterType.nullable ? "" : "?")"
                 }
+                if let separator { line += " joined \(SpecWriter.literal(separator))" }
                 if !doc.isEmpty { endpoint.settings.append("/// " + doc) }
                 endpoint.settings.append(line)
             default:

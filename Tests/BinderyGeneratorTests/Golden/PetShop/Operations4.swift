@@ -88,13 +88,16 @@ extension PetShopClient {
         }
 
         /// Search with a cursor.
-        public func search() async throws -> Page<Pet> {
-            try await self.runtime.send(Self.search())
+        ///
+        /// - Parameters:
+        ///   - ids: Only these pets: `ids=1,2,3`.
+        public func search(ids: [Int]? = nil) async throws -> Page<Pet> {
+            try await self.runtime.send(Self.search(ids: ids))
         }
 
-        /// Every item `search()` lists, fetched a page at a time as the sequence is walked; `.pages` walks the pages.
-        public func searchAll() -> Paginated<Pet> {
-            self.runtime.paginate(Self.search())
+        /// Every item `search(ids:)` lists, fetched a page at a time as the sequence is walked; `.pages` walks the pages.
+        public func searchAll(ids: [Int]? = nil) -> Paginated<Pet> {
+            self.runtime.paginate(Self.search(ids: ids))
         }
 
         /// Pets as they change, one JSON document a line.
@@ -235,9 +238,11 @@ extension PetShopClient {
             return Request("pets.attach", .post, "pets/\(segment: id)/files/", body: .multipart(formParts.parts), response: .json)
         }
 
-        /// The request `search()` sends, to inspect, change or send later.
-        public static func search() -> Request<Page<Pet>> {
-            Request("pets.search", .get, "pets/search/", response: .page(.cursor))
+        /// The request `search(ids:)` sends, to inspect, change or send later.
+        public static func search(ids: [Int]? = nil) -> Request<Page<Pet>> {
+            var queryItems = QueryItems()
+            queryItems.add("ids", ids, joinedBy: ",")
+            return Request("pets.search", .get, "pets/search/", query: queryItems.items, response: .page(.cursor))
         }
 
         /// The request `changes()` sends, to inspect, change or send later.
