@@ -95,5 +95,10 @@ struct SpecDiffTests {
         #expect(result.output == "- Status.pending  [breaking: code naming the case no longer compiles]\n1 change, 1 source-breaking.\n")
         let same = try run(Repository.bindery.path, ["diff", old.path, old.path], timeout: 60)
         #expect(same.output == "No changes to the Swift API.\n")
+        let additions = FileManager.default.temporaryDirectory.appendingPathComponent("additions-\(UUID().uuidString).bindery")
+        defer { try? FileManager.default.removeItem(at: additions) }
+        try Data("extend enum Status { pending }\n".utf8).write(to: additions)
+        let extended = try run(Repository.bindery.path, ["diff", old.path, newer.path, additions.path], timeout: 60)
+        #expect(extended.output == "No changes to the Swift API.\n", "the additions apply to both sides")
     }
 }

@@ -10,8 +10,9 @@ let usage = """
       bindery import DOCUMENT --output FILE [--name NAME]
                                               Write the spec of an OpenAPI 3 document (JSON or YAML; - reads
                                               standard input), its API named NAME or after the document's title
-      bindery diff OLD NEW                    What changed from OLD to NEW (each a spec or a document), as changes to
-                                              the generated Swift API; source-breaking ones are marked
+      bindery diff OLD NEW [ADDITIONS...]     What changed from OLD to NEW (each a spec or a document, with the
+                                              ADDITIONS files extending both), as changes to the generated Swift API;
+                                              source-breaking ones are marked
       bindery --help | --version
 
     A SPEC is one or more files: .bindery files, whose `extend` declarations add to the others', and OpenAPI
@@ -108,8 +109,10 @@ do {
             fail("error: cannot write \(output): \((error as NSError).localizedDescription)", status: 1)
         }
     case "diff":
-        guard arguments.count == 2 else { fail("error: diff takes two specs, OLD and NEW\n\n" + usage, status: 2) }
-        let changes = SpecDiff.changes(from: try Generator.check(readSpec([arguments[0]])), to: try Generator.check(readSpec([arguments[1]])))
+        guard arguments.count >= 2 else { fail("error: diff takes two specs, OLD and NEW\n\n" + usage, status: 2) }
+        let additions = Array(arguments.dropFirst(2))
+        let changes = SpecDiff.changes(
+            from: try Generator.check(readSpec([arguments[0]] + additions)), to: try Generator.check(readSpec([arguments[1]] + additions)))
         for change in changes { print(change) }
         let breaking = changes.filter { $0.breaks != nil }.count
         print(changes.isEmpty ? "No changes to the Swift API." : "\(changes.count) change\(changes.count == 1 ? "" : "s"), \(breaking) source-breaking.")
