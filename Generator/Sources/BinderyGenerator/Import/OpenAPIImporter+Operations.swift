@@ -31,7 +31,6 @@ extension Importer {
 
         var isParameter: Bool { segment.hasPrefix("{") && segment.hasSuffix("}") }
         var parameterName: String { String(segment.dropFirst().dropLast()) }
-        var operationCount: Int { operations.count + children.map(\.operationCount).reduce(0, +) }
     }
 
     static let methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
