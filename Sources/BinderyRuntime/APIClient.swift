@@ -268,6 +268,7 @@ public final class APIClient: Sendable {
             url: url, statusCode: response.status, detail: detail, body: body, attempts: attempts,
             message: BinderyError.summary(of: body, detail: detail, status: response.status, messagePaths: errorMessagePaths))
         error.headers = response.headers
+        error.coders = coders
         return error
     }
 

@@ -60,6 +60,16 @@ public struct BinderyError: Error, Sendable, CustomStringConvertible {
     public var response: JSONValue? {
         detail ?? body.map { .string(String(decoding: $0, as: UTF8.self)) }
     }
+    /// The API's coders, for reading the body as its error model.
+    var coders = Coders()
+
+    /// The error body as the API's error model, e.g. FastAPI's `HTTPValidationError`, which an imported call's
+    /// documentation names; nil when no body arrived. It throws `DecodingError` when the body is not that model.
+    public func body<Model: Decodable>(as model: Model.Type) throws -> Model? {
+        guard let body, !body.isEmpty else { return nil }
+        return try coders.decode(model, from: body)
+    }
+
     /// How many times the request was sent.
     public var attempts: Int
     /// A human-readable explanation.

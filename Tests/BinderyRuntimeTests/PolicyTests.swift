@@ -52,6 +52,20 @@ struct PolicyTests {
         #expect(error?.statusCode == status)
     }
 
+    struct Problem: Decodable, Equatable { var title: String; var at: Date }
+
+    @Test("An error's body reads as the API's error model, with the API's date format; nil without a body")
+    func errorBodyAsTheAPIsModel() async throws {
+        let transport = InMemoryTransport([.json(#"{"title": "Out of stock", "at": 1700000000}"#, status: 409), .json("", status: 500)])
+        let client = APIClient(
+            api: APIDefinition(name: "Memory", baseURL: "https://memory.example.com/v1", dateFormat: .secondsSince1970),
+            options: ClientOptions(transport: transport, retry: ExponentialBackoff.never, environment: [:], clock: ManualClock()))
+        let conflict = await failure { _ = try await client.send(Request<Item>("t", .get, "x", response: .json)) }
+        #expect(try conflict?.body(as: Problem.self) == Problem(title: "Out of stock", at: Date(timeIntervalSince1970: 1_700_000_000)))
+        let empty = await failure { _ = try await client.send(Request<Item>("t", .get, "x", response: .json)) }
+        #expect(try empty?.body(as: Problem.self) == nil)
+    }
+
     @Test func theSpecSaysWhereAnAPIsErrorMessageIs() async throws {
         let transport = InMemoryTransport([.json(#"{"detail": "generic", "problem": {"title": "The real one"}}"#, status: 400)])
         let client = APIClient(

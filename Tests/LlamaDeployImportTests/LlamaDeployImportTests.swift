@@ -124,5 +124,12 @@ struct LlamaDeployImportTests {
         #expect(error?.kind == .notFound)
         #expect(error?.operation == "deployments.get")
         #expect(error?.message == "Deployment not found", "\(String(describing: error))")
+        let invalid = await #expect(throws: BinderyError.self) {
+            try await client.send(Request<JSONValue>("tasks.run", .post, "deployments/echo/tasks/run", body: .json(["nothing": 1]), response: .json))
+        }
+        let validation = try #require(try invalid?.body(as: HTTPValidationError.self))
+        #expect(validation.detail?.first?.loc.last == .string("input"), "FastAPI's 422 read as the document's own model")
+        #expect(validation.detail?.first?.type == "missing")
+        #expect(throws: DecodingError.self, "a body that is not the model asked for") { try invalid?.body(as: [Int].self) }
     }
 }

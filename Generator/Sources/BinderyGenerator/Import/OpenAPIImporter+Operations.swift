@@ -436,7 +436,7 @@ extension Importer {
             return "\(status) \(Naming.upperCamel(String(ref.split(separator: "/").last ?? "")))"
         }
         if !documented.isEmpty {
-            endpoint.doc += (endpoint.doc.isEmpty ? [] : [""]) + ["Errors: " + documented.joined(separator: ", ") + " (in `BinderyError.body`)."]
+            endpoint.doc += (endpoint.doc.isEmpty ? [] : [""]) + ["Errors: " + documented.joined(separator: ", ") + " (read with `error.body(as:)`)."]
         }
         guard let (status, response) = successes.first(where: { resolved($0.value)["content"] != nil }) ?? successes.first else { return }
         let pointer = "\(operation.pointer)/responses/\(status)"
