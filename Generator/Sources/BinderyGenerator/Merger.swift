@@ -27,22 +27,16 @@ struct Merger {
             extend(&api, with: addition)
             spec.declarations[index] = .api(api)
         case .model(let addition):
-            let names = spec.declarations.compactMap { if case .model(let model) = $0 { model.name.text } else { nil } }
-            guard let index = spec.declarations.firstIndex(where: { if case .model(let model) = $0 { model.name.text == addition.name.text } else { false } }),
+            guard let index = find("model", addition.name, in: spec, { if case .model(let model) = $0 { model.name.text } else { nil } }),
                 case .model(var model) = spec.declarations[index]
-            else {
-                return error("there is no model \(addition.name.text) to extend", at: addition.name.range, among: names, name: addition.name.text)
-            }
+            else { return }
             if !addition.doc.isEmpty { model.doc = addition.doc }
             for field in addition.fields { Self.replaceOrAppend(&model.fields, field) { $0.wireName.text == field.wireName.text } }
             spec.declarations[index] = .model(model)
         case .enumeration(let addition):
-            let names = spec.declarations.compactMap { if case .enumeration(let item) = $0 { item.name.text } else { nil } }
-            guard let index = spec.declarations.firstIndex(where: { if case .enumeration(let item) = $0 { item.name.text == addition.name.text } else { false } }),
+            guard let index = find("enum", addition.name, in: spec, { if case .enumeration(let item) = $0 { item.name.text } else { nil } }),
                 case .enumeration(var enumeration) = spec.declarations[index]
-            else {
-                return error("there is no enum \(addition.name.text) to extend", at: addition.name.range, among: names, name: addition.name.text)
-            }
+            else { return }
             if !addition.doc.isEmpty { enumeration.doc = addition.doc }
             for item in addition.cases { Self.replaceOrAppend(&enumeration.cases, item) { $0.value.text == item.value.text } }
             spec.declarations[index] = .enumeration(enumeration)
@@ -57,6 +51,16 @@ struct Merger {
                 if case .resource = spec.declarations[index] { spec.declarations[index] = .resource(next.next()!) }
             }
         }
+    }
+
+    /// The index of the declaration of kind `what` named `name`, which `nameOf` reads from declarations of that
+    /// kind; nil, with an error listing the names there are, when there is none.
+    private mutating func find(
+        _ what: String, _ name: Located, in spec: SpecSyntax, _ nameOf: (DeclarationSyntax) -> String?
+    ) -> Int? {
+        if let index = spec.declarations.firstIndex(where: { nameOf($0) == name.text }) { return index }
+        error("there is no \(what) \(name.text) to extend", at: name.range, among: spec.declarations.compactMap(nameOf), name: name.text)
+        return nil
     }
 
     /// Applies `change` to the resource at `path` among `resources`; false, with an error, when there is none.

@@ -266,7 +266,9 @@ extension Importer {
         -> [SpecDraft.Endpoint]
     {
         let node = operation.node
-        let context = Naming.upperCamel(name == "list" || name == "get" || name == "create" ? (operation.node["operationId"]?.string).map { shortName($0, path: operation.path, method: operation.method) } ?? name : name)
+        // Inline types are named after the call; a name many calls share (`list`, `get`) takes the operationId's.
+        let operationName = (node["operationId"]?.string).map { shortName($0, path: operation.path, method: operation.method) }
+        let context = Naming.upperCamel(["list", "get", "create"].contains(name) ? operationName ?? name : name)
         var endpoint = SpecDraft.Endpoint(name: name, method: operation.method.uppercased(), path: relativePath)
         endpoint.doc = docLines(node["summary"]?.string)
         let description = docLines(node["description"]?.string)

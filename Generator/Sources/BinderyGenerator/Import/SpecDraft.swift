@@ -74,7 +74,7 @@ enum SpecWriter {
                 out += doc(typeDoc, indent: "")
                 out += "enum \(name)\(isInteger ? ": Int" : "") {\n"
                 for item in cases {
-                    let value = isInteger ? item.value : (Naming.isIdentifier(item.value) && item.swiftName == nil ? item.value : literal(item.value))
+                    let value = isInteger ? item.value : (isPlainName(item.value) && item.swiftName == nil ? item.value : literal(item.value))
                     out += "    \(value)\(item.swiftName.map { " as \($0)" } ?? "")\n"
                 }
                 out += "}\n"
@@ -128,7 +128,7 @@ enum SpecWriter {
     }
 
     static func isPlainName(_ text: String) -> Bool {
-        Naming.isIdentifier(text) && !Keywords.declarations.contains(text) && !Keywords.endpointSettings.contains(text)
+        Naming.isIdentifier(text) && text != "as" && !Keywords.declarations.contains(text) && !Keywords.endpointSettings.contains(text)
     }
 
     static func doc(_ lines: [String], indent: String) -> String {
