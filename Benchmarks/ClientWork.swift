@@ -6,7 +6,9 @@ import SynapseBackend
 /// published Python client; prints the same JSON line.
 ///
 ///     bindery-benchmarks client walk|get|upload|data-file BASE_URL TOKEN ARGUMENT
+///     bindery-benchmarks client decode bindery|foundation PAGE_FILE TIMES
 func clientWork(_ arguments: [String]) async throws {
+    if arguments.first == "decode" { return try decoding(Array(arguments.dropFirst())) }
     guard arguments.count == 4, let baseURL = URL(string: arguments[1]) else {
         throw BenchmarkFailure("usage: client walk|get|upload|data-file BASE_URL TOKEN ARGUMENT")
     }
@@ -28,6 +30,30 @@ func clientWork(_ arguments: [String]) async throws {
     default:
         throw BenchmarkFailure("unknown client command \(command)")
     }
+    let figures = ["seconds": Date().timeIntervalSince(wall), "cpu": processorSeconds() - processor, "count": Double(count)]
+    say(String(decoding: try JSONSerialization.data(withJSONObject: figures), as: UTF8.self))
+}
+
+/// A page of tasks as DRF sends it, decoded `times` over by the runtime's decoder or Foundation's `JSONDecoder`.
+private func decoding(_ arguments: [String]) throws {
+    guard arguments.count == 3, let times = Int(arguments[2]) else {
+        throw BenchmarkFailure("usage: client decode bindery|foundation PAGE_FILE TIMES")
+    }
+    struct TaskPage: Decodable {
+        var count: Int
+        var next: String?
+        var results: [AnnotationTask]
+    }
+    let page = try Data(contentsOf: URL(fileURLWithPath: arguments[1]))
+    let decode: (Data) throws -> TaskPage =
+        switch arguments[0] {
+        case "bindery": { try Coders().decode(TaskPage.self, from: $0) }
+        case "foundation": { try JSONDecoder().decode(TaskPage.self, from: $0) }
+        default: throw BenchmarkFailure("decode with bindery or foundation, not \(arguments[0])")
+        }
+    var count = 0
+    let (wall, processor) = (Date(), processorSeconds())
+    for _ in 0..<times { count += try decode(page).results.count }
     let figures = ["seconds": Date().timeIntervalSince(wall), "cpu": processorSeconds() - processor, "count": Double(count)]
     say(String(decoding: try JSONSerialization.data(withJSONObject: figures), as: UTF8.self))
 }

@@ -262,7 +262,7 @@ public final class APIClient: Sendable {
         if let text = String(data: body, encoding: .utf8), secrets.contains(where: text.contains) {
             body = Data(redacted(text).utf8)
         }
-        let detail = try? JSONParser.parse(body)
+        let detail = try? JSONDocument(body).value
         var error = BinderyError(
             kind: BinderyError.kind(forStatus: response.status), operation: request.operation, method: request.method,
             url: url, statusCode: response.status, detail: detail, body: body, attempts: attempts,

@@ -41,7 +41,7 @@ public struct Coders: Sendable {
     public func decode<T: Decodable>(
         _ type: T.Type, from data: Data, userInfo: [CodingUserInfoKey: any Sendable] = [:]
     ) throws -> T {
-        try JSONValueDecoder.decode(type, from: data, dateFormat: dateFormat, userInfo: userInfo)
+        try JSONDocumentDecoder.decode(type, from: data, dateFormat: dateFormat, userInfo: userInfo)
     }
 }
 

@@ -1,43 +1,49 @@
 import Foundation
 
-/// Reads JSON text (RFC 8259) into a `JSONValue` in one pass. It decides each value's kind by its first byte, so
-/// free-form payloads cost no failed guesses, and it is strict where a server's answer may be hostile: invalid UTF-8,
-/// control characters in strings, trailing text and nesting deeper than `maximumDepth` are errors with a position.
+/// Reads JSON text (RFC 8259) in one pass into a `JSONDocument`'s entries. It decides each value's kind by its first
+/// byte, so free-form payloads cost no failed guesses, and it is strict where a server's answer may be hostile: invalid
+/// UTF-8, control characters in strings, trailing text and nesting deeper than `maximumDepth` are errors with a
+/// position. Strings are validated here and made into `String`s only when they are decoded.
 struct JSONParser {
     static let maximumDepth = 512
 
     private let bytes: UnsafeRawBufferPointer
     private var index = 0
     private var depth = 0
-    /// The members of the objects being read, innermost last: an object becomes a dictionary of exactly its size
-    /// once its last member is read (a dictionary grown member by member takes twice the memory and more time).
-    private var members: [(String, JSONValue)] = []
+    private var entries: [JSONDocument.Entry] = []
 
     private init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-    static func parse(_ data: Data) throws -> JSONValue {
-        try data.withUnsafeBytes { buffer in
-            var parser = JSONParser(buffer)
-            parser.skipWhitespace()
-            let value = try parser.value()
-            parser.skipWhitespace()
-            guard parser.index == buffer.count else { throw parser.failure("unexpected text after the JSON value") }
-            return value
-        }
+    /// The entries of the JSON text in `bytes`, in document order.
+    static func entries(of bytes: UnsafeRawBufferPointer) throws -> [JSONDocument.Entry] {
+        var parser = JSONParser(bytes)
+        guard bytes.count < UInt32.max else { throw parser.failure("the JSON text is larger than 4 GiB") }
+        parser.entries.reserveCapacity(bytes.count / 8)
+        parser.skipWhitespace()
+        try parser.value()
+        parser.skipWhitespace()
+        guard parser.index == bytes.count else { throw parser.failure("unexpected text after the JSON value") }
+        return parser.entries
     }
 
-    /// The value at `path` (keys of nested objects), found by stepping over every other value without building it:
+    /// The value at `path` (keys of nested objects), found by stepping over every other value without reading it:
     /// a page's next link read before its items are decoded. Nil when it is absent or the text is not JSON.
     static func member(at path: [String], in data: Data) -> JSONValue? {
         data.withUnsafeBytes { buffer in
             var parser = JSONParser(buffer)
-            return try? parser.find(path[...])
+            guard let start = try? parser.find(path[...]) else { return nil }
+            return try? JSONDocument(data[(data.startIndex + start)..<(data.startIndex + parser.index)]).value
         }
     }
 
-    private mutating func find(_ path: ArraySlice<String>) throws -> JSONValue? {
+    /// Where the value at `path` starts; `index` is then past its end.
+    private mutating func find(_ path: ArraySlice<String>) throws -> Int? {
         skipWhitespace()
-        guard let key = path.first else { return try value() }
+        guard let key = path.first else {
+            let start = index
+            try skipValue()
+            return start
+        }
         guard peek(UInt8(ascii: "{")) else { return nil }
         index += 1
         skipWhitespace()
@@ -45,7 +51,7 @@ struct JSONParser {
             let name = try string()
             skipWhitespace()
             try expect(UInt8(ascii: ":"), "expected ':' after a key")
-            if name == key { return try find(path.dropFirst()) }
+            if Self.text(of: name, in: bytes) == key { return try find(path.dropFirst()) }
             skipWhitespace()
             try skipValue()
             skipWhitespace()
@@ -87,90 +93,68 @@ struct JSONParser {
         [UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t")].contains(byte)
     }
 
-    private mutating func value() throws -> JSONValue {
+    private mutating func value() throws {
         guard index < bytes.count else { throw failure("the JSON text ends where a value was expected") }
         switch bytes[index] {
-        case UInt8(ascii: "{"): return try object()
-        case UInt8(ascii: "["): return try array()
-        case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+        case UInt8(ascii: "{"): try container(.object, closing: UInt8(ascii: "}"))
+        case UInt8(ascii: "["): try container(.array, closing: UInt8(ascii: "]"))
+        case UInt8(ascii: "\""): entries.append(try string())
+        case UInt8(ascii: "t"): try literal("true", .true)
+        case UInt8(ascii: "f"): try literal("false", .false)
+        case UInt8(ascii: "n"): try literal("null", .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number()
         default: throw failure("unexpected character")
         }
     }
 
-    private mutating func object() throws -> JSONValue {
-        let start = members.count
-        try elements(closing: UInt8(ascii: "}"), in: "an object") { parser in
-            guard parser.peek(UInt8(ascii: "\"")) else { throw parser.failure("expected a quoted key") }
-            let key = try parser.string()
-            parser.skipWhitespace()
-            try parser.expect(UInt8(ascii: ":"), "expected ':' after a key")
-            parser.skipWhitespace()
-            let member = try parser.value()
-            parser.members.append((key, member))
-        }
-        var object = [String: JSONValue](minimumCapacity: members.count - start)
-        // The last of duplicate keys wins, as in JSONDecoder.
-        for (key, member) in members[start...] { object[key] = member }
-        members.removeSubrange(start...)
-        return .object(object)
-    }
-
-    private mutating func array() throws -> JSONValue {
-        var values: [JSONValue] = []
-        try elements(closing: UInt8(ascii: "]"), in: "an array") { parser in values.append(try parser.value()) }
-        return .array(values)
-    }
-
-    /// Reads a container's elements, separated by commas, each with `read`; its opening bracket is at `index`.
-    private mutating func elements(closing: UInt8, in container: String, _ read: (inout JSONParser) throws -> Void) throws {
-        try enter()
-        index += 1
-        skipWhitespace()
-        if peek(closing) {
-            index += 1
-            depth -= 1
-            return
-        }
-        while true {
-            try read(&self)
-            skipWhitespace()
-            if peek(UInt8(ascii: ",")) {
-                index += 1
-                skipWhitespace()
-            } else {
-                try expect(closing, "expected ',' or '\(Character(Unicode.Scalar(closing)))' in \(container)")
-                depth -= 1
-                return
-            }
-        }
-    }
-
-    private mutating func enter() throws {
+    /// An object (each member a key entry, then its value's entries) or an array, its opening bracket at `index`.
+    /// Its entry is written first and completed with its count and end once its last element is read.
+    private mutating func container(_ kind: JSONDocument.Kind, closing: UInt8) throws {
         depth += 1
         guard depth <= Self.maximumDepth else { throw failure("the JSON nests deeper than \(Self.maximumDepth) levels") }
+        let at = entries.count
+        entries.append(JSONDocument.Entry(kind, 0, 0))
+        index += 1
+        skipWhitespace()
+        var count: UInt32 = 0
+        if peek(closing) {
+            index += 1
+        } else {
+            while true {
+                if kind == .object {
+                    guard peek(UInt8(ascii: "\"")) else { throw failure("expected a quoted key") }
+                    entries.append(try string())
+                    skipWhitespace()
+                    try expect(UInt8(ascii: ":"), "expected ':' after a key")
+                    skipWhitespace()
+                }
+                try value()
+                count += 1
+                skipWhitespace()
+                guard peek(UInt8(ascii: ",")) else { break }
+                index += 1
+                skipWhitespace()
+            }
+            try expect(closing, "expected ',' or '\(Character(Unicode.Scalar(closing)))' in \(kind == .object ? "an object" : "an array")")
+        }
+        depth -= 1
+        entries[at] = JSONDocument.Entry(kind, count, UInt32(entries.count))
     }
 
-    /// A string, its opening quote at `index`. Runs without escapes are copied as they are, once validated.
-    private mutating func string() throws -> String {
+    /// A string, its opening quote at `index`: its entry, once its text is validated.
+    private mutating func string() throws -> JSONDocument.Entry {
         index += 1
-        var start = index
-        var result = ""
+        let start = index
+        var kind = JSONDocument.Kind.string
         while index < bytes.count {
-            let byte = bytes[index]
-            switch byte {
+            switch bytes[index] {
             case UInt8(ascii: "\""):
-                let text = Self.text(bytes[start..<index])
                 index += 1
-                return result.isEmpty ? text : result + text
+                return JSONDocument.Entry(kind, UInt32(start), UInt32(index - 1))
             case UInt8(ascii: "\\"):
-                result += Self.text(bytes[start..<index])
+                kind = .escapedString
                 index += 1
-                result.unicodeScalars.append(try escaped())
-                start = index
+                _ = try escaped()
             case 0..<0x20:
                 throw failure("a control character in a string")
             case 0..<0x80:
@@ -180,6 +164,26 @@ struct JSONParser {
             }
         }
         throw failure("a string that does not end")
+    }
+
+    /// The text of a string entry. Its escapes were validated when it was parsed.
+    static func text(of entry: JSONDocument.Entry, in bytes: UnsafeRawBufferPointer) -> String {
+        let (start, end) = (Int(entry.start), Int(entry.end))
+        guard entry.kind == .escapedString else { return text(bytes[start..<end]) }
+        var parser = JSONParser(bytes)
+        parser.index = start
+        var (result, run) = ("", start)
+        while parser.index < end {
+            guard bytes[parser.index] == UInt8(ascii: "\\") else {
+                parser.index += 1
+                continue
+            }
+            result += text(bytes[run..<parser.index])
+            parser.index += 1
+            result.unicodeScalars.append((try? parser.escaped()) ?? "\u{FFFD}")
+            run = parser.index
+        }
+        return result + text(bytes[run..<end])
     }
 
     private static func text(_ slice: Slice<UnsafeRawBufferPointer>) -> String {
@@ -261,7 +265,7 @@ struct JSONParser {
     }
 
     /// An integer that fits in `Int` as `.integer`; anything else (fraction, exponent, too large) as `.number`.
-    private mutating func number() throws -> JSONValue {
+    private mutating func number() throws {
         let start = index
         let negative = peek(UInt8(ascii: "-"))
         if negative { index += 1 }
@@ -290,12 +294,12 @@ struct JSONParser {
             if peek(UInt8(ascii: "+")) || peek(UInt8(ascii: "-")) { index += 1 }
             guard try skipDigits() > 0 else { throw failure("a malformed number") }
         }
-        if integral, !overflow {
-            if !negative, magnitude <= UInt64(Int.max) { return .integer(Int(magnitude)) }
-            if negative, magnitude <= UInt64(Int.max) + 1 { return .integer(magnitude == UInt64(Int.max) + 1 ? .min : -Int(magnitude)) }
+        if integral, !overflow, magnitude <= UInt64(Int.max) + (negative ? 1 : 0) {
+            let value = negative ? Int(truncatingIfNeeded: 0 &- magnitude) : Int(magnitude)
+            return entries.append(JSONDocument.Entry(integer: value))
         }
         guard let value = Double(Self.text(bytes[start..<index])) else { throw failure("a malformed number") }
-        return .number(value)
+        entries.append(JSONDocument.Entry(number: value))
     }
 
     private mutating func skipDigits() throws -> Int {
@@ -304,16 +308,17 @@ struct JSONParser {
         return index - start
     }
 
-    private mutating func literal(_ word: StaticString) throws {
+    private mutating func literal(_ word: StaticString, _ kind: JSONDocument.Kind) throws {
         let expected = UnsafeRawBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
         guard bytes[index...].starts(with: expected) else { throw failure("unexpected character") }
         index += expected.count
+        entries.append(JSONDocument.Entry(kind, 0, 0))
     }
 
     private func peek(_ byte: UInt8) -> Bool { index < bytes.count && bytes[index] == byte }
 
-    private mutating func expect(_ byte: UInt8, _ message: String) throws {
-        guard peek(byte) else { throw failure(message) }
+    private mutating func expect(_ byte: UInt8, _ message: @autoclosure () -> String) throws {
+        guard peek(byte) else { throw failure(message()) }
         index += 1
     }
 

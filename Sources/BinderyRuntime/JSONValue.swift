@@ -11,6 +11,11 @@ public enum JSONValue: Hashable, Sendable, Codable, CustomStringConvertible {
     case object([String: JSONValue])
 
     public init(from decoder: any Decoder) throws {
+        // The runtime's own decoder has the value parsed already: no guessing at its kind.
+        if let decoder = decoder as? JSONDocumentDecoder {
+            self = decoder.document.value(at: decoder.index)
+            return
+        }
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
