@@ -41,6 +41,48 @@ func walk() async throws {
     }
 }
 
+/// One DRF page of 1,000 tasks, as the emulator sends it, decoded 200 times in a process of its own: by the runtime
+/// into the generated models, by Foundation's `JSONDecoder` into the same models, and by Python's `json.loads` into
+/// dictionaries (what the published client does with a page, and the least it could do).
+func decoding() async throws {
+    let (pageSize, times) = (1000, 200)
+    let page = FileManager.default.temporaryDirectory.appending(path: "bindery-benchmark-page-\(getpid()).json")
+    defer { try? FileManager.default.removeItem(at: page) }
+    do {
+        let server = try await emulator(tasks: pageSize)
+        defer { server.stop() }
+        let url = server.baseURL.appending(path: "sdk/tasks/").appending(queryItems: [URLQueryItem(name: "page_size", value: String(pageSize))])
+        let run = try runChild(
+            "curl", ["--silent", "--show-error", "--fail", "-H", "Synapse-Access-Token: Token \(emulatorToken)", "-o", page.path, url.absoluteString])
+        guard run.status == 0 else { throw BenchmarkFailure("curl failed: \(run.output)") }
+    }
+    let script = """
+        import json, resource, sys, time
+        def cpu():
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            return usage.ru_utime + usage.ru_stime
+        text = open(sys.argv[1], "rb").read()
+        wall, processor, count = time.perf_counter(), cpu(), 0
+        for _ in range(int(sys.argv[2])):
+            count += len(json.loads(text)["results"])
+        print(json.dumps({"seconds": time.perf_counter() - wall, "cpu": cpu() - processor, "count": count}))
+        """
+    let decoders = ["bindery": "Bindery", "foundation": "JSONDecoder"].map { argument, name in
+        Contender(name: name) { try runChild(benchmarkExecutable, ["client", "decode", argument, page.path, String(times)]).figures() }
+    }
+    let loads = Contender(name: "json.loads") { try runChild(python, ["-c", script, page.path, String(times)]).figures() }
+    let results = try interleaved(decoders + [loads], rounds: 5)
+    for (name, runs) in results where runs.contains(where: { $0.count != pageSize * times }) {
+        throw BenchmarkFailure("\(name) decoded \(runs.map(\.count)) tasks, not \(pageSize * times)")
+    }
+    let perPage = results.mapValues { median($0.map(\.cpu)) / Double(times) * 1000 }
+    report(
+        "Decode: one page of \(pageSize) tasks, \(times) times, CPU a page, medians of 5 interleaved runs",
+        ["Bindery", "JSONDecoder", "json.loads"].map { ($0, format(perPage[$0]!, "ms")) },
+        verdict: "Bindery takes \(ratio(perPage["Bindery"]!, perPage["json.loads"]!)) json.loads's CPU and "
+            + "\(ratio(perPage["Bindery"]!, perPage["JSONDecoder"]!)) JSONDecoder's")
+}
+
 /// Peak memory of the generated client walking 100,000 tasks against walking 1,000: a walk holds a page, not the list.
 func walkMemory() async throws {
     var peaks: [Int: Double] = [:]

@@ -5,6 +5,7 @@ import Foundation
 // Each figure is measured beside its ceiling in the same run; clients run in processes of their own, interleaved.
 // - walk: 20,000 tasks walked through DRF pages (page_size 100 and 1000) by the generated Synapse backend client,
 //   by the published Python client (synapse_sdk) and by curl fetching the same pages, against the Synapse emulator.
+// - decode: one page of 1,000 tasks decoded by the runtime, by Foundation's JSONDecoder and by Python's json.loads.
 // - memory: the generated client's peak memory walking 100,000 tasks against 1,000.
 // - requests: one project fetched 2,000 times on one keep-alive connection, by the same three.
 // - upload: 1 GiB in 50 MiB chunks to a discard sink that answers like drf-chunked-upload (curl -T beside it), and
@@ -18,7 +19,7 @@ import Foundation
 // `bindery-benchmarks client …` is the Swift client's side of a comparison, run by the others.
 
 let benchmarks: [(String, () async throws -> Void)] = [
-    ("walk", walk), ("memory", walkMemory), ("requests", requests), ("upload", upload), ("md5", md5),
+    ("walk", walk), ("decode", decoding), ("memory", walkMemory), ("requests", requests), ("upload", upload), ("md5", md5),
     ("generation", generation), ("import", importing), ("retries", retries), ("writes", writes),
 ]
 let arguments = Array(CommandLine.arguments.dropFirst())

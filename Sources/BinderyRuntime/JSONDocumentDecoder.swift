@@ -188,18 +188,39 @@ extension JSONDocumentDecoder {
 
         /// One lookup instead of the three the default implementations make.
         func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-            try present(key) { try decoder.unwrap($0, as: type) }
+            guard let index = present(key) else { return nil }
+            return try decoder.unwrap(index, as: type)
         }
 
-        func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try present(key, decoder.bool) }
-        func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try present(key, decoder.string) }
-        func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try present(key, decoder.double) }
-        func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try present(key) { try decoder.integer($0, as: type) } }
-        func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try present(key) { try decoder.integer($0, as: type) } }
+        func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
+            guard let index = present(key) else { return nil }
+            return try decoder.bool(index)
+        }
 
-        private func present<T>(_ key: Key, _ read: (Int) throws -> T) rethrows -> T? {
+        func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
+            guard let index = present(key) else { return nil }
+            return try decoder.string(index)
+        }
+
+        func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
+            guard let index = present(key) else { return nil }
+            return try decoder.double(index)
+        }
+
+        func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
+            guard let index = present(key) else { return nil }
+            return try decoder.integer(index, as: type)
+        }
+
+        func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? {
+            guard let index = present(key) else { return nil }
+            return try decoder.integer(index, as: type)
+        }
+
+        /// The entry of the member named `key`, unless it is absent or null.
+        private func present(_ key: Key) -> Int? {
             guard let index = member(key.stringValue), decoder.document.entries[index].kind != .null else { return nil }
-            return try read(index)
+            return index
         }
 
         func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
