@@ -18,15 +18,18 @@ public struct HeaderAuth: AuthProvider, CustomStringConvertible {
     public let header: String
     public let template: String
     public let secret: Secret
+    /// The template's text around its `{token}`s, split once rather than searched on every request.
+    private let pieces: [String]
 
     public init(header: String, template: String = "{token}", secret: Secret) {
         self.header = header
         self.template = template
         self.secret = secret
+        pieces = template.components(separatedBy: "{token}")
     }
 
     public func authenticate(_ request: inout HTTPRequest) async throws {
-        request.headers[header] = template.replacingOccurrences(of: "{token}", with: secret.value)
+        request.headers[header] = pieces.joined(separator: secret.value)
     }
 
     public var description: String { "HeaderAuth(\(header): \(secret))" }

@@ -26,11 +26,21 @@ public struct HTTPHeaders: Hashable, Sendable, Sequence {
     }
 
     public subscript(name: String) -> String? {
-        get { fields.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value }
+        get { fields.first { Self.sameName($0.name, name) }?.value }
         set {
-            fields.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+            fields.removeAll { Self.sameName($0.name, name) }
             if let newValue { fields.append((name, newValue)) }
         }
+    }
+
+    /// Whether two field names are one, ignoring ASCII case as RFC 9110 §5.1 has it: compared byte by byte, without
+    /// the locale-aware comparison Foundation would make on every lookup.
+    static func sameName(_ name: String, _ other: String) -> Bool {
+        name.utf8.count == other.utf8.count
+            && zip(name.utf8, other.utf8).allSatisfy { byte, otherByte in
+                let folded = byte | 0x20
+                return byte == otherByte || (folded == otherByte | 0x20 && folded >= UInt8(ascii: "a") && folded <= UInt8(ascii: "z"))
+            }
     }
 
     public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }

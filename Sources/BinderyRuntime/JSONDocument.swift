@@ -15,20 +15,22 @@ final class JSONDocument {
         let start: UInt32
         /// Strings: the offset of the closing quote. Containers: the index of the first entry after the container.
         let end: UInt32
-        /// Integers: the value. Numbers: the `Double`'s bit pattern.
-        let payload: Int
+        /// Integers: the value's bit pattern. Numbers: the `Double`'s.
+        private let payload: UInt64
 
         init(_ kind: Kind, _ start: UInt32, _ end: UInt32) {
             (self.kind, self.start, self.end, payload) = (kind, start, end, 0)
         }
 
-        init(integer: Int) { (kind, start, end, payload) = (.integer, 0, 0, integer) }
+        init(integer: Int) { (kind, start, end, payload) = (.integer, 0, 0, UInt64(bitPattern: Int64(integer))) }
 
-        init(number: Double) { (kind, start, end, payload) = (.number, 0, 0, Int(bitPattern: UInt(number.bitPattern))) }
+        init(number: Double) { (kind, start, end, payload) = (.number, 0, 0, number.bitPattern) }
 
         var isContainer: Bool { kind == .array || kind == .object }
         var count: Int { Int(start) }
-        var number: Double { Double(bitPattern: UInt64(UInt(bitPattern: payload))) }
+        /// An integer's value: one that fits in `Int`, or the parser would have made it a number.
+        var integer: Int { Int(truncatingIfNeeded: Int64(bitPattern: payload)) }
+        var number: Double { Double(bitPattern: payload) }
     }
 
     /// The text, copied once so entries can point into it for as long as the document lives.
@@ -77,7 +79,7 @@ final class JSONDocument {
         case .null: return .null
         case .false: return .bool(false)
         case .true: return .bool(true)
-        case .integer: return .integer(entry.payload)
+        case .integer: return .integer(entry.integer)
         case .number: return .number(entry.number)
         case .string, .escapedString: return .string(string(at: index))
         case .array:

@@ -77,7 +77,7 @@ extension JSONDocumentDecoder {
     func double(_ index: Int) throws -> Double {
         let entry = document.entries[index]
         switch entry.kind {
-        case .integer: return Double(entry.payload)
+        case .integer: return Double(entry.integer)
         case .number: return entry.number
         default: throw mismatch(Double.self, index)
         }
@@ -87,7 +87,7 @@ extension JSONDocumentDecoder {
         let entry = document.entries[index]
         switch entry.kind {
         case .integer:
-            guard let exact = T(exactly: entry.payload) else { throw corrupted("\(entry.payload) does not fit in \(T.self)", index) }
+            guard let exact = T(exactly: entry.integer) else { throw corrupted("\(entry.integer) does not fit in \(T.self)", index) }
             return exact
         case .number:
             guard let exact = T(exactly: entry.number) else { throw corrupted("\(entry.number) does not fit in \(T.self)", index) }

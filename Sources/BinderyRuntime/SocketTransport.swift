@@ -118,7 +118,7 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
         var head = "\(request.method.rawValue) \(target) HTTP/1.1\r\n"
         let hostField = host.contains(":") ? "[\(host)]" : host
         head += "Host: \(hostField)\(port.map { $0 == 80 ? "" : ":\($0)" } ?? "")\r\n"
-        for (name, value) in request.headers where name.caseInsensitiveCompare("Content-Length") != .orderedSame {
+        for (name, value) in request.headers where !HTTPHeaders.sameName(name, "Content-Length") {
             head += "\(name): \(value)\r\n"
         }
         if let bodyLength {

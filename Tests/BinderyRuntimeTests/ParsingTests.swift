@@ -18,6 +18,24 @@ struct ParsingTests {
         #expect(ExponentialBackoff.retryAfter(nil, now: now) == nil)
     }
 
+    @Test func headerNamesMatchIgnoringASCIICaseOnly() {
+        var headers = HTTPHeaders([("Content-Type", "application/json"), ("X-Ünï", "1")])
+        #expect(headers["content-type"] == "application/json" && headers["CONTENT-TYPE"] == "application/json")
+        #expect(headers["Content-Typ"] == nil && headers["Content-Type "] == nil)
+        #expect(headers["x-Ünï"] == "1" && headers["x-ünï"] == nil, "only ASCII letters fold")
+        #expect(!HTTPHeaders.sameName("a[", "A{"), "bytes 0x5B and 0x7B differ only in the case bit but are not letters")
+        headers["content-TYPE"] = "text/plain"
+        #expect(headers.fields.map(\.name) == ["X-Ünï", "content-TYPE"])
+    }
+
+    @Test func headerAuthFillsItsTemplate() async throws {
+        for (template, expected) in [("{token}", "k1"), ("Token {token}", "Token k1"), ("{token}:{token}!", "k1:k1!"), ("fixed", "fixed")] {
+            var request = HTTPRequest(method: .get, url: URL(string: "http://example.com/")!)
+            try await HeaderAuth(header: "Authorization", template: template, secret: Secret("k1")).authenticate(&request)
+            #expect(request.headers["authorization"] == expected)
+        }
+    }
+
     @Test func backoffIsFullJitterCappedAndBoundedByAttempts() {
         let policy = ExponentialBackoff(maxAttempts: 5, initialDelay: 1, maxDelay: 3, retryableStatuses: [503], maxRetryAfter: 10)
         for attempt in 1...4 {
