@@ -9,7 +9,15 @@ func emulator(tasks: Int) async throws -> LiveServer {
         environment: ["BINDERY_EMULATOR_TASKS": String(tasks), "BINDERY_EMULATOR_QUIET": "1"])
 }
 
-func ratio(_ value: Double, _ other: Double) -> String { String(format: "%.2f×", value / other) }
+func multiple(_ value: Double) -> String { String(format: "%.2f×", value) }
+
+func ratio(_ value: Double, _ other: Double) -> String { multiple(value / other) }
+
+/// The median, over interleaved rounds, of `name`'s figure divided by `other`'s in the same round: runs made side by
+/// side are compared with each other, so the machine's load, which changes from one minute to the next, cancels out.
+func ratioByRound(_ results: [String: [ClientFigures]], _ name: String, _ other: String, _ figure: (ClientFigures) -> Double) -> Double {
+    median(zip(results[name]!, results[other]!).map { figure($0) / figure($1) })
+}
 
 /// Walking 20,000 tasks through DRF pages with the generated client's `listAll`, the published Python client's
 /// `list_all`, and curl fetching the same pages on one connection (the ceiling).
@@ -35,9 +43,9 @@ func walk() async throws {
             ["Bindery", "synapse_sdk", "curl"].map { name in
                 (name, "\(format(time[name]!)), client CPU \(format(cpuPerPage[name]!, "ms")) a page")
             },
-            verdict: "Bindery takes \(ratio(time["Bindery"]!, time["curl"]!)) curl's time and "
-                + "\(ratio(time["Bindery"]!, time["synapse_sdk"]!)) synapse_sdk's; its CPU a page is "
-                + "\(ratio(cpuPerPage["Bindery"]!, cpuPerPage["synapse_sdk"]!)) synapse_sdk's")
+            verdict: "Bindery takes \(multiple(ratioByRound(results, "Bindery", "curl", \.seconds))) curl's time and "
+                + "\(multiple(ratioByRound(results, "Bindery", "synapse_sdk", \.seconds))) synapse_sdk's; its CPU a page is "
+                + "\(multiple(ratioByRound(results, "Bindery", "synapse_sdk", \.cpu))) synapse_sdk's (medians of each round's ratios)")
     }
 }
 
@@ -79,8 +87,8 @@ func decoding() async throws {
     report(
         "Decode: one page of \(pageSize) tasks, \(times) times, CPU a page, medians of 5 interleaved runs",
         ["Bindery", "JSONDecoder", "json.loads"].map { ($0, format(perPage[$0]!, "ms")) },
-        verdict: "Bindery takes \(ratio(perPage["Bindery"]!, perPage["json.loads"]!)) json.loads's CPU and "
-            + "\(ratio(perPage["Bindery"]!, perPage["JSONDecoder"]!)) JSONDecoder's")
+        verdict: "Bindery takes \(multiple(ratioByRound(results, "Bindery", "json.loads", \.cpu))) json.loads's CPU and "
+            + "\(multiple(ratioByRound(results, "Bindery", "JSONDecoder", \.cpu))) JSONDecoder's (medians of each round's ratios)")
 }
 
 /// Peak memory of the generated client walking 100,000 tasks against walking 1,000: a walk holds a page, not the list.
@@ -113,8 +121,8 @@ func requests() async throws {
     report(
         "Requests: GET projects/1/ \(count) times on one connection, medians of 5 interleaved runs",
         ["Bindery", "synapse_sdk", "curl"].map { ($0, String(format: "%.0f requests/s", rate[$0]!)) },
-        verdict: "Bindery's rate is \(String(format: "%.0f%%", rate["Bindery"]! / rate["curl"]! * 100)) of curl's and "
-            + "\(ratio(rate["Bindery"]!, rate["synapse_sdk"]!)) synapse_sdk's")
+        verdict: "Bindery's rate is \(String(format: "%.0f%%", ratioByRound(results, "curl", "Bindery", \.seconds) * 100)) of curl's and "
+            + "\(multiple(ratioByRound(results, "synapse_sdk", "Bindery", \.seconds))) synapse_sdk's (medians of each round's ratios)")
 }
 
 /// Chunked upload of 1 GiB in 50 MiB chunks: to a sink that answers like drf-chunked-upload and keeps nothing (the
