@@ -147,8 +147,8 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
                 guard size <= maximumHeaderBytes else {
                     throw TransportError(.connectionLost, "the response's header is larger than \(maximumHeaderBytes) bytes")
                 }
-                guard let colon = line.firstIndex(of: ":") else { continue }
-                headers.add(String(line[..<colon]), Self.trimmed(line[line.index(after: colon)...]))
+                guard let colon = line.utf8.firstIndex(of: UInt8(ascii: ":")) else { continue }
+                headers.add(String(line[..<colon]), Self.trimmed(line[line.utf8.index(after: colon)...]))
             }
             if (100..<200).contains(status), status != 101 { continue }
             return ResponseHead(status: status, headers: headers, keepAlive: !parts[0].hasSuffix("1.0")
@@ -158,11 +158,11 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
 }
 
 extension SocketTransport {
-    /// `text` without the spaces and tabs around it (HTTP's optional whitespace), without Foundation's character sets,
-    /// which cost more than the rest of reading a header.
+    /// `text` without the spaces and tabs around it (HTTP's optional whitespace), found byte by byte: Foundation's
+    /// character sets, and even `Character`s, cost more than the rest of reading a header.
     static func trimmed(_ text: Substring) -> String {
-        let isSpace = { (character: Character) in character == " " || character == "\t" }
-        guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else { return "" }
+        let isText = { (byte: UInt8) in byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t") }
+        guard let first = text.utf8.firstIndex(where: isText), let last = text.utf8.lastIndex(where: isText) else { return "" }
         return String(text[first...last])
     }
 }

@@ -78,6 +78,20 @@ struct ParsingTests {
         #expect(PercentEncoding.query([URLQueryItem(name: "q", value: "a+b&c=d"), URLQueryItem(name: "x", value: nil)]) == "q=a%2Bb%26c%3Dd&x")
     }
 
+    /// The runtime escapes byte by byte what Foundation would escape through a character set of RFC 3986's
+    /// unreserved characters.
+    @Test(arguments: ["", "plain-Text_1.2~", "naïve café", "東京/😀", "%41 \t\r\n\"'<>[]{}|\\^`", "a\u{0}b", String(UnicodeScalar(0x7F))])
+    func escapingAgreesWithFoundation(text: String) {
+        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        #expect(PercentEncoding.escaped(text) == text.addingPercentEncoding(withAllowedCharacters: unreserved))
+    }
+
+    @Test func headerValuesLoseTheirSurroundingSpacesAndTabsOnly() {
+        #expect(SocketTransport.trimmed(" \t text with  inner space \t ") == "text with  inner space")
+        #expect(SocketTransport.trimmed(" \t ") == "" && SocketTransport.trimmed("") == "")
+        #expect(SocketTransport.trimmed("\u{A0}é ") == "\u{A0}é", "only HTTP's whitespace is trimmed")
+    }
+
     @Test func jsonValuesRoundTrip() throws {
         let text = #"{"a":[1,2.5,"s",true,null,{"b":{}}]}"#
         let value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
