@@ -95,9 +95,9 @@ final class JSONDocument {
             var members = [String: JSONValue](minimumCapacity: entry.count)
             var key = index + 1
             for _ in 0..<entry.count {
-                // The first of repeated names counts, as in JSONDecoder.
+                // The first of repeated names counts, as in JSONDecoder: one lookup, and a second only for a repeat.
                 let name = string(at: key)
-                if members[name] == nil { members[name] = value(at: key + 1) }
+                if let first = members.updateValue(value(at: key + 1), forKey: name) { members[name] = first }
                 key = after(key + 1)
             }
             return .object(members)
@@ -137,7 +137,7 @@ final class JSONDocument {
         var key = object + 1
         for _ in 0..<entries[object].count {
             let name = string(at: key)
-            if members[name] == nil { members[name] = key + 1 }
+            if let first = members.updateValue(key + 1, forKey: name) { members[name] = first }
             key = after(key + 1)
         }
         return members
