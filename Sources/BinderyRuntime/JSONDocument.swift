@@ -27,6 +27,8 @@ final class JSONDocument {
         init(number: Double) { (kind, start, end, payload) = (.number, 0, 0, number.bitPattern) }
 
         var isContainer: Bool { kind == .array || kind == .object }
+        /// The index of the entry after this one, at `index`, and everything in it.
+        func after(_ index: Int) -> Int { isContainer ? Int(end) : index + 1 }
         var count: Int { Int(start) }
         /// An integer's value: one that fits in `Int`, or the parser would have made it a number.
         var integer: Int { Int(truncatingIfNeeded: Int64(bitPattern: payload)) }
@@ -64,10 +66,7 @@ final class JSONDocument {
     var value: JSONValue { value(at: 0) }
 
     /// The index of the entry after the value at `index` and everything in it.
-    func after(_ index: Int) -> Int {
-        let entry = entries[index]
-        return entry.isContainer ? Int(entry.end) : index + 1
-    }
+    func after(_ index: Int) -> Int { entries[index].after(index) }
 
     /// The text of the string at `index`.
     func string(at index: Int) -> String { JSONParser.text(of: entries[index], in: bytes) }
@@ -113,21 +112,26 @@ final class JSONDocument {
     func member(_ name: String, of object: Int) -> Int? {
         var utf8 = name
         return utf8.withUTF8 { wanted in
-            var key = object + 1
-            for _ in 0..<entries[object].count {
-                let entry = entries[key]
-                if entry.kind == .string {
-                    if Int(entry.end - entry.start) == wanted.count,
-                        wanted.isEmpty || memcmp(bytes.baseAddress! + Int(entry.start), wanted.baseAddress!, wanted.count) == 0
-                    {
+            entries.withUnsafeBufferPointer { entries in
+                var key = object + 1
+                for _ in 0..<entries[object].count {
+                    let entry = entries[key]
+                    if entry.kind == .string {
+                        // Names of other lengths, or starting otherwise, are passed over without a call.
+                        if Int(entry.end - entry.start) == wanted.count,
+                            wanted.isEmpty
+                                || (bytes[Int(entry.start)] == wanted[0]
+                                    && memcmp(bytes.baseAddress! + Int(entry.start), wanted.baseAddress!, wanted.count) == 0)
+                        {
+                            return key + 1
+                        }
+                    } else if string(at: key) == name {
                         return key + 1
                     }
-                } else if string(at: key) == name {
-                    return key + 1
+                    key = entries[key + 1].after(key + 1)
                 }
-                key = after(key + 1)
+                return nil
             }
-            return nil
         }
     }
 
