@@ -147,8 +147,8 @@ func upload() async throws {
         report(
             "Upload to a discard sink: 1 GiB in 50 MiB chunks, medians of 3 interleaved runs",
             ["Bindery", "synapse_sdk", "curl -T"].map { ($0, "\(format(rate[$0]!, "MiB/s")), peak memory \(format(peak[$0]!, "MiB"))") },
-            verdict: "Bindery uploads at \(ratio(rate["Bindery"]!, rate["synapse_sdk"]!)) synapse_sdk's rate and "
-                + "\(ratio(rate["Bindery"]!, rate["curl -T"]!)) curl's")
+            verdict: "Bindery uploads at \(multiple(ratioByRound(results, "synapse_sdk", "Bindery", \.seconds))) synapse_sdk's rate and "
+                + "\(multiple(ratioByRound(results, "curl -T", "Bindery", \.seconds))) curl's (medians of each round's ratios)")
     }
     let server = try await emulator(tasks: 0)
     defer { server.stop() }
@@ -161,7 +161,8 @@ func upload() async throws {
     report(
         "Upload end to end to drf-chunked-upload: 1 GiB chunks, finalize and data file, medians of 3 interleaved runs",
         ["Bindery", "synapse_sdk"].map { ($0, format(rate[$0]!, "MiB/s")) },
-        verdict: "Bindery uploads at \(ratio(rate["Bindery"]!, rate["synapse_sdk"]!)) synapse_sdk's rate")
+        verdict: "Bindery uploads at \(multiple(ratioByRound(results, "synapse_sdk", "Bindery", \.seconds))) synapse_sdk's rate "
+            + "(medians of each round's ratios)")
 }
 
 /// The runtime's MD5 against `md5sum` on the same 1 GiB file (already in the page cache), best of 3 each.
