@@ -37,7 +37,7 @@ final class JSONDocument {
 
     /// The text, copied once so entries can point into it for as long as the document lives.
     let bytes: UnsafeRawBufferPointer
-    let entries: [Entry]
+    let entries: UnsafeBufferPointer<Entry>
     /// The entry of a null that is not in the text: what `superDecoder(forKey:)` reads for an absent key.
     let absent: Int
     let dateFormat: DateFormat
@@ -50,17 +50,18 @@ final class JSONDocument {
         _ = data.copyBytes(to: copy.bindMemory(to: UInt8.self))
         bytes = UnsafeRawBufferPointer(copy)
         do {
-            var entries = try JSONParser.entries(of: bytes)
-            absent = entries.count
-            entries.append(Entry(.null, 0, 0))
-            self.entries = entries
+            entries = UnsafeBufferPointer(try JSONParser.entries(of: bytes, then: Entry(.null, 0, 0)))
+            absent = entries.count - 1
         } catch {
             copy.deallocate()
             throw error
         }
     }
 
-    deinit { bytes.deallocate() }
+    deinit {
+        bytes.deallocate()
+        entries.deallocate()
+    }
 
     /// The document's value.
     var value: JSONValue { value(at: 0) }
@@ -112,26 +113,24 @@ final class JSONDocument {
     func member(_ name: String, of object: Int) -> Int? {
         var utf8 = name
         return utf8.withUTF8 { wanted in
-            entries.withUnsafeBufferPointer { entries in
-                var key = object + 1
-                for _ in 0..<entries[object].count {
-                    let entry = entries[key]
-                    if entry.kind == .string {
-                        // Names of other lengths, or starting otherwise, are passed over without a call.
-                        if Int(entry.end - entry.start) == wanted.count,
-                            wanted.isEmpty
-                                || (bytes[Int(entry.start)] == wanted[0]
-                                    && memcmp(bytes.baseAddress! + Int(entry.start), wanted.baseAddress!, wanted.count) == 0)
-                        {
-                            return key + 1
-                        }
-                    } else if string(at: key) == name {
+            var key = object + 1
+            for _ in 0..<entries[object].count {
+                let entry = entries[key]
+                if entry.kind == .string {
+                    // Names of other lengths, or starting otherwise, are passed over without a call.
+                    if Int(entry.end - entry.start) == wanted.count,
+                        wanted.isEmpty
+                            || (bytes[Int(entry.start)] == wanted[0]
+                                && memcmp(bytes.baseAddress! + Int(entry.start), wanted.baseAddress!, wanted.count) == 0)
+                    {
                         return key + 1
                     }
-                    key = entries[key + 1].after(key + 1)
+                } else if string(at: key) == name {
+                    return key + 1
                 }
-                return nil
+                key = after(key + 1)
             }
+            return nil
         }
     }
 

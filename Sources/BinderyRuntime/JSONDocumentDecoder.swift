@@ -21,14 +21,23 @@ struct JSONDocumentDecoder: Decoder {
         try JSONDocumentDecoder(JSONDocument(data, dateFormat: dateFormat, userInfo: userInfo), at: 0).unwrap(0, as: type)
     }
 
+    /// `decoder`, when it is one of these: told by comparing its type, which costs a fraction of a dynamic cast.
+    static func itself<D: Decoder>(_ decoder: D) -> JSONDocumentDecoder? {
+        D.self == JSONDocumentDecoder.self ? unsafeBitCast(decoder, to: JSONDocumentDecoder.self) : nil
+    }
+
     var codingPath: [any CodingKey] { absentPath ?? document.path(to: index) }
     var userInfo: [CodingUserInfoKey: Any] { document.userInfo }
 
     private var entry: JSONDocument.Entry { document.entries[index] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        KeyedDecodingContainer(try keyed(by: type))
+    }
+
+    func keyed<Key: CodingKey>(by type: Key.Type) throws -> Keyed<Key> {
         guard entry.kind == .object else { throw mismatch([String: Any].self, index) }
-        return KeyedDecodingContainer(Keyed<Key>(decoder: self))
+        return Keyed(decoder: self)
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -57,6 +66,23 @@ extension JSONDocumentDecoder {
             return unsafeBitCast(url, to: T.self)
         }
         return try T(from: JSONDocumentDecoder(document, at: index, absentPath: index == document.absent ? absentPath : nil))
+    }
+
+    /// The array at `index` as `[Element]`, its elements read where they are rather than through an unkeyed container.
+    func array<Element: Decodable>(_ index: Int, of type: Element.Type) throws -> [Element] {
+        let entry = document.entries[index]
+        // Anything else takes the general path, for the same errors.
+        guard entry.kind == .array else { return try unwrap(index, as: [Element].self) }
+        // An empty array is a shared constant; a new one needs its type's metadata, looked up at some cost.
+        guard entry.count > 0 else { return [] }
+        var elements: [Element] = []
+        elements.reserveCapacity(entry.count)
+        var element = index + 1
+        for _ in 0..<entry.count {
+            elements.append(try unwrap(element, as: type))
+            element = document.after(element)
+        }
+        return elements
     }
 
     func string(_ index: Int) throws -> String {
@@ -136,7 +162,7 @@ extension JSONDocumentDecoder {
 
     // MARK: Containers
 
-    fileprivate struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
         let decoder: JSONDocumentDecoder
         /// The members' entries by name, for objects too large to search by comparing names.
         private let names: [String: Int]?
@@ -215,6 +241,15 @@ extension JSONDocumentDecoder {
         func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? {
             guard let index = present(key) else { return nil }
             return try decoder.integer(index, as: type)
+        }
+
+        func decodeArray<Element: Decodable>(of type: Element.Type, forKey key: Key) throws -> [Element] {
+            try decoder.array(value(key), of: type)
+        }
+
+        func decodeArrayIfPresent<Element: Decodable>(of type: Element.Type, forKey key: Key) throws -> [Element]? {
+            guard let index = present(key) else { return nil }
+            return try decoder.array(index, of: type)
         }
 
         /// The entry of the member named `key`, unless it is absent or null.

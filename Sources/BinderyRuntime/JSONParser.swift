@@ -10,21 +10,48 @@ struct JSONParser {
     private let bytes: UnsafeRawBufferPointer
     private var index = 0
     private var depth = 0
-    private var entries: [JSONDocument.Entry] = []
+    /// The entries written so far, in memory the parser manages itself (appending to an `Array` checks its uniqueness
+    /// and capacity through calls, and a page of answers appends tens of thousands). None until the first is written.
+    private var entries: UnsafeMutablePointer<JSONDocument.Entry>?
+    private var entryCount = 0
+    private var entryCapacity = 0
 
     private init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-    /// The entries of the JSON text in `bytes`, in document order.
-    static func entries(of bytes: UnsafeRawBufferPointer) throws -> [JSONDocument.Entry] {
+    /// The entries of the JSON text in `bytes`, in document order, followed by `trailer`. The caller deallocates them.
+    static func entries(of bytes: UnsafeRawBufferPointer, then trailer: JSONDocument.Entry) throws
+        -> UnsafeMutableBufferPointer<JSONDocument.Entry>
+    {
         var parser = JSONParser(bytes)
-        guard bytes.count < UInt32.max else { throw parser.failure("the JSON text is larger than 4 GiB") }
         // About one value in six bytes of typical API JSON: most answers fit without the list growing.
-        parser.entries.reserveCapacity(bytes.count / 6)
-        parser.skipWhitespace()
-        try parser.value()
-        parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw parser.failure("unexpected text after the JSON value") }
-        return parser.entries
+        parser.reserveEntries(bytes.count / 6 + 2)
+        do {
+            guard bytes.count < UInt32.max else { throw parser.failure("the JSON text is larger than 4 GiB") }
+            parser.skipWhitespace()
+            try parser.value()
+            parser.skipWhitespace()
+            guard parser.index == bytes.count else { throw parser.failure("unexpected text after the JSON value") }
+            parser.append(trailer)
+            return UnsafeMutableBufferPointer(start: parser.entries, count: parser.entryCount)
+        } catch {
+            parser.entries?.deallocate()
+            throw error
+        }
+    }
+
+    private mutating func append(_ entry: JSONDocument.Entry) {
+        if entryCount == entryCapacity { reserveEntries(max(16, entryCapacity * 2)) }
+        (entries.unsafelyUnwrapped + entryCount).initialize(to: entry)
+        entryCount += 1
+    }
+
+    private mutating func reserveEntries(_ capacity: Int) {
+        let larger = UnsafeMutablePointer<JSONDocument.Entry>.allocate(capacity: capacity)
+        if let entries {
+            larger.moveInitialize(from: entries, count: entryCount)
+            entries.deallocate()
+        }
+        (entries, entryCapacity) = (larger, capacity)
     }
 
     /// The value at `path` (keys of nested objects), found by stepping over every other value without reading it:
@@ -99,7 +126,7 @@ struct JSONParser {
         switch bytes[index] {
         case UInt8(ascii: "{"): try container(.object, closing: UInt8(ascii: "}"))
         case UInt8(ascii: "["): try container(.array, closing: UInt8(ascii: "]"))
-        case UInt8(ascii: "\""): entries.append(try string())
+        case UInt8(ascii: "\""): append(try string())
         case UInt8(ascii: "t"): try literal("true", .true)
         case UInt8(ascii: "f"): try literal("false", .false)
         case UInt8(ascii: "n"): try literal("null", .null)
@@ -113,8 +140,8 @@ struct JSONParser {
     private mutating func container(_ kind: JSONDocument.Kind, closing: UInt8) throws {
         depth += 1
         guard depth <= Self.maximumDepth else { throw failure("the JSON nests deeper than \(Self.maximumDepth) levels") }
-        let at = entries.count
-        entries.append(JSONDocument.Entry(kind, 0, 0))
+        let at = entryCount
+        append(JSONDocument.Entry(kind, 0, 0))
         index += 1
         skipWhitespace()
         var count: UInt32 = 0
@@ -124,7 +151,7 @@ struct JSONParser {
             while true {
                 if kind == .object {
                     guard peek(UInt8(ascii: "\"")) else { throw failure("expected a quoted key") }
-                    entries.append(try string())
+                    append(try string())
                     skipWhitespace()
                     try expect(UInt8(ascii: ":"), "expected ':' after a key")
                     skipWhitespace()
@@ -139,7 +166,7 @@ struct JSONParser {
             try expect(closing, "expected ',' or '\(Character(Unicode.Scalar(closing)))' in \(kind == .object ? "an object" : "an array")")
         }
         depth -= 1
-        entries[at] = JSONDocument.Entry(kind, count, UInt32(entries.count))
+        entries.unsafelyUnwrapped[at] = JSONDocument.Entry(kind, count, UInt32(entryCount))
     }
 
     /// A string, its opening quote at `index`: its entry, once its text is validated.
@@ -147,7 +174,9 @@ struct JSONParser {
         index += 1
         let start = index
         var kind = JSONDocument.Kind.string
-        while index < bytes.count {
+        while true {
+            index = Self.plainRunEnd(in: bytes, from: index)
+            guard index < bytes.count else { throw failure("a string that does not end") }
             switch bytes[index] {
             case UInt8(ascii: "\""):
                 index += 1
@@ -158,13 +187,33 @@ struct JSONParser {
                 _ = try escaped()
             case 0..<0x20:
                 throw failure("a control character in a string")
-            case 0..<0x80:
-                index += 1
             default:
                 try skipMultibyteCharacter()
             }
         }
-        throw failure("a string that does not end")
+    }
+
+    /// Where the run of string bytes that need no look from `start` ends: at the first quote, backslash, control
+    /// character or non-ASCII byte, or at the end of the text. Eight bytes are tested at a time, each test flagging the
+    /// top bit of the matching bytes (the lowest flag is always exact; a borrow can only add flags above it).
+    private static func plainRunEnd(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        let lanes: UInt64 = 0x0101_0101_0101_0101
+        let tops: UInt64 = 0x8080_8080_8080_8080
+        func below(_ limit: UInt8, _ word: UInt64) -> UInt64 { (word &- lanes &* UInt64(limit)) & ~word & tops }
+        func equal(_ byte: UInt8, _ word: UInt64) -> UInt64 { below(1, word ^ (lanes &* UInt64(byte))) }
+        var index = start
+        while index + 8 <= bytes.count {
+            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            let stops = equal(UInt8(ascii: "\""), word) | equal(UInt8(ascii: "\\"), word) | below(0x20, word) | (word & tops)
+            if stops != 0 { return index + stops.trailingZeroBitCount / 8 }
+            index += 8
+        }
+        while index < bytes.count, case let byte = bytes[index], byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\""),
+            byte != UInt8(ascii: "\\")
+        {
+            index += 1
+        }
+        return index
     }
 
     /// The text of a string entry. Its escapes were validated when it was parsed.
@@ -271,12 +320,9 @@ struct JSONParser {
         let negative = peek(UInt8(ascii: "-"))
         if negative { index += 1 }
         let integerStart = index
-        var magnitude: UInt64 = 0
-        var overflow = false
-        while index < bytes.count, case let byte = bytes[index], byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
-            let (times10, o1) = magnitude.multipliedReportingOverflow(by: 10)
-            let (sum, o2) = times10.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
-            (magnitude, overflow) = (sum, overflow || o1 || o2)
+        var magnitude = 0
+        while index < bytes.count, case let digit = bytes[index] &- UInt8(ascii: "0"), digit < 10 {
+            magnitude = magnitude &* 10 &+ Int(digit)
             index += 1
         }
         let digits = index - integerStart
@@ -295,12 +341,12 @@ struct JSONParser {
             if peek(UInt8(ascii: "+")) || peek(UInt8(ascii: "-")) { index += 1 }
             guard try skipDigits() > 0 else { throw failure("a malformed number") }
         }
-        if integral, !overflow, magnitude <= UInt64(Int.max) + (negative ? 1 : 0) {
-            let value = negative ? Int(truncatingIfNeeded: 0 &- magnitude) : Int(magnitude)
-            return entries.append(JSONDocument.Entry(integer: value))
-        }
-        guard let value = Double(Self.text(bytes[start..<index])) else { throw failure("a malformed number") }
-        entries.append(JSONDocument.Entry(number: value))
+        // Eighteen digits cannot overflow; longer integers are read from their text, which tells if they fit.
+        if integral, digits <= 18 { return append(JSONDocument.Entry(integer: negative ? -magnitude : magnitude)) }
+        let text = Self.text(bytes[start..<index])
+        if integral, let value = Int(text) { return append(JSONDocument.Entry(integer: value)) }
+        guard let value = Double(text) else { throw failure("a malformed number") }
+        append(JSONDocument.Entry(number: value))
     }
 
     private mutating func skipDigits() throws -> Int {
@@ -313,7 +359,7 @@ struct JSONParser {
         let expected = UnsafeRawBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
         guard bytes[index...].starts(with: expected) else { throw failure("unexpected character") }
         index += expected.count
-        entries.append(JSONDocument.Entry(kind, 0, 0))
+        append(JSONDocument.Entry(kind, 0, 0))
     }
 
     private func peek(_ byte: UInt8) -> Bool { index < bytes.count && bytes[index] == byte }

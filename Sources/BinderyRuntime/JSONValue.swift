@@ -12,7 +12,7 @@ public enum JSONValue: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public init(from decoder: any Decoder) throws {
         // The runtime's own decoder has the value parsed already: no guessing at its kind.
-        if let decoder = decoder as? JSONDocumentDecoder {
+        if let decoder = JSONDocumentDecoder.itself(decoder) {
             self = decoder.document.value(at: decoder.index)
             return
         }

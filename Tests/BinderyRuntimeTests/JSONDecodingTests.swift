@@ -32,6 +32,7 @@ struct JSONDecodingTests {
         #"{"a": 1, "a": 2, "b": {"c": 1, "c": {}}}"#,
         #"  [ "\u00e9\ud83d\ude00\n\t\"\\\/" , "naïve 東京 😀" ]  "#,
         #"9223372036854775807"#, #"-9223372036854775808"#, #"9223372036854775808"#, #"12345678901234567890123"#,
+        #"999999999999999999"#, #"-999999999999999999"#, #"1000000000000000000"#, #"-9999999999999999999"#,
         #""just a string""#, "0", "-0", "[[[[[]]]]]",
     ])
     func freeFormValuesMatchJSONDecoder(text: String) throws {
@@ -48,6 +49,20 @@ struct JSONDecodingTests {
         #expect(try value("9223372036854775808") == .number(9_223_372_036_854_775_808))
         #expect(try value(#"{"a":1,"a":2}"#) == ["a": 1], "the first of repeated names counts, as in JSONDecoder")
         #expect(try value(#""\ud800x""#) == .string("\u{FFFD}x"), "a lone surrogate becomes U+FFFD")
+    }
+
+    /// Strings are scanned eight bytes at a time: whatever ends a plain run (a quote, an escape, a multi-byte
+    /// character, a control character, bad UTF-8) is found at every offset within and across those eight bytes.
+    @Test(arguments: 0..<20)
+    func everyStringByteIsLookedAtWherever(offset: Int) throws {
+        let run = String(repeating: "a", count: offset)
+        for special in [#"\""#, #"\\"#, #"\n"#, "é", "😀", "~", ""] {
+            let text = "[\"\(run)\(special)b\(run)\", \"\(run)\"]"
+            #expect(try value(text) == JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), "\(text)")
+        }
+        #expect(failure("\"\(run)\u{01}\"") == "not valid JSON: a control character in a string at line 1, column \(offset + 2) (byte 0x01)")
+        #expect(failure(Data("\"\(run)".utf8) + [0xFF, 0x22]) == "not valid JSON: invalid UTF-8 at line 1, column \(offset + 2) (byte 0xFF)")
+        #expect(failure("\"\(run)") == "not valid JSON: a string that does not end at line 1, column \(offset + 2)")
     }
 
     @Test(arguments: [
@@ -126,6 +141,63 @@ struct JSONDecodingTests {
     ])
     func membersAreFoundAsJSONDecoderFindsThem(text: String) throws {
         #expect(try coders.decode(Named.self, from: Data(text.utf8)) == JSONDecoder().decode(Named.self, from: Data(text.utf8)))
+    }
+
+    /// Written as the generator writes a model: its fields read through `ModelContainer`.
+    struct Shipment: Decodable, Equatable {
+        var id: Int
+        var label: String?
+        var parcels: [Parcel]
+        var weights: [Double]?
+        var meta: JSONValue?
+
+        enum CodingKeys: String, CodingKey { case id, label, parcels, weights, meta }
+
+        init(from decoder: any Decoder) throws {
+            let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
+            id = try container.decode(Int.self, forKey: .id)
+            label = try container.decodeIfPresent(String.self, forKey: .label)
+            parcels = try container.decode([Parcel].self, forKey: .parcels)
+            weights = try container.decodeIfPresent([Double].self, forKey: .weights)
+            meta = try container.decodeIfPresent(JSONValue.self, forKey: .meta)
+        }
+
+        struct Parcel: Decodable, Equatable {
+            var code: String
+            enum CodingKeys: String, CodingKey { case code }
+            init(from decoder: any Decoder) throws {
+                code = try ModelContainer(decoder, keyedBy: CodingKeys.self).decode(String.self, forKey: .code)
+            }
+        }
+    }
+
+    /// A model reads the document directly under the runtime's decoder and through the keyed container under
+    /// JSONDecoder: the same values, and the same errors at the same paths.
+    @Test(arguments: [
+        #"{"id": 1, "label": "a", "parcels": [{"code": "x"}, {"code": "y"}], "weights": [1, 2.5], "meta": {"k": [1]}}"#,
+        #"{"id": 1, "label": null, "parcels": [], "weights": null, "meta": null}"#,
+        #"{"id": 1, "parcels": [], "weights": []}"#,
+        #"{"id": 1}"#,
+        #"{"id": "1", "parcels": []}"#,
+        #"{"id": 1, "parcels": null}"#,
+        #"{"id": 1, "parcels": {"code": "x"}}"#,
+        #"{"id": 1, "parcels": [{"code": "x"}, {"code": 5}]}"#,
+        #"{"id": 1, "parcels": [{"code": "x"}, null]}"#,
+        #"{"id": 1, "parcels": [], "weights": [1, "x"]}"#,
+        #"{"id": 1, "parcels": [], "weights": {"a": 1}}"#,
+        #"[{"id": 1}]"#,
+    ])
+    func modelContainersReadAsJSONDecoderReads(text: String) {
+        func outcome(_ decode: (Data) throws -> Shipment) -> String {
+            do {
+                return "\(try decode(Data(text.utf8)))"
+            } catch let error as DecodingError {
+                return BinderyError.describe(error, reading: Shipment.self)
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(outcome { try coders.decode(Shipment.self, from: $0) } == outcome { try JSONDecoder().decode(Shipment.self, from: $0) })
     }
 
     @Test func dictionariesOfManyMembersDecodeWhole() throws {

@@ -105,7 +105,7 @@ enum Naming {
         "DefaultTransport",
         "EventFraming", "EventReading", "EventStream", "ExponentialBackoff", "FileURLs", "HeaderAuth", "HTTPBody", "HTTPHeaders",
         "HTTPMethod", "HTTPRequest", "HTTPResponse", "Indirect", "InMemoryTransport", "Job", "JobProgress", "JobRule", "JobStart", "JSONValue", "MD5",
-        "ManualClock", "Middleware", "MultipartForm", "MultipartPart", "Nanoseconds", "Origin", "Page", "Paginated", "PaginationRule",
+        "ManualClock", "Middleware", "ModelContainer", "MultipartForm", "MultipartPart", "Nanoseconds", "Origin", "Page", "Paginated", "PaginationRule",
         "ParameterValue", "QueryItems", "Request", "RequestBody", "RequestOptions", "ResponseReader", "RetryPolicy",
         "Secret", "ServerSentEvent", "SocketTransport", "SpecRetryPolicy", "StreamingResponse", "StreamingTransport", "SystemClock",
         "TaggedUnion", "Timeouts", "Transport",
