@@ -180,7 +180,6 @@ public struct Renderer {
     }
 
     private func modelView(_ model: Model) -> ModelView {
-        let hasDefaults = model.fields.contains { $0.defaultValue != nil }
         let fields = model.fields.map { field in
             let decodedPlain = field.defaultValue != nil || field.type.isOptional
             return FieldView(
@@ -210,8 +209,7 @@ public struct Renderer {
         }
         return ModelView(
             doc: docLines(model.doc), name: model.name, fields: fields, initializer: signature(parameters),
-            hasCodingKeys: hasDefaults || model.fields.contains { $0.wireName != $0.swiftName }, codingKeys: codingKeys,
-            hasDefaults: hasDefaults, fileURLs: rewrites, hasFileURLs: !rewrites.isEmpty)
+            hasFields: !fields.isEmpty, codingKeys: codingKeys, fileURLs: rewrites, hasFileURLs: !rewrites.isEmpty)
     }
 
     private func enumView(_ enumeration: Enumeration) -> EnumView {

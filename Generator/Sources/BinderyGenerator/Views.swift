@@ -125,9 +125,9 @@ struct ModelView {
     var name: String
     var fields: [FieldView]
     var initializer: SignatureView
-    var hasCodingKeys: Bool
+    /// A model with fields decodes them itself, through the runtime's `ModelContainer`.
+    var hasFields: Bool
     var codingKeys: [CodingKeyView]
-    var hasDefaults: Bool
     var fileURLs: [FileURLRewriteView]
     var hasFileURLs: Bool
 }

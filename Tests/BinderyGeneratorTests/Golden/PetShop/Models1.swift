@@ -40,6 +40,15 @@ public struct Owner: Codable, Hashable, Sendable {
     public init(name: String) {
         self.name = name
     }
+
+    enum CodingKeys: String, CodingKey {
+        case name
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+    }
 }
 
 /// A grooming booking; its pet also picks the endpoint's path.
@@ -58,6 +67,13 @@ public struct Booking: Codable, Hashable, Sendable {
     enum CodingKeys: String, CodingKey {
         case petID = "pet_id"
         case day, salon
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
+        petID = try container.decode(Int.self, forKey: .petID)
+        day = try container.decode(Date.self, forKey: .day)
+        salon = try container.decodeIfPresent(String.self, forKey: .salon)
     }
 }
 

@@ -40,6 +40,12 @@ public struct VideoUpload: Codable, Hashable, Sendable {
         case id
         case completedAt = "completed_at"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        completedAt = try container.decodeIfPresent(Date.self, forKey: .completedAt)
+    }
 }
 
 /// A notice from the shop.
@@ -52,6 +58,17 @@ public struct Notice: Codable, Hashable, Sendable {
         self.id = id
         self.text = text
         self.body = body
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, text, body
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
+        id = try container.decode(Int.self, forKey: .id)
+        text = try container.decode(String.self, forKey: .text)
+        body = try container.decodeIfPresent(NoticeBody.self, forKey: .body)
     }
 }
 
@@ -97,5 +114,15 @@ public struct SignedNote: Codable, Hashable, Sendable {
     public init(signature: String, text: String? = nil) {
         self.signature = signature
         self.text = text
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case signature, text
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
+        signature = try container.decode(String.self, forKey: .signature)
+        text = try container.decodeIfPresent(String.self, forKey: .text)
     }
 }

@@ -90,7 +90,7 @@ public struct Pet: Codable, Hashable, Sendable, FileURLs {
     }
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
         id = try container.decode(Int.self, forKey: .id)
         name = try container.decode(String.self, forKey: .name)
         tag = try container.decodeIfPresent(String.self, forKey: .tag)
@@ -131,6 +131,16 @@ public struct NewPet: Codable, Hashable, Sendable {
         self.name = name
         self.tags = tags
     }
+
+    enum CodingKeys: String, CodingKey {
+        case name, tags
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        tags = try container.decodeIfPresent([String].self, forKey: .tags)
+    }
 }
 
 public struct PasswordAuth: Codable, Hashable, Sendable {
@@ -141,6 +151,16 @@ public struct PasswordAuth: Codable, Hashable, Sendable {
         self.username = username
         self.password = password
     }
+
+    enum CodingKeys: String, CodingKey {
+        case username, password
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
+        username = try container.decode(String.self, forKey: .username)
+        password = try container.decode(String.self, forKey: .password)
+    }
 }
 
 public struct MutualTLS: Codable, Hashable, Sendable {
@@ -150,5 +170,15 @@ public struct MutualTLS: Codable, Hashable, Sendable {
     public init(cert: String, key: String) {
         self.cert = cert
         self.key = key
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case cert, key
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
+        cert = try container.decode(String.self, forKey: .cert)
+        key = try container.decode(String.self, forKey: .key)
     }
 }

@@ -11,4 +11,14 @@ public struct NoticeLine: Codable, Hashable, Sendable {
         self.author = author
         self.text = text
     }
+
+    enum CodingKeys: String, CodingKey {
+        case author, text
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
+        author = try container.decode(String.self, forKey: .author)
+        text = try container.decode(String.self, forKey: .text)
+    }
 }
