@@ -50,7 +50,7 @@ extension Paginated where Item: FileURLs {
     public func rewritingFileURLs(_ rewrite: @escaping @Sendable (_ field: String, _ url: String) -> String) -> Paginated {
         var copy = self
         let earlier = convert
-        copy.convert = { earlier($0).rewritingFileURLs(rewrite) }
+        copy.convert = { (earlier?($0) ?? $0).rewritingFileURLs(rewrite) }
         return copy
     }
 

@@ -95,8 +95,9 @@ public struct Paginated<Item: Decodable & Sendable>: AsyncSequence, Sendable {
 
     let client: APIClient
     let first: Request<Page<Item>>
-    /// Applied to every item as its page arrives (see `rewritingFileURLs`).
-    var convert: @Sendable (Item) -> Item = { $0 }
+    /// Applied to every item as its page arrives (see `rewritingFileURLs`). None by default: a page's items are
+    /// then handed on as decoded, not copied one by one.
+    var convert: (@Sendable (Item) -> Item)?
 
     /// The same walk, a page at a time (with `count` when the API sends it).
     public var pages: Pages { Pages(client: client, first: first, convert: convert) }
@@ -105,13 +106,15 @@ public struct Paginated<Item: Decodable & Sendable>: AsyncSequence, Sendable {
 
     public struct Iterator: AsyncIteratorProtocol {
         var pages: Pages.Iterator
-        var buffer: IndexingIterator<[Item]> = [Item]().makeIterator()
+        /// The current page's items not yet handed out, last first: each is moved out, not copied.
+        var remaining: [Item] = []
 
         public mutating func next() async throws -> Item? {
             while true {
-                if let item = buffer.next() { return item }
+                if let item = remaining.popLast() { return item }
                 guard let page = try await pages.next() else { return nil }
-                buffer = page.items.makeIterator()
+                remaining = page.items
+                remaining.reverse()
             }
         }
     }
@@ -121,7 +124,7 @@ public struct Paginated<Item: Decodable & Sendable>: AsyncSequence, Sendable {
 
         let client: APIClient
         let first: Request<Page<Item>>
-        let convert: @Sendable (Item) -> Item
+        let convert: (@Sendable (Item) -> Item)?
 
         public func makeAsyncIterator() -> Iterator {
             Iterator(client: client, rule: first.reader.pagination, convert: convert, upcoming: first)
@@ -130,7 +133,7 @@ public struct Paginated<Item: Decodable & Sendable>: AsyncSequence, Sendable {
         public struct Iterator: AsyncIteratorProtocol {
             let client: APIClient
             let rule: PaginationRule?
-            let convert: @Sendable (Item) -> Item
+            let convert: (@Sendable (Item) -> Item)?
             var upcoming: Request<Page<Item>>?
             var pageNumber = 1
             var itemsSeen = 0
@@ -139,7 +142,7 @@ public struct Paginated<Item: Decodable & Sendable>: AsyncSequence, Sendable {
             /// or walked): the server works on it meanwhile. At most one page ahead; cancelled when the walk ends.
             let ahead: PageAhead<Item>
 
-            init(client: APIClient, rule: PaginationRule?, convert: @escaping @Sendable (Item) -> Item, upcoming: Request<Page<Item>>) {
+            init(client: APIClient, rule: PaginationRule?, convert: (@Sendable (Item) -> Item)?, upcoming: Request<Page<Item>>) {
                 self.client = client
                 self.rule = rule
                 self.convert = convert
@@ -167,7 +170,7 @@ public struct Paginated<Item: Decodable & Sendable>: AsyncSequence, Sendable {
                 itemsSeen += page.items.count
                 if let rule, !page.items.isEmpty { upcoming = following(request, page, rule) }
                 if upcoming == nil { ahead.cancel() }
-                page.items = page.items.map(convert)
+                if let convert { page.items = page.items.map(convert) }
                 return page
             }
 
