@@ -581,6 +581,32 @@ struct PaginationPolicyTests {
         #expect(urls == ["https://memory.example.com/v1/items/", "https://memory.example.com/v1/items/?page=2"])
     }
 
+    struct Picture: Codable, Equatable, Sendable, FileURLs {
+        var id: Int
+        var url: String
+        func rewritingFileURLs(_ rewrite: (_ field: String, _ url: String) -> String) -> Picture {
+            Picture(id: id, url: rewrite("url", url))
+        }
+    }
+
+    /// Rewrites of a walk's file URLs apply to every item of every page, in the order they were added.
+    @Test func fileURLRewritesApplyToEveryItemInTurn() async throws {
+        let transport = InMemoryTransport([
+            .json(#"{"next": "https://memory.example.com/v1/items/?page=2", "results": [{"id": 1, "url": "a"}, {"id": 2, "url": "b"}]}"#),
+            .json(#"{"next": null, "results": [{"id": 3, "url": "c"}]}"#),
+        ])
+        let client = APIClient(
+            api: APIDefinition(name: "Pages", baseURL: "https://memory.example.com/v1"),
+            options: ClientOptions(transport: transport, retry: ExponentialBackoff.never, environment: [:], clock: ManualClock()))
+        let rule = PaginationRule(style: .nextLink, items: ["results"], next: ["next"])
+        let walk = client.paginate(Request<Page<Picture>>("items.list", .get, "items/", response: .page(rule)))
+            .rewritingFileURLs { field, url in "\(field):\(url)" }
+            .rewritingFileURLs { "/" + $0 }
+        var pictures: [Picture] = []
+        for try await picture in walk { pictures.append(picture) }
+        #expect(pictures == [Picture(id: 1, url: "/url:a"), Picture(id: 2, url: "/url:b"), Picture(id: 3, url: "/url:c")])
+    }
+
     /// The next page is asked for while the current one is walked, and never a page further.
     @Test func theNextPageIsAskedForAheadButNotTwoAhead() async throws {
         let transport = InMemoryTransport((1...4).map { page in
