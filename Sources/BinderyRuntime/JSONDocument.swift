@@ -8,24 +8,24 @@ final class JSONDocument {
         case null, `false`, `true`, integer, number, string, escapedString, array, object
     }
 
-    /// One value. What `start`, `end` and `payload` hold depends on its kind.
+    /// One value, in 16 bytes. What its payload holds depends on its kind: strings and containers two 32-bit
+    /// fields (`start`, `end`), integers and numbers their bit pattern.
     struct Entry {
         let kind: Kind
-        /// Strings: the offset of the first byte inside the quotes. Containers: how many elements or members.
-        let start: UInt32
-        /// Strings: the offset of the closing quote. Containers: the index of the first entry after the container.
-        let end: UInt32
-        /// Integers: the value's bit pattern. Numbers: the `Double`'s.
         private let payload: UInt64
 
         init(_ kind: Kind, _ start: UInt32, _ end: UInt32) {
-            (self.kind, self.start, self.end, payload) = (kind, start, end, 0)
+            (self.kind, payload) = (kind, UInt64(start) | UInt64(end) << 32)
         }
 
-        init(integer: Int) { (kind, start, end, payload) = (.integer, 0, 0, UInt64(bitPattern: Int64(integer))) }
+        init(integer: Int) { (kind, payload) = (.integer, UInt64(bitPattern: Int64(integer))) }
 
-        init(number: Double) { (kind, start, end, payload) = (.number, 0, 0, number.bitPattern) }
+        init(number: Double) { (kind, payload) = (.number, number.bitPattern) }
 
+        /// Strings: the offset of the first byte inside the quotes. Containers: how many elements or members.
+        var start: UInt32 { UInt32(truncatingIfNeeded: payload) }
+        /// Strings: the offset of the closing quote. Containers: the index of the first entry after the container.
+        var end: UInt32 { UInt32(truncatingIfNeeded: payload >> 32) }
         var isContainer: Bool { kind == .array || kind == .object }
         /// The index of the entry after this one, at `index`, and everything in it.
         func after(_ index: Int) -> Int { isContainer ? Int(end) : index + 1 }
