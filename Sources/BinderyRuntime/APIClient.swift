@@ -138,6 +138,9 @@ public final class APIClient: Sendable {
                     HTTPRequest(method: request.method, url: url, headers: headers), body: body,
                     operation: request.operation, timeouts: budget, streaming: request.reader.streams)
                 if (200..<300).contains(response.status) {
+                    // What the arrival started (the next page's request) takes this thread first; the decoding
+                    // follows, rather than holding the work up while another thread is woken for it.
+                    if let arrived = request.reader.arrived, arrived(response) { await Task.yield() }
                     return try decode(response, stream: stream, for: request, url: url, attempts: attempt)
                 }
                 failure = .status(response.status, retryAfter: ExponentialBackoff.retryAfter(in: response.headers))

@@ -229,12 +229,10 @@ final class PageAhead<Item: Decodable & Sendable>: @unchecked Sendable {
         guard let rule, [.nextLink, .linkHeader, .cursor].contains(rule.style), case .whole(let read) = request.reader.body else {
             return request
         }
-        let reader = ResponseReader<Page<Item>>(pagination: rule, accept: request.reader.accept) { [weak self] response, coders in
-            if let token = Self.token(in: response, rule: rule), !token.isEmpty, !seen.contains(token) {
-                self?.start(Self.request(after: request, token: token, rule: rule), seen: seen.union([token]))
-            }
-            return try read(response, coders)
-        }
+        let reader = ResponseReader<Page<Item>>(pagination: rule, accept: request.reader.accept, arrived: { [weak self] response in
+            guard let self, let token = Self.token(in: response, rule: rule), !token.isEmpty, !seen.contains(token) else { return false }
+            return self.start(Self.request(after: request, token: token, rule: rule), seen: seen.union([token]))
+        }, read)
         return Request(
             request.operation, request.method, request.path, query: request.query, headers: request.headers,
             body: request.body, options: request.options, response: reader)
@@ -264,16 +262,19 @@ final class PageAhead<Item: Decodable & Sendable>: @unchecked Sendable {
         task?.cancel()
     }
 
-    private func start(_ request: Request<Page<Item>>, seen: Set<String>) {
+    /// Asks for `request`'s page now, or once the page ahead is claimed; true when it was asked for now.
+    @discardableResult
+    private func start(_ request: Request<Page<Item>>, seen: Set<String>) -> Bool {
         lock.lock()
         defer { lock.unlock() }
         guard pending == nil else {
             deferred = request
-            return
+            return false
         }
         let client = self.client
         let next = looking(past: request, seen: seen)
         pending = (Self.key(request), Task { try await client.send(next) })
+        return true
     }
 
     /// The next link or cursor of a page whose body is not decoded yet, unless the page says it is the last.

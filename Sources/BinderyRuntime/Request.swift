@@ -54,14 +54,25 @@ public struct ResponseReader<Response: Sendable>: Sendable {
     public let accept: String
     /// The pagination rule of a reader of pages, so the following pages can be asked for.
     public let pagination: PaginationRule?
+    /// Runs the moment a successful response arrives, before its body is read; true when it started work that
+    /// should run before the reading (a page reader's request for the next page), which then waits its turn.
+    let arrived: (@Sendable (_ response: HTTPResponse) -> Bool)?
 
     public init(
         pagination: PaginationRule? = nil, accept: String = "application/json",
         _ read: @escaping @Sendable (_ response: HTTPResponse, _ coders: Coders) throws -> Response
     ) {
+        self.init(pagination: pagination, accept: accept, arrived: nil, read)
+    }
+
+    init(
+        pagination: PaginationRule?, accept: String, arrived: (@Sendable (_ response: HTTPResponse) -> Bool)?,
+        _ read: @escaping @Sendable (_ response: HTTPResponse, _ coders: Coders) throws -> Response
+    ) {
         body = .whole(read)
         self.accept = accept
         self.pagination = pagination
+        self.arrived = arrived
     }
 
     /// Whether the body is read as it arrives.
@@ -74,6 +85,7 @@ public struct ResponseReader<Response: Sendable>: Sendable {
         body = .events(events)
         self.accept = accept
         pagination = nil
+        arrived = nil
     }
 }
 

@@ -93,21 +93,22 @@ final class Socket: @unchecked Sendable {
     func write(_ bytes: UnsafeRawBufferPointer, idle: TimeInterval) throws {
         var offset = 0
         while offset < bytes.count {
-            #if canImport(Darwin)
-                let sent = send(descriptor, bytes.baseAddress! + offset, bytes.count - offset, 0)
-            #else
-                let sent = send(descriptor, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
-            #endif
-            if sent > 0 {
-                offset += sent
-            } else if sent < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
-                guard try wait(for: Int16(POLLOUT), until: Deadline(after: idle)) else {
-                    throw TransportError(.timedOut, "the server took no more of the request for \(format(idle)) s")
-                }
-            } else {
-                throw failure("the connection failed while sending")
+            let sent = try send(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            offset += sent
+            if sent == 0, try !wait(for: Int16(POLLOUT), until: Deadline(after: idle)) {
+                throw TransportError(.timedOut, "the server took no more of the request for \(format(idle)) s")
             }
         }
+    }
+
+    /// Sends what the connection takes of `bytes` now, without waiting: how many bytes went out, 0 when it is full.
+    func send(_ bytes: UnsafeRawBufferPointer) throws -> Int {
+        let sent = systemSend(descriptor, bytes.baseAddress!, bytes.count)
+        if sent > 0 { return sent }
+        guard sent < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR else {
+            throw failure("the connection failed while sending")
+        }
+        return 0
     }
 
     func write(_ data: Data, idle: TimeInterval) throws {
@@ -235,16 +236,25 @@ private func format(_ seconds: TimeInterval) -> String { String(format: "%g", se
     }
     private func systemShutdown(_ fd: Int32) -> Int32 { Darwin.shutdown(fd, SHUT_RDWR) }
     private func systemClose(_ fd: Int32) -> Int32 { Darwin.close(fd) }
+    private func systemSend(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+        Darwin.send(fd, bytes, count, 0)
+    }
 #elseif canImport(Glibc)
     private func systemConnect(_ fd: Int32, _ address: UnsafePointer<sockaddr>!, _ length: socklen_t) -> Int32 {
         Glibc.connect(fd, address, length)
     }
     private func systemShutdown(_ fd: Int32) -> Int32 { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
     private func systemClose(_ fd: Int32) -> Int32 { Glibc.close(fd) }
+    private func systemSend(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+        Glibc.send(fd, bytes, count, Int32(MSG_NOSIGNAL))
+    }
 #else
     private func systemConnect(_ fd: Int32, _ address: UnsafePointer<sockaddr>!, _ length: socklen_t) -> Int32 {
         Musl.connect(fd, address, length)
     }
     private func systemShutdown(_ fd: Int32) -> Int32 { Musl.shutdown(fd, Int32(SHUT_RDWR)) }
     private func systemClose(_ fd: Int32) -> Int32 { Musl.close(fd) }
+    private func systemSend(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+        Musl.send(fd, bytes, count, Int32(MSG_NOSIGNAL))
+    }
 #endif

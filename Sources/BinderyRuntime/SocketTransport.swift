@@ -68,10 +68,14 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
         let key = "\(host):\(origin.port ?? 80)"
         let patience = Patience(idle: timeouts.read, deadline: timeouts.total.map(Deadline.init(after:)))
         let box = SocketBox(takeIdle(key))
+        let headBytes = Data(head.utf8)
         return try await withTaskCancellationHandler {
-            try await Blocking.run {
+            // On a kept connection the head goes out from this thread, at once: the server starts on the request
+            // while the hand-off to a thread that may block waits its turn (on a busy machine, milliseconds).
+            let sentAtOnce = try box.socket.map { socket in try headBytes.withUnsafeBytes { try socket.send($0) } } ?? 0
+            return try await Blocking.run {
                 let socket = try box.socket ?? box.set(Socket.connect(host: host, port: origin.port ?? 80, timeout: timeouts.connect))
-                try socket.write(Data(head.utf8), idle: patience.next)
+                try socket.write(headBytes.dropFirst(sentAtOnce), idle: patience.next)
                 do {
                     try body?.write { try socket.write($0, idle: patience.next) }
                 } catch let error as TransportError {

@@ -628,6 +628,44 @@ struct PaginationPolicyTests {
         #expect(transport.received.map(\.request.url.query) == [nil, "page=2", "page=3"])
     }
 
+    /// The next page's request goes out before the current page is decoded, not after it: the server works on it
+    /// meanwhile. The first page's item waits (at most 10 s) for the second page's request to reach the transport.
+    @Test func theNextPageIsAskedForBeforeThisOneIsDecoded() async throws {
+        let transport = InMemoryTransport([
+            .json(#"{"next": "https://memory.example.com/v1/items/?page=2", "results": [{"id": 1}]}"#),
+            .json(#"{"results": [{"id": 2}]}"#),
+        ])
+        let client = APIClient(
+            api: APIDefinition(name: "Pages", baseURL: "https://memory.example.com/v1"),
+            options: ClientOptions(transport: transport, retry: ExponentialBackoff.never, environment: [:], clock: ManualClock()))
+        let rule = PaginationRule(style: .nextLink, items: ["results"], next: ["next"])
+        var items: [ItemWaitingForTheNextPage] = []
+        try await ItemWaitingForTheNextPage.$transport.withValue(transport) {
+            for try await item in client.paginate(Request<Page<ItemWaitingForTheNextPage>>("items.list", .get, "items/", response: .page(rule))) {
+                items.append(item)
+            }
+        }
+        #expect(items.map(\.id) == [1, 2])
+        #expect(items.first?.nextPageWasAsked == true, "page 2 was not asked for while page 1 was decoded")
+    }
+
+    /// An item of the first page that, while decoded, waits a bounded while for the second page's request.
+    struct ItemWaitingForTheNextPage: Decodable, Sendable {
+        @TaskLocal static var transport: InMemoryTransport?
+        var id: Int
+        var nextPageWasAsked = false
+
+        enum CodingKeys: CodingKey { case id }
+
+        init(from decoder: any Decoder) throws {
+            id = try decoder.container(keyedBy: CodingKeys.self).decode(Int.self, forKey: .id)
+            guard id == 1, let transport = Self.transport else { return }
+            let deadline = Date() + 10
+            while transport.received.count < 2, Date() < deadline { usleep(1000) }
+            nextPageWasAsked = transport.received.count == 2
+        }
+    }
+
     @Test func aNextLinkThatComesBackAgainEndsTheWalk() async throws {
         let (ids, urls) = try await walk([
             .json(#"{"next": "https://memory.example.com/v1/items/?page=2", "results": [{"id": 1}]}"#),
