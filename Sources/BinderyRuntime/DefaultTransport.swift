@@ -4,14 +4,18 @@ import Foundation
 /// because FoundationNetworking's URLSession can re-send a request on a new connection below the runtime and wait out
 /// the read timeout for an answer that was lost; `https://` origins, and every origin on Apple platforms, go through
 /// `URLSessionTransport`.
-public final class DefaultTransport: StreamingTransport {
-    private let urlSession: URLSessionTransport
+public final class DefaultTransport: StreamingTransport, @unchecked Sendable {
+    private let maximumResponseSize: Int
+    /// Made on first use: setting up a URL session costs milliseconds, which a client of `http://` origins on Linux
+    /// never needs to spend.
+    private var urlSession: URLSessionTransport?
+    private let lock = NSLock()
     #if canImport(FoundationNetworking)
         private let sockets: SocketTransport
     #endif
 
     public init(maximumResponseSize: Int = 256 << 20) {
-        urlSession = URLSessionTransport(maximumResponseSize: maximumResponseSize)
+        self.maximumResponseSize = maximumResponseSize
         #if canImport(FoundationNetworking)
             sockets = SocketTransport(maximumResponseSize: maximumResponseSize)
         #endif
@@ -21,7 +25,12 @@ public final class DefaultTransport: StreamingTransport {
         #if canImport(FoundationNetworking)
             if url.scheme?.lowercased() == "http" { return sockets }
         #endif
-        return urlSession
+        lock.lock()
+        defer { lock.unlock() }
+        if let urlSession { return urlSession }
+        let made = URLSessionTransport(maximumResponseSize: maximumResponseSize)
+        urlSession = made
+        return made
     }
 
     public func send(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse {
