@@ -105,16 +105,23 @@ public struct Paginated<Item: Decodable & Sendable>: AsyncSequence, Sendable {
     public func makeAsyncIterator() -> Iterator { Iterator(pages: pages.makeAsyncIterator()) }
 
     public struct Iterator: AsyncIteratorProtocol {
-        var pages: Pages.Iterator
+        @usableFromInline var pages: Pages.Iterator
         /// The current page's items not yet handed out, last first: each is moved out, not copied.
-        var remaining: [Item] = []
+        @usableFromInline var remaining: [Item] = []
 
+        init(pages: Pages.Iterator) { self.pages = pages }
+
+        // Inlinable, so a walk is compiled for its item type where it is written: generic code would ask the runtime
+        // for the item type's metadata at every item handed out.
+        @inlinable
         public mutating func next() async throws -> Item? {
             while true {
                 if let item = remaining.popLast() { return item }
-                guard let page = try await pages.next() else { return nil }
-                remaining = page.items
-                remaining.reverse()
+                guard var page = try await pages.next() else { return nil }
+                // Taken from the page, so the array is not shared and reversing it copies nothing; reversed through
+                // its buffer, whose swaps move items where the array's would copy and release them.
+                swap(&remaining, &page.items)
+                remaining.withUnsafeMutableBufferPointer { $0.reverse() }
             }
         }
     }
@@ -331,11 +338,14 @@ struct PageBody<Item: Decodable>: Decodable {
             }
             return path.last.map { (container, AnyKey($0)) }
         }
-        guard let (itemsContainer, itemsKey) = try container(for: rule.items) else {
+        if rule.items.count == 1 {  // read in place under the runtime's decoder, as a model's array fields are
+            items = try ModelContainer(decoder, keyedBy: AnyKey.self).decode([Item].self, forKey: AnyKey(rule.items[0]))
+        } else if let (itemsContainer, itemsKey) = try container(for: rule.items) {
+            items = try itemsContainer.decode([Item].self, forKey: itemsKey)
+        } else {
             throw DecodingError.keyNotFound(
                 AnyKey(rule.items.joined(separator: ".")), .init(codingPath: [], debugDescription: "no items"))
         }
-        items = try itemsContainer.decode([Item].self, forKey: itemsKey)
         if let path = rule.next, let (container, key) = try container(for: path) {
             next = try container.decodeIfPresent(String.self, forKey: key)
         }
