@@ -19,9 +19,10 @@ func ratioByRound(_ results: [String: [ClientFigures]], _ name: String, _ other:
     median(zip(results[name]!, results[other]!).map { figure($0) / figure($1) })
 }
 
-/// Rounds of the walk: a page_size-1000 walk lasts a quarter of a second, so one hiccup of the shared machine moves a
-/// round's ratio by a tenth or more; more rounds keep the median steady.
-let walkRounds = 9
+/// Rounds of the comparisons timed against the server (walks, requests): a page_size-1000 walk lasts a quarter of a
+/// second, so one hiccup of the shared machine moves a round's ratio by a tenth or more; more rounds keep the median
+/// steady.
+let serverRounds = 9
 
 /// Walking 20,000 tasks through DRF pages with the generated client's `listAll`, the published Python client's
 /// `list_all`, and curl fetching the same pages on one connection (the ceiling).
@@ -36,14 +37,14 @@ func walk() async throws {
         ]) }
         let results = try interleaved(
             [.bindery("walk", server.baseURL, String(pageSize)), .synapseSDK("walk", server.baseURL, String(pageSize)), .curl(urls)],
-            rounds: walkRounds)
+            rounds: serverRounds)
         for name in ["Bindery", "synapse_sdk"] where results[name]!.contains(where: { $0.count != total }) {
             throw BenchmarkFailure("\(name) walked \(results[name]!.map(\.count)) items, not \(total)")
         }
         let time = results.mapValues { median($0.map(\.seconds)) }
         let cpuPerPage = results.mapValues { median($0.map(\.cpu)) / Double(pages) * 1000 }
         report(
-            "Walk: \(total) tasks, page_size \(pageSize) (\(pages) pages), medians of \(walkRounds) interleaved runs",
+            "Walk: \(total) tasks, page_size \(pageSize) (\(pages) pages), medians of \(serverRounds) interleaved runs",
             ["Bindery", "synapse_sdk", "curl"].map { name in
                 (name, "\(format(time[name]!)), client CPU \(format(cpuPerPage[name]!, "ms")) a page")
             },
@@ -120,10 +121,10 @@ func requests() async throws {
     let results = try interleaved(
         [.bindery("get", server.baseURL, String(count)), .synapseSDK("get", server.baseURL, String(count)),
          .curl(Array(repeating: url, count: count))],
-        rounds: 5)
+        rounds: serverRounds)
     let rate = results.mapValues { Double(count) / median($0.map(\.seconds)) }
     report(
-        "Requests: GET projects/1/ \(count) times on one connection, medians of 5 interleaved runs",
+        "Requests: GET projects/1/ \(count) times on one connection, medians of \(serverRounds) interleaved runs",
         ["Bindery", "synapse_sdk", "curl"].map { ($0, String(format: "%.0f requests/s", rate[$0]!)) },
         verdict: "Bindery's rate is \(String(format: "%.0f%%", ratioByRound(results, "curl", "Bindery", \.seconds) * 100)) of curl's and "
             + "\(multiple(ratioByRound(results, "synapse_sdk", "Bindery", \.seconds))) synapse_sdk's (medians of each round's ratios)")
