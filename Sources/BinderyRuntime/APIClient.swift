@@ -84,7 +84,7 @@ public final class APIClient: Sendable {
             while base.hasSuffix("/") { base.removeLast() }
             text = base + "/" + request.path.drop { $0 == "/" }
         }
-        if !query.isEmpty { text += (text.contains("?") ? "&" : "?") + PercentEncoding.query(query) }
+        if !query.isEmpty { text += (text.utf8.contains(UInt8(ascii: "?")) ? "&" : "?") + PercentEncoding.query(query) }
         guard let url = URL(string: text) else {
             throw error(.invalidRequest, request, url: nil, attempts: 0, "'\(text)' is not a valid URL")
         }
