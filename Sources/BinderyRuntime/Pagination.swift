@@ -280,7 +280,14 @@ final class PageAhead<Item: Decodable & Sendable>: @unchecked Sendable {
         }
         let client = self.client
         let next = looking(past: request, seen: seen)
-        pending = (Self.key(request), Task { try await client.send(next) })
+        let send: @Sendable () async throws -> Page<Item> = { try await client.send(next) }
+        // On an `IOThread` the page ahead is asked for on it too: its answer then comes back to the thread the walk
+        // waits on, not to Swift's pool and from there to the walk, which would wake two threads instead of one.
+        if #available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *), let thread = IOThread.current {
+            pending = (Self.key(request), Task(executorPreference: thread, operation: send))
+        } else {
+            pending = (Self.key(request), Task(operation: send))
+        }
         return true
     }
 

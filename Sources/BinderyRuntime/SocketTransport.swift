@@ -73,7 +73,7 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
             // On a kept connection the head goes out from this thread, at once: the server starts on the request
             // while the hand-off to a thread that may block waits its turn (on a busy machine, milliseconds).
             let sentAtOnce = try box.socket.map { socket in try headBytes.withUnsafeBytes { try socket.send($0) } } ?? 0
-            return try await Blocking.run {
+            return try await Blocking.run(mayUseIOThread: true) {
                 let socket = try box.socket ?? box.set(Socket.connect(host: host, port: origin.port ?? 80, timeout: timeouts.connect))
                 try socket.write(headBytes.dropFirst(sentAtOnce), idle: patience.next)
                 do {
@@ -345,8 +345,13 @@ private final class SocketBox: @unchecked Sendable {
 
 /// Runs blocking work off Swift's cooperative pool, whose few threads must never wait on a socket or a disk.
 enum Blocking {
-    static func run<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
-        try await withCheckedThrowingContinuation { continuation in
+    /// With `mayUseIOThread`, work asked for on an `IOThread` with nothing else to run runs there at once: that
+    /// thread is there to wait, and a hand-off would cost two thread switches.
+    static func run<Value: Sendable>(
+        mayUseIOThread: Bool = false, _ work: @escaping @Sendable () throws -> Value
+    ) async throws -> Value {
+        if mayUseIOThread, IOThreadState.current?.hasNothingElseToRun == true { return try work() }
+        return try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
         }
     }

@@ -99,13 +99,42 @@ struct ClientTests {
         #expect(!String(describing: auth).contains("s3cr3t") && !String(reflecting: Secret("s3cr3t-value")).contains("s3cr3t"))
     }
 
-    @Test func readTimeoutEndsASilentGet() async throws {
+    /// Requests one after another share a kept connection, and get their own answers, also when the exchanges wait on
+    /// an `IOThread` rather than on threads they are handed to.
+    @Test(arguments: [false, true])
+    func requestsInARowShareOneConnection(onIOThread: Bool) async throws {
+        let server = try await FaultServer()
+        defer { server.stop() }
+        let id = uniqueID()
+        let client = makeClient(server, retry: ExponentialBackoff.none)
+        let bodies = (0..<20).map { $0.isMultiple(of: 2) ? nil : "{\"index\":\($0)}" }
+        let answers = try await running(onIOThread: onIOThread) {
+            var answers: [JSONValue] = []
+            for body in bodies {
+                answers.append(try await client.send(Request<JSONValue>(
+                    "t", body == nil ? .get : .post, "echo/\(id)", body: body.map { .bytes(Data($0.utf8), contentType: "application/json") },
+                    response: .json)))
+            }
+            return answers
+        }
+        #expect(answers.map { $0["attempt"] } == (1...20).map { .integer($0) })
+        #expect(answers.map { $0["body"] } == bodies.map { .string($0 ?? "") }, "an answer went to the wrong request")
+        let received = await server.received("echo/\(id)", atLeast: 20)
+        #expect(received.count == 20)
+        #expect(Set(received.compactMap { $0["client_port"] as? Int }).count == 1, "the requests did not share a connection")
+    }
+
+    @Test(arguments: [false, true])
+    func readTimeoutEndsASilentGet(onIOThread: Bool) async throws {
         let server = try await FaultServer()
         defer { server.stop() }
         let id = uniqueID()
         let client = makeClient(server, retry: ExponentialBackoff.none, timeouts: Timeouts(connect: 5, read: 0.5))
-        var error: BinderyError?
-        error = await failure { _ = try await client.send(Request<Attempt>("t", .get, "slow/\(id)?delay=30", response: .json)) }
+        let error = await failure {
+            try await running(onIOThread: onIOThread) {
+                _ = try await client.send(Request<Attempt>("t", .get, "slow/\(id)?delay=30", response: .json))
+            }
+        }
         #expect(error?.kind == .timedOut)
         #expect(error?.message == "the server sent nothing for 0.5 s", "\(String(describing: error))")
     }
@@ -159,12 +188,17 @@ struct ClientTests {
         // Without the deadline, 200 attempts would take about 100 s; the bound leaves room for a loaded machine.
     }
 
-    @Test func cancellingTheTaskCancelsTheRequest() async throws {
+    @Test(arguments: [false, true])
+    func cancellingTheTaskCancelsTheRequest(onIOThread: Bool) async throws {
         let server = try await FaultServer()
         defer { server.stop() }
         let client = makeClient(server)
         let id = uniqueID()
-        let task = Task { try await client.send(Request<Attempt>("t", .get, "slow/\(id)?delay=60", response: .json)) }
+        let task = Task {
+            try await running(onIOThread: onIOThread) {
+                try await client.send(Request<Attempt>("t", .get, "slow/\(id)?delay=60", response: .json))
+            }
+        }
         // Cancelled only once the server has the request, however loaded the machine: what cancelling must cut short
         // is the wait for an answer a minute away.
         for _ in 0..<600 where await server.received("slow/\(id)").isEmpty { try await Task.sleep(nanoseconds: 100_000_000) }

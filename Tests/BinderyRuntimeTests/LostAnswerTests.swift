@@ -9,16 +9,22 @@ import Testing
 @Suite("Lost answers, against the fault server", .enabled(if: liveTestsEnabled, "needs the test command (BINDERY_LIVE=1)"))
 struct LostAnswerTests {
     struct Trial: CustomTestStringConvertible, Sendable {
+        enum Path: String, Sendable {
+            case sockets = ""
+            case socketsOnIOThread = ", waiting on an IOThread"
+            case urlSession = ", through URLSession"
+        }
+
         var withBody: Bool
         var reusedConnection: Bool
-        var urlSession: Bool
+        var path: Path
         var testDescription: String {
-            "\(withBody ? "with" : "without") a body, on a \(reusedConnection ? "reused" : "fresh") connection\(urlSession ? ", through URLSession" : "")"
+            "\(withBody ? "with" : "without") a body, on a \(reusedConnection ? "reused" : "fresh") connection\(path.rawValue)"
         }
     }
 
-    static let trials = [false, true].flatMap { urlSession in
-        [false, true].flatMap { body in [false, true].map { Trial(withBody: body, reusedConnection: $0, urlSession: urlSession) } }
+    static let trials = [Trial.Path.sockets, .socketsOnIOThread, .urlSession].flatMap { path in
+        [false, true].flatMap { body in [false, true].map { Trial(withBody: body, reusedConnection: $0, path: path) } }
     }
 
     @Test(arguments: trials)
@@ -29,13 +35,15 @@ struct LostAnswerTests {
         // A read timeout longer than the rest of the test: the failure must come from the closed connection.
         let client = makeClient(
             server, retry: quickRetries, timeouts: Timeouts(connect: 5, read: 30),
-            transport: trial.urlSession ? URLSessionTransport() : DefaultTransport())
-        if trial.reusedConnection {
-            _ = try await client.send(Request<JSONValue>("warm", .get, "echo/\(id)-warm", response: .json))
-        }
+            transport: trial.path == .urlSession ? URLSessionTransport() : DefaultTransport())
         let body: RequestBody? = trial.withBody ? .json(["name": String(repeating: "x", count: 4096)]) : nil
         let error = await failure {
-            _ = try await client.send(Request<Attempt>("items.create", .post, "drop/\(id)?times=100", body: body, response: .json))
+            try await running(onIOThread: trial.path == .socketsOnIOThread) {
+                if trial.reusedConnection {
+                    _ = try await client.send(Request<JSONValue>("warm", .get, "echo/\(id)-warm", response: .json))
+                }
+                _ = try await client.send(Request<Attempt>("items.create", .post, "drop/\(id)?times=100", body: body, response: .json))
+            }
         }
         #expect(error?.kind == .outcomeUnknown, "\(String(describing: error))")
         #expect(error?.attempts == 1)

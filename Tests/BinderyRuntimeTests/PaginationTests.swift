@@ -37,15 +37,20 @@ struct PaginationTests {
         return matching()
     }
 
-    @Test func followsNextLinksAsGiven() async throws {
+    /// Also on an `IOThread`, where the walk and the page ahead wait on one thread.
+    @Test(arguments: [false, true])
+    func followsNextLinksAsGiven(onIOThread: Bool) async throws {
         let server = try await emulator()
         defer { server.stop() }
         let drf = PaginationRule(style: .nextLink, items: ["results"], next: ["next"], count: ["count"])
         var query = QueryItems()
         query.add("page_size", 1000)
-        var ids: [Int] = []
-        for try await item in client(server).paginate(Request<Page<Item>>("items.list", .get, "items/", query: query.items, response: .page(drf))) {
-            ids.append(item.id)
+        let request = Request<Page<Item>>("items.list", .get, "items/", query: query.items, response: .page(drf))
+        let client = client(server)
+        let ids = try await running(onIOThread: onIOThread) {
+            var ids: [Int] = []
+            for try await item in client.paginate(request) { ids.append(item.id) }
+            return ids
         }
         #expect(ids == Array(1...Self.itemCount))
         let received = await queries(server, "/items/", expected: 11)

@@ -630,7 +630,9 @@ struct PaginationPolicyTests {
 
     /// The next page's request goes out before the current page is decoded, not after it: the server works on it
     /// meanwhile. The first page's item waits (at most 10 s) for the second page's request to reach the transport.
-    @Test func theNextPageIsAskedForBeforeThisOneIsDecoded() async throws {
+    /// On an `IOThread` too, where the walk and the page ahead share one thread.
+    @Test(arguments: [false, true])
+    func theNextPageIsAskedForBeforeThisOneIsDecoded(onIOThread: Bool) async throws {
         let transport = InMemoryTransport([
             .json(#"{"next": "https://memory.example.com/v1/items/?page=2", "results": [{"id": 1}]}"#),
             .json(#"{"results": [{"id": 2}]}"#),
@@ -639,10 +641,13 @@ struct PaginationPolicyTests {
             api: APIDefinition(name: "Pages", baseURL: "https://memory.example.com/v1"),
             options: ClientOptions(transport: transport, retry: ExponentialBackoff.never, environment: [:], clock: ManualClock()))
         let rule = PaginationRule(style: .nextLink, items: ["results"], next: ["next"])
-        var items: [ItemWaitingForTheNextPage] = []
-        try await ItemWaitingForTheNextPage.$transport.withValue(transport) {
-            for try await item in client.paginate(Request<Page<ItemWaitingForTheNextPage>>("items.list", .get, "items/", response: .page(rule))) {
-                items.append(item)
+        let items = try await ItemWaitingForTheNextPage.$transport.withValue(transport) {
+            try await running(onIOThread: onIOThread) {
+                var items: [ItemWaitingForTheNextPage] = []
+                for try await item in client.paginate(Request<Page<ItemWaitingForTheNextPage>>("items.list", .get, "items/", response: .page(rule))) {
+                    items.append(item)
+                }
+                return items
             }
         }
         #expect(items.map(\.id) == [1, 2])

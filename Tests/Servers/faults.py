@@ -1,7 +1,7 @@
 """A fault-injecting HTTP server for the runtime's live tests (standard library only).
 
 Usage: python faults.py  → prints its port, then one JSON line per request received:
-  {"id", "attempt", "method", "path", "query", "headers", "body_length", "body_sha256", "body"}
+  {"id", "attempt", "method", "path", "query", "headers", "body_length", "body_sha256", "body", "client_port"}
 
 The first path segment picks a behaviour; the second is an id the test chooses, so attempts are counted per id.
   /status/ID?seq=503,503,200&retry_after=2   answer each attempt with the next status (the last one repeats)
@@ -52,6 +52,7 @@ class Handler(BaseHTTPRequestHandler):
             "headers": {name: value for name, value in self.headers.items()},
             "body_length": len(body), "body_sha256": hashlib.sha256(body).hexdigest(),
             "body": body.decode("utf-8", "replace") if len(body) <= 4096 else None,
+            "client_port": self.client_address[1],
         }
         with lock:  # one line at a time: handlers run on several threads
             print(json.dumps(record), flush=True)
