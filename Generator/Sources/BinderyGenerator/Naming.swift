@@ -104,7 +104,7 @@ enum Naming {
         "BinderyClock", "ChunkedUpload", "ChunkedUploadRule", "ClientOptions", "Coders", "DateFormat", "DefaultParameter",
         "DefaultTransport",
         "EventFraming", "EventReading", "EventStream", "ExponentialBackoff", "FileURLs", "HeaderAuth", "HTTPBody", "HTTPHeaders",
-        "HTTPMethod", "HTTPRequest", "HTTPResponse", "Indirect", "InMemoryTransport", "Job", "JobProgress", "JobRule", "JobStart", "JSONValue", "MD5",
+        "HTTPMethod", "HTTPRequest", "HTTPResponse", "Indirect", "InMemoryTransport", "IOThread", "Job", "JobProgress", "JobRule", "JobStart", "JSONValue", "MD5",
         "ManualClock", "Middleware", "ModelContainer", "MultipartForm", "MultipartPart", "Nanoseconds", "Origin", "Page", "Paginated", "PaginationRule",
         "ParameterValue", "QueryItems", "Request", "RequestBody", "RequestOptions", "ResponseReader", "RetryPolicy",
         "Secret", "ServerSentEvent", "SocketTransport", "SpecRetryPolicy", "StreamingResponse", "StreamingTransport", "SystemClock",
