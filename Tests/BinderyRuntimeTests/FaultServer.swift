@@ -66,3 +66,11 @@ func failure(_ body: () async throws -> Void) async -> BinderyError? {
         return BinderyError(kind: .invalidRequest, operation: "?", method: .get, url: nil, attempts: 0, message: "not a BinderyError: \(error)")
     }
 }
+
+/// Runs `body` in a task that prefers an `IOThread` of its own when `onIOThread` is set, as it is otherwise.
+func running<Value: Sendable>(onIOThread: Bool, _ body: @Sendable @escaping () async throws -> Value) async throws -> Value {
+    if onIOThread, #available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *) {
+        return try await withTaskExecutorPreference(IOThread()) { try await body() }
+    }
+    return try await body()
+}

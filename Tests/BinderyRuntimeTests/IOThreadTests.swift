@@ -83,11 +83,3 @@ private struct ThreadRecordingTransport: Transport {
         return try await inner.send(request, body: body, timeouts: timeouts)
     }
 }
-
-/// Runs `body` in a task that prefers an `IOThread` of its own when `onIOThread` is set, as it is otherwise.
-func running<Value: Sendable>(onIOThread: Bool, _ body: @Sendable @escaping () async throws -> Value) async throws -> Value {
-    if onIOThread, #available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *) {
-        return try await withTaskExecutorPreference(IOThread()) { try await body() }
-    }
-    return try await body()
-}

@@ -36,12 +36,12 @@ struct LostAnswerTests {
         let client = makeClient(
             server, retry: quickRetries, timeouts: Timeouts(connect: 5, read: 30),
             transport: trial.path == .urlSession ? URLSessionTransport() : DefaultTransport())
+        if trial.reusedConnection {
+            _ = try await client.send(Request<JSONValue>("warm", .get, "echo/\(id)-warm", response: .json))
+        }
         let body: RequestBody? = trial.withBody ? .json(["name": String(repeating: "x", count: 4096)]) : nil
         let error = await failure {
             try await running(onIOThread: trial.path == .socketsOnIOThread) {
-                if trial.reusedConnection {
-                    _ = try await client.send(Request<JSONValue>("warm", .get, "echo/\(id)-warm", response: .json))
-                }
                 _ = try await client.send(Request<Attempt>("items.create", .post, "drop/\(id)?times=100", body: body, response: .json))
             }
         }
