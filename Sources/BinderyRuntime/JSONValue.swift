@@ -47,6 +47,23 @@ public enum JSONValue: Hashable, Sendable, Codable, CustomStringConvertible {
         }
     }
 
+    /// The JSON `value` encodes to, with dates in ISO 8601 and non-finite numbers as the strings `nan`, `inf` and
+    /// `-inf`, so that encoding cannot fail for the values generated models hold; `null` for one whose own
+    /// `encode(to:)` throws.
+    init(encoding value: some Encodable) {
+        if let json = value as? JSONValue {
+            self = json
+            return
+        }
+        let encoder = Coders().makeEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        guard let data = try? encoder.encode(value), let json = try? Coders().decode(JSONValue.self, from: data) else {
+            self = .null
+            return
+        }
+        self = json
+    }
+
     /// The member named `key` when this is an object.
     public subscript(key: String) -> JSONValue? {
         if case .object(let members) = self { return members[key] }

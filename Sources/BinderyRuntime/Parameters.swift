@@ -40,6 +40,28 @@ extension String.StringInterpolation {
         for value in values ?? [] { items.append(URLQueryItem(name: name, value: value.parameterValue)) }
     }
 
+    /// A model, map, union or free-form value in bracket notation, as Stripe's forms and OpenAPI's `deepObject`
+    /// style write them: `metadata[order_id]=6735`, `line_items[0][price]=p_1`. Members are written in the order of
+    /// their names; nulls are left out, and so is a nil value. Dates are written as ISO 8601, as in a query.
+    public mutating func add(_ name: String, nested value: (some Encodable & Sendable)?) {
+        guard let value else { return }
+        Self.flatten(JSONValue(encoding: value), name, into: &items)
+    }
+
+    private static func flatten(_ value: JSONValue, _ name: String, into items: inout [URLQueryItem]) {
+        switch value {
+        case .null: break
+        case .bool(let flag): items.append(URLQueryItem(name: name, value: flag ? "true" : "false"))
+        case .integer(let number): items.append(URLQueryItem(name: name, value: String(number)))
+        case .number(let number): items.append(URLQueryItem(name: name, value: number.parameterValue))
+        case .string(let text): items.append(URLQueryItem(name: name, value: text))
+        case .array(let elements):
+            for (index, element) in elements.enumerated() { flatten(element, "\(name)[\(index)]", into: &items) }
+        case .object(let members):
+            for key in members.keys.sorted() { flatten(members[key]!, "\(name)[\(key)]", into: &items) }
+        }
+    }
+
     /// One item whose value is `values` joined by `separator` (`ids=1,2,3`), as OpenAPI's `explode: false`.
     public mutating func add(_ name: String, _ values: [some ParameterValue]?, joinedBy separator: String) {
         if let values { items.append(URLQueryItem(name: name, value: values.map(\.parameterValue).joined(separator: separator))) }

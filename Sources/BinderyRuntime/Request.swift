@@ -216,6 +216,16 @@ public struct MultipartPart: Sendable {
         }
     }
 
+    /// A part for each file, all of one name, as OpenAPI sends an array of files.
+    public mutating func add(_ name: String, file urls: [URL]?) {
+        for url in urls ?? [] { add(name, file: url) }
+    }
+
+    /// A part for each piece of data, all of one name.
+    public mutating func add(_ name: String, bytes pieces: [Data]?) {
+        for data in pieces ?? [] { add(name, bytes: data) }
+    }
+
     public mutating func add(_ name: String, json value: (some Encodable & Sendable)?) {
         if let value { parts.append(MultipartPart(name: name, contentType: "application/json", content: .json(value))) }
     }

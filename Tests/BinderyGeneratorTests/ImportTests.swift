@@ -99,7 +99,7 @@ struct ImportTests {
                       content:
                         application/json:
                           schema: {$ref: 'other.yaml#/Pet'}
-            """, "d.yaml:11:30: error: 'other.yaml#/Pet' refers to another document"),
+            """, "d.yaml:11:30: error: 'other.yaml#/Pet' names another file, and this document was read from standard input"),
         ("Swagger 2", "swagger: '2.0'\ninfo: {title: T, version: '1'}\n", "d.yaml:1:1: error: this is not an OpenAPI 3 document (Swagger 2.0)"),
         ("bad YAML", "openapi: 3.0.0\ninfo:\n  title: T\n   version: 1\n", "d.yaml:4:4: error: this line is indented more than the keys of its mapping"),
     ]

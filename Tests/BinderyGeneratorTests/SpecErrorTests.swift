@@ -124,7 +124,13 @@ struct SpecErrorTests {
     }
 
     @Test func keywordFieldIsEscapedNotRejected() {
-        #expect(problems(header + "model M {\n    default: Bool\n    class: String\n    self: Int\n}") == [])
+        #expect(problems(header + "model M {\n    default: Bool\n    class: String\n    in: Int\n}") == [])
+    }
+
+    /// A field named `self` would be hidden by its initializer's parameter of the same name.
+    @Test func fieldNamedSelfNeedsAnotherName() {
+        #expect(problems(header + "model M {\n    self: String\n}") == ["3:5: 'self' has no usable Swift name"])
+        #expect(problems(header + "model M {\n    self as selfLink: String\n}") == [])
     }
 
     @Test func unknownMethod() {
@@ -374,11 +380,17 @@ struct SpecErrorTests {
         #expect(problems(spec) == ["2:19: '999' is not an HTTP status"])
     }
 
-    @Test func queryParameterOfModelType() {
-        let spec = header + "model M { id: Int }\nresource r {\n    list: GET \"x/\" {\n        query filter: M\n    }\n}"
-        #expect(problems(spec) == [
-            "5:23: a query parameter must be a string, number, boolean, date, URL, UUID or enum, or an array of them"
+    /// Queries and forms send models in bracket notation; paths and headers cannot carry them.
+    @Test func modelsInQueriesButNotInHeadersOrPaths() {
+        let query = header + "model M { id: Int }\nresource r {\n    list: GET \"x/\" {\n        query filter: M\n        query all: [M]?\n    }\n}"
+        #expect(problems(query) == [])
+        let others = header + "model M { id: Int }\nresource r {\n    get: GET \"{m}/\" {\n        path m: M\n        header \"X-M\" as xm: [String]?\n    }\n}"
+        #expect(problems(others) == [
+            "5:17: a path parameter must be a string, number, boolean, date, URL, UUID or enum",
+            "6:29: a header parameter must be a string, number, boolean, date, URL, UUID or enum",
         ])
+        let binary = header + "resource r {\n    list: GET \"x/\" {\n        query data: [String: Bytes]?\n    }\n}"
+        #expect(problems(binary).contains { $0.contains("'Bytes' is only for request and response bodies") })
     }
 
     @Test func fileOutsideMultipart() {

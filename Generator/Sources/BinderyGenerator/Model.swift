@@ -25,6 +25,34 @@ public indirect enum TypeRef: Hashable, Sendable {
         if case .optional(let inner) = self { return inner.wrapped }
         return self
     }
+
+    /// Whether a value is one piece of text in a path, query, header or form: a string, number, boolean, date, URL,
+    /// UUID or enum.
+    public var isScalar: Bool {
+        switch wrapped {
+        case .primitive(let primitive): [.string, .int, .int64, .double, .bool, .date, .url, .uuid].contains(primitive)
+        case .declared(_, .enumeration): true
+        default: false
+        }
+    }
+
+    /// Whether a query item or form field of this type is sent in bracket notation (`metadata[order_id]=6735`,
+    /// `line_items[0][price]=p_1`): models, maps, unions, JSON and arrays of them. Scalars and arrays of scalars
+    /// are sent as themselves.
+    public var isNested: Bool {
+        if isScalar { return false }
+        if case .array(let element) = wrapped, element.isScalar { return false }
+        return true
+    }
+
+    /// Whether the type holds a `Bytes` or `File` anywhere, which only bodies and multipart parts carry.
+    var holdsBinary: Bool {
+        switch self {
+        case .primitive(let primitive): primitive == .bytes || primitive == .file
+        case .declared: false
+        case .array(let inner), .map(let inner), .optional(let inner): inner.holdsBinary
+        }
+    }
 }
 
 /// A literal default value, already checked against its field's type.

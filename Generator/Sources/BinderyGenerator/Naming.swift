@@ -62,11 +62,12 @@ enum Naming {
         return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
     }
 
-    /// Names Swift or the generated code already gives: a model's fields may not take `hashValue` (Hashable's);
+    /// Names Swift or the generated code already gives: a model's fields may not take `hashValue` (Hashable's) or `self`,
+    /// which its initializer's parameters would hide;
     /// an enum's or union's cases not its initializer or `rawValue`; a call's parameters not `self` or the builder's
     /// locals; endpoints and resources not what a type's members cannot be called.
     enum Reserved {
-        static let fields: Set<String> = ["hashValue"]
+        static let fields: Set<String> = ["hashValue", "self", "Self", "super"]
         static let cases: Set<String> = ["init", "rawValue", "hashValue"]
         static let parameters: Set<String> = ["self", "Self", "super", "queryItems", "headerFields", "formParts", "formFields"]
         static let members: Set<String> = ["self", "Self", "super", "init", "deinit", "subscript", "Type", "Protocol"]

@@ -346,7 +346,9 @@ public struct Renderer {
 
     private func builderView(_ endpoint: Endpoint, signature: SignatureView) -> BuilderView {
         let query = endpoint.query.map {
-            NameValueView(wireName: Self.literal($0.wireName), name: Naming.escaped($0.swiftName), separator: $0.separator.map(Self.literal))
+            NameValueView(
+                wireName: Self.literal($0.wireName), name: Naming.escaped($0.swiftName), separator: $0.separator.map(Self.literal),
+                nested: $0.type.isNested)
         }
             + endpoint.boundQuery.map { item in
                 let value = switch item.value {
@@ -363,20 +365,15 @@ public struct Renderer {
         case .file?: body = BodyView(json: false, bytes: false, file: true)
         case .multipart(let parts)?:
             body = BodyView(json: false, bytes: false, file: false, multipart: MultipartView(parts: parts.map { part in
-                let isFile = part.type.wrapped == .primitive(.file)
-                let isBytes = part.type.wrapped == .primitive(.bytes)
-                let isScalar = switch part.type.wrapped {
-                case .primitive(.string), .primitive(.int), .primitive(.int64), .primitive(.double), .primitive(.bool),
-                    .primitive(.date), .primitive(.url), .primitive(.uuid), .declared(_, .enumeration): true
-                default: false
-                }
+                let isFile = [.primitive(.file), .array(.primitive(.file))].contains(part.type.wrapped)
+                let isBytes = [.primitive(.bytes), .array(.primitive(.bytes))].contains(part.type.wrapped)
                 return PartView(
                     wireName: Self.literal(part.wireName), name: Naming.escaped(part.swiftName), file: isFile,
-                    bytes: isBytes, json: !isFile && !isBytes && !isScalar)
+                    bytes: isBytes, json: !isFile && !isBytes && !part.type.isScalar)
             }))
         case .form(let fields)?:
             body = BodyView(json: false, bytes: false, file: false, form: fields.map {
-                NameValueView(wireName: Self.literal($0.wireName), name: Naming.escaped($0.swiftName))
+                NameValueView(wireName: Self.literal($0.wireName), name: Naming.escaped($0.swiftName), nested: $0.type.isNested)
             })
         case nil: break
         }

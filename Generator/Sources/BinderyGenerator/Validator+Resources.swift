@@ -270,8 +270,8 @@ extension Validator {
             let name = self.swiftName(for: field.wireName, explicit: field.swiftName, reserved: Naming.Reserved.parameters)
             unique(name, at: field.swiftName?.range ?? field.wireName.range, in: &names, what: "parameter",
                    hint: "write '\(field.wireName.text) as otherName: ...' to choose another Swift name")
-            if let separator = field.separator, location != "query" || !{ if case .array = type.wrapped { true } else { false } }() {
-                error("only a query array can be joined", at: separator.range, hint: "joined \"\(separator.text)\" sends [1, 2] as 1\(separator.text)2")
+            if let separator = field.separator, location != "query" || type.isNested || !{ if case .array = type.wrapped { true } else { false } }() {
+                error("only a query array of scalars can be joined", at: separator.range, hint: "joined \"\(separator.text)\" sends [1, 2] as 1\(separator.text)2")
             }
             return Parameter(doc: field.doc, wireName: field.wireName.text, swiftName: name, type: type,
                              defaultValue: field.defaultValue.flatMap { defaultValue($0, for: type) }, separator: field.separator?.text)
@@ -392,7 +392,7 @@ extension Validator {
                   hint: suggest(line.name.text, model.fields.map(\.wireName)) ?? "add the field to \(modelName)")
             return nil
         }
-        checkParameterType(field.type, at: line.name.range, in: location)
+        checkParameterType(field.type, at: line.name.range, in: location, nested: false)
         if location == "path", field.type.isOptional {
             error("\(modelName).\(line.name.text) is optional, and a path needs a value", at: line.name.range,
                   hint: "make the field non-optional")
@@ -400,20 +400,18 @@ extension Validator {
         return field.swiftName
     }
 
-    private mutating func checkParameterType(_ type: TypeRef, at range: SourceRange, in location: String) {
-        func isScalar(_ type: TypeRef) -> Bool {
-            switch type {
-            case .primitive(let primitive): [.string, .int, .int64, .double, .bool, .date, .url, .uuid].contains(primitive)
-            case .declared(_, .enumeration): true
-            default: false
-            }
+    /// - Parameter nested: whether a query or form value may be a model, map, union or JSON, sent in bracket
+    ///   notation; values filled from a body are scalars or arrays of them.
+    private mutating func checkParameterType(_ type: TypeRef, at range: SourceRange, in location: String, nested: Bool = true) {
+        if type.isScalar { return }
+        // Queries and forms repeat a name for each item of an array, and write nested values in brackets; paths and
+        // headers have no way to.
+        guard location == "query" || location == "form" else {
+            error("a \(location) parameter must be a string, number, boolean, date, URL, UUID or enum", at: range)
+            return
         }
-        let wrapped = type.wrapped
-        if isScalar(wrapped) { return }
-        // Queries and forms repeat a name for each item of an array; paths and headers have no way to.
-        let repeats = location == "query" || location == "form"
-        if repeats, case .array(let element) = wrapped, isScalar(element) { return }
-        error("a \(location) parameter must be a string, number, boolean, date, URL, UUID or enum\(repeats ? ", or an array of them" : "")",
+        if !type.holdsBinary, nested || !type.isNested { return }
+        error("a \(location) parameter must be a string, number, boolean, date, URL, UUID or enum, or \(nested ? "a value without Bytes or File" : "an array of them")",
               at: range)
     }
 

@@ -55,7 +55,8 @@ extension Validator {
         return types.compactMap { $0 }
     }
 
-    /// - Parameter parts: resolving a multipart part's type, which alone may be an optional `File` or `Bytes`.
+    /// - Parameter parts: resolving a multipart part's type, which alone may be an optional `File` or `Bytes`, or an
+    ///   array of them (a part for each).
     mutating func resolve(_ type: TypeSyntax, allowFile: Bool = false, allowBytes: Bool = false, parts: Bool = false) -> TypeRef {
         switch type {
         case .named(let name):
@@ -78,7 +79,7 @@ extension Validator {
             }
             return .declared(swiftName, declared.kind)
         case .array(let element, _):
-            return .array(resolve(element))
+            return .array(resolve(element, allowFile: parts && allowFile, allowBytes: parts && allowBytes))
         case .map(let key, let value, let range):
             if case .named(let name) = key, name.text == "String" {
             } else {
@@ -87,7 +88,7 @@ extension Validator {
             return .map(resolve(value))
         case .optional(let wrapped, let range):
             if case .optional = wrapped { error("'??' is one '?' too many", at: range) }
-            let resolved = resolve(wrapped, allowFile: allowFile, allowBytes: allowBytes)
+            let resolved = resolve(wrapped, allowFile: allowFile, allowBytes: allowBytes, parts: parts)
             if !parts, resolved == .primitive(.bytes) || resolved == .primitive(.file) {
                 error("a whole body cannot be optional", at: range, hint: "only a multipart part may be written \(describe(wrapped))?")
             }

@@ -307,6 +307,8 @@ struct NameValueView {
     var name: String
     /// A query array's separator, as a literal, when its items go in one value.
     var separator: String?
+    /// Whether the value is written in bracket notation (`filter[status]=open`).
+    var nested = false
 }
 
 /// A request body; exactly one is set.

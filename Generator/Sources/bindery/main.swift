@@ -47,8 +47,13 @@ func readSpec(_ paths: [String], warn: Bool = false) throws -> [SourceFile] {
 
 /// The spec an OpenAPI document makes, after printing what it could not say.
 func importDocument(_ text: String, path: String, name: String?, warn: Bool) throws -> String {
-    let result = try OpenAPIImporter.importDocument(text, file: path, name: name)
-    if warn { for warning in result.warnings { FileHandle.standardError.write(Data("\(path):\(warning)\n".utf8)) } }
+    let url = path == "<stdin>" ? nil : URL(fileURLWithPath: path)
+    let result = try OpenAPIImporter.importDocument(text, file: path, url: url, name: name)
+    if warn {
+        for warning in result.warnings {
+            FileHandle.standardError.write(Data("\(result.files[warning.location.file]):\(warning)\n".utf8))
+        }
+    }
     return result.spec
 }
 

@@ -7,7 +7,14 @@ import Foundation
 extension Importer {
     /// One operation of the document.
     struct Operation {
+        /// The path as sent, without the query or fragment its key may carry.
         var path: String
+        /// The path key as the document writes it, for pointers.
+        var key: String
+        /// A query the path key fixes (`?beta=true`), sent with every call.
+        var fixedQuery: String
+        /// The part after `#` that documents use to give one path several operations of a method; names the call.
+        var fragment: String?
         var method: String
         var node: YAMLNode
         var pointer: String
@@ -29,8 +36,42 @@ extension Importer {
             return node
         }
 
-        var isParameter: Bool { segment.hasPrefix("{") && segment.hasSuffix("}") }
-        var parameterName: String { String(segment.dropFirst().dropLast()) }
+        /// A segment holding one placeholder, alone or with literal text beside it (`{id}`, `{Sid}.json`).
+        var isParameter: Bool { Importer.placeholders(in: segment).count == 1 }
+        var parameterName: String { Importer.placeholders(in: segment)[0] }
+    }
+
+    /// The names of the `{name}` placeholders of a path, in order.
+    static func placeholders(in path: String) -> [String] {
+        var names: [String] = []
+        var current: String?
+        for character in path {
+            if character == "{" {
+                current = ""
+            } else if character == "}", let name = current {
+                names.append(name)
+                current = nil
+            } else {
+                current?.append(character)
+            }
+        }
+        return names
+    }
+
+    /// A path key split into the path sent, a query it fixes, and a fragment (`/files/{id}#get_shared_link`).
+    static func splitPathKey(_ key: String) -> (path: String, query: String, fragment: String?) {
+        var path = Substring(key)
+        var fragment: String?
+        if let hash = path.firstIndex(of: "#") {
+            fragment = String(path[path.index(after: hash)...])
+            path = path[..<hash]
+        }
+        var query = ""
+        if let mark = path.firstIndex(of: "?") {
+            query = String(path[mark...])
+            path = path[..<mark]
+        }
+        return (String(path), query == "?" ? "" : query, fragment?.isEmpty == true ? nil : fragment)
     }
 
     static let methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
@@ -45,7 +86,13 @@ extension Importer {
             // In OpenAPI's order of methods, whatever the document's, so importing again reads the same.
             let operations = item.pairs.filter { Self.methods.contains($0.key) }.sorted { Self.methods.firstIndex(of: $0.key)! < Self.methods.firstIndex(of: $1.key)! }
             for (method, operation) in operations {
-                let pointer = itemPointer + "/" + method
+                var operation = operation
+                var pointer = itemPointer + "/" + method
+                // Documents spread over files write a whole operation as a reference to its file.
+                if let reference = operation["$ref"], let target = follow(reference, at: pointer + "/$ref"), let ref = reference.string {
+                    operation = target
+                    pointer = String(ref.dropFirst())
+                }
                 if let id = operation["operationId"], let text = id.string {
                     if let first = operationIDs[text] {
                         warn("the operationId '\(text)' is also used at line \(first.line); this operation is named by its path and method",
@@ -57,9 +104,11 @@ extension Importer {
                     warn("\(method.uppercased()) is not a method the spec language declares; the operation is left out", at: pointer, operation)
                     continue
                 }
+                let parts = Self.splitPathKey(path)
                 var node = tree
-                for segment in path.split(separator: "/") { node = node.child(String(segment)) }
-                node.operations.append(Operation(path: path, method: method, node: operation, pointer: pointer, pathParameters: item["parameters"]?.items ?? []))
+                for segment in parts.path.split(separator: "/") { node = node.child(String(segment)) }
+                node.operations.append(Operation(path: parts.path, key: path, fixedQuery: parts.query, fragment: parts.fragment, method: method,
+                                                 node: operation, pointer: pointer, pathParameters: item["parameters"]?.items ?? []))
             }
         }
         var resources: [SpecDraft.Resource] = []
@@ -162,7 +211,7 @@ extension Importer {
         _ operations: [Operation], collection: Bool, in resource: inout SpecDraft.Resource, prefix: String, bound: [String], action: String? = nil
     ) {
         for operation in operations {
-            let placeholders = operation.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
+            let placeholders = Self.placeholders(in: operation.path)
             if let unnamed = placeholders.first(where: { !SpecWriter.isPlainName($0) }) {
                 warn("the path parameter '\(unnamed)' is not a name the spec language takes; the operation is left out", at: operation.pointer, operation.node)
                 continue
@@ -172,6 +221,7 @@ extension Importer {
             _ = taken.insert(name)
             var relative = String(operation.path.dropFirst(prefix.count))
             if prefix.isEmpty, relative.hasPrefix("/") { relative.removeFirst() }
+            relative += operation.fixedQuery
             resource.endpoints += endpoints(for: operation, name: name, relativePath: relative, bound: bound, taken: &taken)
         }
     }
@@ -180,6 +230,9 @@ extension Importer {
     /// are taken.
     private func endpointName(_ operation: Operation, collection: Bool, action: String?, taken: Set<String>) -> String {
         var candidates: [String] = []
+        if let fragment = operation.fragment {
+            candidates.append(Naming.words(fragment).map { $0.lowercased() }.joined(separator: "_"))
+        }
         if let action {
             let words = Naming.words(action).map { $0.lowercased() }
             let actionName = words.joined(separator: "_")
@@ -284,9 +337,13 @@ extension Importer {
                      at: operation.pointer + "/security", security)
             }
         }
-        parameters(of: operation, bound: bound, context: context, into: &endpoint)
+        let parameterNames = parameters(of: operation, bound: bound, context: context, into: &endpoint)
         response(of: operation, context: context, into: &endpoint)
         guard let body = node["requestBody"] else { return [endpoint] }
+        if ["get", "head"].contains(operation.method) {
+            warn("a \(operation.method.uppercased()) request has no body: the call sends none", at: operation.pointer + "/requestBody", body)
+            return [endpoint]
+        }
         let requestBody = resolved(body)
         let bodyPointer = operation.pointer + "/requestBody"
         var variants: [SpecDraft.Endpoint] = []
@@ -300,14 +357,13 @@ extension Importer {
                 variant.settings.append("body \(bodyType)")
             } else if type == "multipart/form-data" || type == "application/x-www-form-urlencoded" {
                 let form = type == "application/x-www-form-urlencoded"
-                guard let schema, let parts = formFields(schema, pointer: pointer + "/schema", context: context + "Form", urlEncoded: form) else {
-                    warn("a \(form ? "form" : "multipart") body without properties\(form ? " of strings, numbers, booleans or arrays of them" : "") is left out",
-                         at: pointer, content)
-                    continue
+                if let schema, let parts = formFields(schema, pointer: pointer + "/schema", context: context + "Form", urlEncoded: form, taken: parameterNames) {
+                    variant.settings.append("body \(form ? "form" : "multipart") {")
+                    variant.settings += parts.map { "    " + $0 }
+                    variant.settings.append("}")
+                } else {
+                    warn("this \(form ? "form" : "multipart") body declares no fields, so the call sends none", at: pointer, content)
                 }
-                variant.settings.append("body \(form ? "form" : "multipart") {")
-                variant.settings += parts.map { "    " + $0 }
-                variant.settings.append("}")
             } else if type == "application/octet-stream" || type.hasPrefix("image/") || type.hasPrefix("audio/") || type.hasPrefix("video/")
                 || schema?["format"]?.string == "binary"
             {
@@ -336,14 +392,13 @@ extension Importer {
 
     /// The fields of a multipart or form body, one line each; nil when it has none, or (in a form) a field that is
     /// not a string, number, boolean, enum or array of them.
-    private mutating func formFields(_ schema: YAMLNode, pointer: String, context: String, urlEncoded: Bool) -> [String]? {
+    private mutating func formFields(_ schema: YAMLNode, pointer: String, context: String, urlEncoded: Bool, taken: Set<String>) -> [String]? {
         let schema = resolved(schema)
         guard let properties = schema["properties"]?.pairs, !properties.isEmpty else { return nil }
         let required = Set(schema["required"]?.items.compactMap(\.string) ?? [])
-        var taken: Set<String> = []
+        var taken = taken
         var lines: [String] = []
         for (key, value) in properties {
-            if urlEncoded, isObject(resolved(value)) { return nil }
             let fieldType = type(of: value, pointer: pointer + "/properties/" + escape(key), context: context + Naming.upperCamel(key),
                                  binary: urlEncoded ? .text : .part)
             var line = "\(SpecWriter.wireName(key, swiftName(for: key, taken: &taken, reserved: Naming.Reserved.parameters))): \(fieldType.type)"
@@ -357,10 +412,13 @@ extension Importer {
         return lines
     }
 
-    private mutating func parameters(of operation: Operation, bound: [String], context: String, into endpoint: inout SpecDraft.Endpoint) {
+    /// Declares the operation's parameters; returns the Swift names they take.
+    private mutating func parameters(of operation: Operation, bound: [String], context: String, into endpoint: inout SpecDraft.Endpoint)
+        -> Set<String>
+    {
         var declared: [(node: YAMLNode, pointer: String)] = []
         for (index, parameter) in operation.pathParameters.enumerated() {
-            declared.append((parameter, "/paths/\(escape(operation.path))/parameters/\(index)"))
+            declared.append((parameter, "/paths/\(escape(operation.key))/parameters/\(index)"))
         }
         for (index, parameter) in (operation.node["parameters"]?.items ?? []).enumerated() {
             let pointer = "\(operation.pointer)/parameters/\(index)"
@@ -374,21 +432,45 @@ extension Importer {
             declared.append((node, pointer))
         }
         var taken = Set(bound.map { Naming.lowerCamel($0) })
+        let declaredPath = Set(declared.compactMap { resolved($0.node)["in"]?.string == "path" ? resolved($0.node)["name"]?.string : nil })
+        for name in Self.placeholders(in: operation.path) where !bound.contains(name) && !declaredPath.contains(name) {
+            warn("the path uses {\(name)}, which no parameter declares: it is a String path parameter", at: operation.pointer, operation.node)
+            taken.insert(Naming.lowerCamel(name))
+            endpoint.settings.append("path \(name): String")
+        }
         for (parameter, pointer) in declared {
             let parameter = resolved(parameter)
             guard let name = parameter["name"]?.string, let location = parameter["in"]?.string else { continue }
             let schema = parameter["schema"] ?? parameter["content"]?.pairs.first?.value["schema"]
-            if location == "query" || location == "header", let schema, isObject(resolved(schema)) {
-                warn("an object-valued \(location) parameter cannot be declared; left out", at: pointer, parameter)
+            let style = parameter["style"]?.string ?? (location == "query" ? "form" : "simple")
+            if location == "header", let schema, isObject(resolved(schema)) {
+                warn("an object-valued header cannot be declared; left out", at: pointer, parameter)
                 continue
             }
-            let parameterType: (type: String, nullable: Bool) =
+            if location == "query", let schema, isObject(resolved(schema)), style != "deepObject" {
+                // A form-style object is its properties as query items of their own, which is what they become here.
+                if let properties = resolved(schema)["properties"]?.pairs, !properties.isEmpty, parameter["explode"]?.bool != false {
+                    for (key, value) in properties {
+                        let propertyType = type(of: value, pointer: pointer + "/schema/properties/" + escape(key), context: context + Naming.upperCamel(key))
+                        let line = "query " + SpecWriter.wireName(key, swiftName(for: key, taken: &taken, reserved: Naming.Reserved.parameters))
+                        endpoint.settings.append(line + ": \(propertyType.type)?")
+                    }
+                    continue
+                }
+                warn("OpenAPI's \(style) style for this object has no form the spec language writes; it is sent in bracket notation, \(name)[key]=value",
+                     at: pointer, parameter)
+            }
+            var parameterType: (type: String, nullable: Bool) =
                 schema.map { type(of: $0, pointer: pointer + "/schema", context: context + Naming.upperCamel(name)) } ?? ("String", false)
             let required = parameter["required"]?.bool == true
             let doc = docLines(parameter["description"]?.string).joined(separator: " ")
             switch location {
             case "path":
                 if bound.contains(name) { continue }
+                guard Self.placeholders(in: operation.path).contains(name) else {
+                    warn("the path has no {\(name)}; the parameter is left out", at: pointer, parameter)
+                    continue
+                }
                 taken.insert(Naming.lowerCamel(name))
                 if !doc.isEmpty { endpoint.settings.append("/// " + doc) }
                 endpoint.settings.append("path \(name): \(parameterType.type)")
@@ -397,9 +479,12 @@ extension Importer {
                     warn("the \(name) header is the client's to send; left out", at: pointer, parameter)
                     continue
                 }
+                if location == "header", !["string", "number", "bool"].contains(shape(of: parameterType.type)), !parameterType.type.hasPrefix("[") {
+                    warn("a header of type \(parameterType.type) cannot be declared; it is a String, sent as written", at: pointer, parameter)
+                    parameterType = ("String", parameterType.nullable)
+                }
                 var separator: String?
-                if parameterType.type.hasPrefix("[") {
-                    let style = parameter["style"]?.string ?? (location == "query" ? "form" : "simple")
+                if parameterType.type.hasPrefix("["), style != "deepObject" {
                     let explode = parameter["explode"]?.bool ?? (style == "form")
                     switch (location, style, explode) {
                     case ("query", "form", true): break
@@ -425,6 +510,7 @@ extension Importer {
                 warn("\(location) parameters cannot be declared; '\(name)' is left out", at: pointer, parameter)
             }
         }
+        return taken
     }
 
     /// The success response's type; streams for event-stream and NDJSON answers; error responses in the docs.

@@ -2,11 +2,15 @@ import Foundation
 
 /// Something in an OpenAPI document the spec language cannot say, or says differently; named by its JSON pointer.
 public struct ImportWarning: Hashable, Sendable, CustomStringConvertible {
+    /// A JSON pointer in the first file (`/paths/…`), or a file and a pointer in it (`models/pet.yml#/properties`).
     public var pointer: String
     public var message: String
+    /// Where it is; `location.file` indexes the import's `files`.
     public var location: SourceLocation
 
-    public var description: String { "\(location.line):\(location.column): warning: \(message) (at #\(pointer))" }
+    public var description: String {
+        "\(location.line):\(location.column): warning: \(message) (at \(pointer.hasPrefix("/") || pointer.isEmpty ? "#" : "")\(pointer))"
+    }
 }
 
 /// Turns an OpenAPI 3.0 or 3.1 document (JSON or YAML) into a `.bindery` spec: document → YAML nodes
@@ -16,20 +20,29 @@ public enum OpenAPIImporter {
         /// The spec's text.
         public var spec: String
         public var warnings: [ImportWarning]
+        /// The files the document was read from, the first one's name first: what a warning's `location.file` indexes.
+        public var files: [String]
     }
 
     /// - Parameters:
+    ///   - file: The document's name in messages.
+    ///   - url: Where the document is, for the files its `$ref`s name relative to it; nil when it has no file.
     ///   - name: The API's name in the spec; by default, made from the document's title.
-    /// - Throws: `SpecErrors` positioned in the document: YAML it cannot read, dangling or external `$ref`s, a
-    ///   document that is not OpenAPI 3.
-    public static func importDocument(_ text: String, file: String, name: String? = nil) throws -> Result {
+    /// - Throws: `SpecErrors` positioned in the file that holds each problem: YAML it cannot read, dangling `$ref`s,
+    ///   references to URLs or to files that cannot be read, a document that is not OpenAPI 3.
+    public static func importDocument(_ text: String, file: String, url: URL? = nil, name: String? = nil) throws -> Result {
         let root = try YAMLReader.read(text, file: file)
-        var importer = Importer(root: root, file: file)
-        let draft = importer.run(name: name)
-        if !importer.errors.isEmpty {
-            throw SpecErrors(file: file, source: SpecSource.normalized(text), diagnostics: importer.errors)
+        var documents = DocumentSet(root: root, text: text, name: file, url: url) { url in
+            try SpecSource.text(of: Data(contentsOf: url), file: url.path)
         }
-        return Result(spec: SpecWriter.text(of: draft), warnings: importer.warnings.sorted { $0.location < $1.location })
+        var importer = Importer(root: documents.joined(), file: file, documents: documents)
+        let draft = importer.run(name: name)
+        let errors = documents.errors + importer.errors
+        if !errors.isEmpty {
+            throw SpecErrors(files: documents.files.map { SourceFile(name: $0.name, text: $0.text) }, diagnostics: errors)
+        }
+        return Result(spec: SpecWriter.text(of: draft), warnings: importer.warnings.sorted { $0.location < $1.location },
+                      files: documents.files.map(\.name))
     }
 }
 
@@ -37,6 +50,8 @@ public enum OpenAPIImporter {
 struct Importer {
     let root: YAMLNode
     let file: String
+    /// The files the document was read from, for naming where a warning is.
+    let documents: DocumentSet
     var warnings: [ImportWarning] = []
     var errors: [Diagnostic] = []
     var draft = SpecDraft(name: "API")
@@ -51,11 +66,16 @@ struct Importer {
     /// The wire names each model requires, for telling a union's models apart.
     var requiredKeys: [String: [String]] = [:]
     var modelNames: Set<String> = []
+    /// Where each union was declared, for warnings about it once every schema is read.
+    var unionOrigins: [String: (pointer: String, node: YAMLNode)] = [:]
+    /// Unions read as JSON after their name was given out.
+    var abandonedUnions: Set<String> = []
     var apiUpperSnake = "API"
 
-    init(root: YAMLNode, file: String) {
+    init(root: YAMLNode, file: String, documents: DocumentSet) {
         self.root = root
         self.file = file
+        self.documents = documents
     }
 
     mutating func run(name: String?) -> SpecDraft {
@@ -81,6 +101,7 @@ struct Importer {
             _ = componentType(key)
         }
         operations()
+        finishUnions()
         return draft
     }
 
@@ -321,7 +342,7 @@ struct Importer {
                      at: property.pointer, property.value)
             }
             if isRequired && field.defaultValue == nil && !propertyType.nullable { keys.append(property.key) }
-            field.swiftName = swiftName(for: property.key, taken: &swiftNames, reserved: ["hashValue"])
+            field.swiftName = swiftName(for: property.key, taken: &swiftNames, reserved: Naming.Reserved.fields)
             fields.append(field)
         }
         requiredKeys[name] = keys
@@ -347,7 +368,7 @@ struct Importer {
                 taken.insert(caseName)
                 cases.append((text, caseName))
             } else {
-                cases.append((text, swiftName(for: text, taken: &taken, reserved: ["init", "rawValue", "hashValue", "unknown"])))
+                cases.append((text, swiftName(for: text, taken: &taken, reserved: Naming.Reserved.cases.union(["unknown"]))))
             }
         }
         draft.types.append(.enumeration(name: name, doc: docLines(schema["description"]?.string), isInteger: isInteger, cases: cases))
@@ -361,7 +382,11 @@ struct Importer {
         let doc = docLines(schema["description"]?.string)
         let mapping = schema["discriminator"]?["mapping"]?.pairs ?? []
         if let property = schema["discriminator"]?["propertyName"]?.string {
-            var variants: [(value: String, model: String)] = []
+            var variants: [(value: String, swiftName: String?, model: String)] = []
+            var caseNames: Set<String> = []
+            func add(_ value: String, _ model: String, importer: inout Importer) {
+                variants.append((value, importer.swiftName(for: value, taken: &caseNames, reserved: Naming.Reserved.cases.union(["unknown"])), model))
+            }
             var allModels = true
             for member in members {
                 let memberType = type(of: member.schema, pointer: "\(pointer)/\(which)/\(member.index)", context: name + "Variant")
@@ -372,8 +397,8 @@ struct Importer {
                 }
                 let values = mapping.filter { $0.value.string == ref }.map(\.key)
                 let value = values.isEmpty ? (ref.map { String($0.split(separator: "/").last!) } ?? memberType.type) : values[0]
-                variants.append((value, memberType.type))
-                for extra in values.dropFirst() { variants.append((extra, memberType.type)) }
+                add(value, memberType.type, importer: &self)
+                for extra in values.dropFirst() { add(extra, memberType.type, importer: &self) }
             }
             if allModels, !variants.isEmpty {
                 draft.types.append(.taggedUnion(name: name, doc: doc, discriminator: property, variants: variants))
@@ -395,20 +420,21 @@ struct Importer {
                 }
                 warn("two members of this \(which) take the same JSON, so \(name) cannot tell them apart: read as JSON",
                      at: "\(pointer)/\(which)/\(member.index)", member.schema)
+                // Schemas inside it that refer back to it were given its name already.
+                abandonedUnions.insert(name)
                 return "JSON"
             }
             let base = memberType.hasPrefix("[String:") ? "object" : memberType.hasPrefix("[") ? "array" : memberType
             let caseName = swiftName(for: Naming.lowerCamel(base), taken: &caseNames, reserved: []) ?? Naming.lowerCamel(base)
             choices.append((caseName, memberType, shape))
         }
-        // An object case that takes any object goes last, so the models before it are tried first.
-        choices.sort { !$0.shape.hasSuffix("object:") && $1.shape == "object:" }
+        unionOrigins[name] = (pointer, schema)
         draft.types.append(.untaggedUnion(name: name, doc: doc, choices: choices.map { ($0.name, $0.type) }))
         return name
     }
 
     /// The JSON a value of a spec type is, as unions tell their cases apart.
-    private func shape(of type: String) -> String {
+    func shape(of type: String) -> String {
         switch type {
         case "String", "Date", "URL", "UUID": return "string"
         case "Int", "Int64", "Double": return "number"
@@ -451,7 +477,7 @@ struct Importer {
     mutating func uniqueTypeName(_ base: String) -> String {
         var name = Naming.upperCamel(base).filter { $0.isLetter || $0.isNumber || $0 == "_" }
         if name.isEmpty || !Naming.isIdentifier(name) { name = "Type" + name }
-        if typeNames.contains(name) && Naming.swiftTypeNames.contains(name) { name += "Model" }
+        if Naming.swiftTypeNames.contains(name) || TypeRef.Primitive(rawValue: name) != nil { name += "Model" }
         var unique = name
         var counter = 2
         while typeNames.contains(unique) {
@@ -468,12 +494,31 @@ struct Importer {
         let made = Naming.lowerCamel(wire)
         if Naming.isIdentifier(made), !reserved.contains(made), taken.insert(made).inserted { return nil }
         var base = Naming.lowerCamel(wire.unicodeScalars.map { $0.isASCII && (Character($0).isLetter || Character($0).isNumber) ? String($0) : " " }.joined())
-        if base.isEmpty { base = "value" }
-        if !Naming.isIdentifier(base) || reserved.contains(base) { base = "_" + base }
+        if base.isEmpty || base.allSatisfy({ $0 == " " }) { base = Self.symbolName(wire) }
+        if reserved.contains(base) { base += "Value" }
+        if !Naming.isIdentifier(base) { base = "_" + base }
         if Naming.isIdentifier(base), !reserved.contains(base), taken.insert(base).inserted { return base }
         var counter = 2
         while !taken.insert(base + String(counter)).inserted { counter += 1 }
         return base + String(counter)
+    }
+
+    /// A name for a value written without letters or digits: `>=` → `greaterThanOrEqual`, `*` → `asterisk`.
+    static func symbolName(_ wire: String) -> String {
+        let operators = [
+            "": "empty", "=": "equal", "==": "equal", "!=": "notEqual", "<>": "notEqual", "<": "lessThan", "<=": "lessThanOrEqual",
+            ">": "greaterThan", ">=": "greaterThanOrEqual",
+        ]
+        if let name = operators[wire.trimmingCharacters(in: .whitespaces)] { return name }
+        let symbols: [Character: String] = [
+            "*": "asterisk", ".": "dot", "-": "minus", "+": "plus", "/": "slash", "\\": "backslash", "_": "underscore", "~": "tilde",
+            "%": "percent", "&": "and", "|": "or", "^": "caret", "@": "at", "#": "hash", "$": "dollar", "?": "question",
+            ":": "colon", ",": "comma", ";": "semicolon", "!": "not", "=": "equal", "<": "lessThan", ">": "greaterThan",
+            "(": "open", ")": "close", "[": "open", "]": "close", "{": "open", "}": "close", "'": "quote", "\"": "quote",
+        ]
+        let words = wire.compactMap { $0 == " " ? "space" : symbols[$0] }
+        guard let first = words.first else { return "value" }
+        return first + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }
 
     func singular(_ name: String) -> String {
@@ -490,11 +535,8 @@ struct Importer {
             errors.append(Diagnostic("$ref must be a string", at: SourceRange(reference.location)))
             return nil
         }
-        guard ref.hasPrefix("#") else {
-            errors.append(Diagnostic("'\(ref)' refers to another document; only references within this one (#/…) are read",
-                                     at: SourceRange(reference.location, length: ref.count + 2), hint: "bundle the document into one file first"))
-            return nil
-        }
+        // A reference to another file that could not be read, which the document set has reported.
+        guard ref.hasPrefix("#") else { return nil }
         guard let target = root.resolve(pointer: String(ref.dropFirst())) else {
             let candidates = (root.resolve(pointer: (ref.dropFirst() as Substring).split(separator: "/").dropLast().map { "/" + $0 }.joined())?.pairs ?? []).map(\.key)
             let last = String(ref.split(separator: "/").last ?? "")
@@ -510,7 +552,9 @@ struct Importer {
     }
 
     mutating func warn(_ message: String, at pointer: String, _ node: YAMLNode?) {
-        warnings.append(ImportWarning(pointer: pointer, message: message, location: (node ?? root).location))
+        let readable = documents.readable(pointer)
+        warnings.append(ImportWarning(pointer: readable.hasPrefix("#") ? String(readable.dropFirst()) : readable, message: message,
+                                      location: (node ?? root).location))
     }
 
     /// A description as doc lines: trimmed, without leading or trailing empty lines.

@@ -14,7 +14,7 @@ struct SpecDraft {
     enum TypeDeclaration {
         case model(name: String, doc: [String], fields: [Field])
         case enumeration(name: String, doc: [String], isInteger: Bool, cases: [(value: String, swiftName: String?)])
-        case taggedUnion(name: String, doc: [String], discriminator: String, variants: [(value: String, model: String)])
+        case taggedUnion(name: String, doc: [String], discriminator: String, variants: [(value: String, swiftName: String?, model: String)])
         case untaggedUnion(name: String, doc: [String], choices: [(name: String, type: String)])
     }
 
@@ -82,7 +82,7 @@ enum SpecWriter {
                 out += doc(typeDoc, indent: "")
                 out += "union \(name) on \(wireName(discriminator, nil)) {\n"
                 for variant in variants {
-                    out += "    \(literal(variant.value)): \(variant.model)\n"
+                    out += "    \(literal(variant.value))\(variant.swiftName.map { " as \($0)" } ?? ""): \(variant.model)\n"
                 }
                 out += "}\n"
             case .untaggedUnion(let name, let typeDoc, let choices):

@@ -47,7 +47,7 @@ public struct Owner: Codable, Hashable, Sendable {
 
     public init(from decoder: any Decoder) throws {
         let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
-        name = try container.decode(String.self, forKey: .name)
+        self.name = try container.decode(String.self, forKey: .name)
     }
 }
 
@@ -71,9 +71,9 @@ public struct Booking: Codable, Hashable, Sendable {
 
     public init(from decoder: any Decoder) throws {
         let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
-        petID = try container.decode(Int.self, forKey: .petID)
-        day = try container.decode(Date.self, forKey: .day)
-        salon = try container.decodeIfPresent(String.self, forKey: .salon)
+        self.petID = try container.decode(Int.self, forKey: .petID)
+        self.day = try container.decode(Date.self, forKey: .day)
+        self.salon = try container.decodeIfPresent(String.self, forKey: .salon)
     }
 }
 

@@ -43,8 +43,8 @@ public struct VideoUpload: Codable, Hashable, Sendable {
 
     public init(from decoder: any Decoder) throws {
         let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
-        id = try container.decode(String.self, forKey: .id)
-        completedAt = try container.decodeIfPresent(Date.self, forKey: .completedAt)
+        self.id = try container.decode(String.self, forKey: .id)
+        self.completedAt = try container.decodeIfPresent(Date.self, forKey: .completedAt)
     }
 }
 
@@ -66,9 +66,9 @@ public struct Notice: Codable, Hashable, Sendable {
 
     public init(from decoder: any Decoder) throws {
         let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
-        id = try container.decode(Int.self, forKey: .id)
-        text = try container.decode(String.self, forKey: .text)
-        body = try container.decodeIfPresent(NoticeBody.self, forKey: .body)
+        self.id = try container.decode(Int.self, forKey: .id)
+        self.text = try container.decode(String.self, forKey: .text)
+        self.body = try container.decodeIfPresent(NoticeBody.self, forKey: .body)
     }
 }
 
@@ -122,7 +122,7 @@ public struct SignedNote: Codable, Hashable, Sendable {
 
     public init(from decoder: any Decoder) throws {
         let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
-        signature = try container.decode(String.self, forKey: .signature)
-        text = try container.decodeIfPresent(String.self, forKey: .text)
+        self.signature = try container.decode(String.self, forKey: .signature)
+        self.text = try container.decodeIfPresent(String.self, forKey: .text)
     }
 }

@@ -91,27 +91,27 @@ public struct Pet: Codable, Hashable, Sendable, FileURLs {
 
     public init(from decoder: any Decoder) throws {
         let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
-        id = try container.decode(Int.self, forKey: .id)
-        name = try container.decode(String.self, forKey: .name)
-        tag = try container.decodeIfPresent(String.self, forKey: .tag)
-        createdAt = try container.decode(Date.self, forKey: .createdAt)
-        lastChange = try container.decodeIfPresent(Date.self, forKey: .lastChange)
-        isVaccinated = try container.decodeIfPresent(Bool.self, forKey: .isVaccinated) ?? false
-        weight = try container.decodeIfPresent(Double.self, forKey: .weight) ?? 1.5
-        bigID = try container.decodeIfPresent(Int64.self, forKey: .bigID)
-        housing = try container.decodeIfPresent(Housing.self, forKey: .housing) ?? .indoor
-        photoURL = try container.decodeIfPresent(URL.self, forKey: .photoURL)
-        uuid = try container.decodeIfPresent(UUID.self, forKey: .uuid)
-        attributes = try container.decode(JSONValue.self, forKey: .attributes)
-        tags = try container.decodeIfPresent([String].self, forKey: .tags) ?? []
-        scores = try container.decodeIfPresent([String: Int].self, forKey: .scores)
-        owner = try container.decodeIfPresent(Owner.self, forKey: .owner)
-        priority = try container.decodeIfPresent(Priority.self, forKey: .priority)
-        `default` = try container.decodeIfPresent(Bool.self, forKey: .`default`)
-        isSelf = try container.decodeIfPresent(Bool.self, forKey: .isSelf)
-        thumbnail = try container.decodeIfPresent(String.self, forKey: .thumbnail)
-        gallery = try container.decodeIfPresent([String].self, forKey: .gallery) ?? []
-        documents = try container.decodeIfPresent(JSONValue.self, forKey: .documents)
+        self.id = try container.decode(Int.self, forKey: .id)
+        self.name = try container.decode(String.self, forKey: .name)
+        self.tag = try container.decodeIfPresent(String.self, forKey: .tag)
+        self.createdAt = try container.decode(Date.self, forKey: .createdAt)
+        self.lastChange = try container.decodeIfPresent(Date.self, forKey: .lastChange)
+        self.isVaccinated = try container.decodeIfPresent(Bool.self, forKey: .isVaccinated) ?? false
+        self.weight = try container.decodeIfPresent(Double.self, forKey: .weight) ?? 1.5
+        self.bigID = try container.decodeIfPresent(Int64.self, forKey: .bigID)
+        self.housing = try container.decodeIfPresent(Housing.self, forKey: .housing) ?? .indoor
+        self.photoURL = try container.decodeIfPresent(URL.self, forKey: .photoURL)
+        self.uuid = try container.decodeIfPresent(UUID.self, forKey: .uuid)
+        self.attributes = try container.decode(JSONValue.self, forKey: .attributes)
+        self.tags = try container.decodeIfPresent([String].self, forKey: .tags) ?? []
+        self.scores = try container.decodeIfPresent([String: Int].self, forKey: .scores)
+        self.owner = try container.decodeIfPresent(Owner.self, forKey: .owner)
+        self.priority = try container.decodeIfPresent(Priority.self, forKey: .priority)
+        self.`default` = try container.decodeIfPresent(Bool.self, forKey: .`default`)
+        self.isSelf = try container.decodeIfPresent(Bool.self, forKey: .isSelf)
+        self.thumbnail = try container.decodeIfPresent(String.self, forKey: .thumbnail)
+        self.gallery = try container.decodeIfPresent([String].self, forKey: .gallery) ?? []
+        self.documents = try container.decodeIfPresent(JSONValue.self, forKey: .documents)
     }
 
     public func rewritingFileURLs(_ rewrite: (_ field: String, _ url: String) -> String) -> Self {
@@ -138,8 +138,8 @@ public struct NewPet: Codable, Hashable, Sendable {
 
     public init(from decoder: any Decoder) throws {
         let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
-        name = try container.decode(String.self, forKey: .name)
-        tags = try container.decodeIfPresent([String].self, forKey: .tags)
+        self.name = try container.decode(String.self, forKey: .name)
+        self.tags = try container.decodeIfPresent([String].self, forKey: .tags)
     }
 }
 
@@ -158,8 +158,8 @@ public struct PasswordAuth: Codable, Hashable, Sendable {
 
     public init(from decoder: any Decoder) throws {
         let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
-        username = try container.decode(String.self, forKey: .username)
-        password = try container.decode(String.self, forKey: .password)
+        self.username = try container.decode(String.self, forKey: .username)
+        self.password = try container.decode(String.self, forKey: .password)
     }
 }
 
@@ -178,7 +178,7 @@ public struct MutualTLS: Codable, Hashable, Sendable {
 
     public init(from decoder: any Decoder) throws {
         let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
-        cert = try container.decode(String.self, forKey: .cert)
-        key = try container.decode(String.self, forKey: .key)
+        self.cert = try container.decode(String.self, forKey: .cert)
+        self.key = try container.decode(String.self, forKey: .key)
     }
 }

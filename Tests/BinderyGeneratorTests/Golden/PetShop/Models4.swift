@@ -18,7 +18,7 @@ public struct NoticeLine: Codable, Hashable, Sendable {
 
     public init(from decoder: any Decoder) throws {
         let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
-        author = try container.decode(String.self, forKey: .author)
-        text = try container.decode(String.self, forKey: .text)
+        self.author = try container.decode(String.self, forKey: .author)
+        self.text = try container.decode(String.self, forKey: .text)
     }
 }
