@@ -165,14 +165,31 @@ public struct Lexer {
             switch escaped {
             case "n": value.append("\n")
             case "t": value.append("\t")
+            case "r": value.append("\r")
             case "\"": value.append("\"")
             case "\\": value.append("\\")
+            case "u":
+                // `\u{1F600}`: any Unicode scalar by its hexadecimal value, for text a line cannot hold as it is.
+                var digits = ""
+                if peek() == "{" {
+                    advance()
+                    while let digit = peek(), digit.isHexDigit, digits.count < 8 { digits.append(digit); advance() }
+                    if peek() == "}" { advance() } else { digits = "" }
+                }
+                length += digits.count + 2
+                if let code = UInt32(digits, radix: 16), let scalar = Unicode.Scalar(code) {
+                    value.unicodeScalars.append(scalar)
+                } else {
+                    diagnostics.append(
+                        Diagnostic("'\\u' takes a Unicode scalar's hexadecimal value in braces, as \\u{2028}",
+                                   at: SourceRange(SourceLocation(line: line, column: column - 2, file: file), length: 2)))
+                }
             default:
                 diagnostics.append(
                     Diagnostic(
                         "unknown escape '\\\(escaped)' in string",
                         at: SourceRange(SourceLocation(line: line, column: column - 2, file: file), length: 2),
-                        hint: "use \\\" \\\\ \\n or \\t"))
+                        hint: "use \\\" \\\\ \\n \\r \\t or \\u{…}"))
             }
         }
         if peek() == "\"" {

@@ -60,14 +60,14 @@ public struct Renderer {
             case .header(let name, let template): "sent as `\(name): \(template)`"
             case .basic: "sent as the HTTP Basic user name"
             }
-            return InitParameterView(name: auth.swiftName, docText: Self.docText(parameterDoc(sent, auth.environment)))
+            return InitParameterView(name: auth.swiftName, docText: LineText.comment(parameterDoc(sent, auth.environment)))
         }
         initParameters += api.defaultParameters.compactMap { parameter in
             parameter.swiftName.map { name in
                 let sent = parameter.isHeader ? "sent as the `\(parameter.wireName)` header" : "sent as the `\(parameter.wireName)` query parameter"
                 return InitParameterView(
                     name: name,
-                    docText: Self.docText(parameterDoc(sent, parameter.environment) + (parameter.value.map { "; `\($0)` otherwise" } ?? "")))
+                    docText: LineText.comment(parameterDoc(sent, parameter.environment) + (parameter.value.map { "; `\($0)` otherwise" } ?? "")))
             }
         }
         var timeouts = [
@@ -84,7 +84,7 @@ public struct Renderer {
             clientType: api.clientTypeName,
             name: Self.literal(api.name),
             baseURL: Self.literal(api.baseURL),
-            baseURLSource: Self.docText(environmentSource.isEmpty ? "`\(api.baseURL)`" : "\(environmentSource), then `\(api.baseURL)`"),
+            baseURLSource: LineText.comment(environmentSource.isEmpty ? "`\(api.baseURL)`" : "\(environmentSource), then `\(api.baseURL)`"),
             baseURLEnvironment: api.baseURLEnvironment.map(Self.literal),
             initParameters: initParameters,
             credentials: api.auth.map { ArgumentView(label: Self.literal($0.swiftName), value: Naming.escaped($0.swiftName)) },
@@ -138,7 +138,7 @@ public struct Renderer {
         }
         if let parameter = rule.offsetParameter { arguments.append(RuleArgumentView(label: "offsetParameter", value: Self.literal(parameter))) }
         if let parameter = rule.limitParameter { arguments.append(RuleArgumentView(label: "limitParameter", value: Self.literal(parameter))) }
-        return RuleView(name: ruleMember(rule.name), ruleName: Self.docText(rule.name), arguments: arguments)
+        return RuleView(name: ruleMember(rule.name), ruleName: LineText.comment(rule.name), arguments: arguments)
     }
 
     private func jobRule(_ rule: JobPolling) -> RuleView {
@@ -156,7 +156,7 @@ public struct Renderer {
         if let timeout = rule.timeout { arguments.append(RuleArgumentView(label: "timeout", value: number(timeout))) }
         if let interval = rule.interval { arguments.append(RuleArgumentView(label: "interval", value: number(interval))) }
         if let maxInterval = rule.maxInterval { arguments.append(RuleArgumentView(label: "maxInterval", value: number(maxInterval))) }
-        return RuleView(name: ruleMember(rule.name), ruleName: Self.docText(rule.name), arguments: arguments)
+        return RuleView(name: ruleMember(rule.name), ruleName: LineText.comment(rule.name), arguments: arguments)
     }
 
     private func strings(_ items: [String]) -> StringsView { StringsView(items: items.map(Self.literal)) }
@@ -456,13 +456,9 @@ public struct Renderer {
     }
 
     private func docLines(_ lines: [String]) -> [String] {
-        lines.map { $0.isEmpty ? "" : " " + Self.docText($0) }
+        lines.map { $0.isEmpty ? "" : " " + LineText.comment($0) }
     }
 
-    /// Text safe on one line of a comment: control characters, which could end the line, become spaces.
-    static func docText(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { isLineSafe($0) ? $0 : " " }))
-    }
 
     /// `text` as a Swift string literal.
     static func literal(_ text: String) -> String { "\"" + escaped(text) + "\"" }
@@ -478,7 +474,7 @@ public struct Renderer {
             case "\t": escaped += "\\t"
             case "\r": escaped += "\\r"
             default:
-                if isLineSafe(scalar) {
+                if LineText.isSafe(scalar) {
                     escaped.unicodeScalars.append(scalar)
                 } else {
                     escaped += "\\u{" + String(scalar.value, radix: 16) + "}"
@@ -486,11 +482,6 @@ public struct Renderer {
             }
         }
         return escaped
-    }
-
-    private static func isLineSafe(_ scalar: Unicode.Scalar) -> Bool {
-        !(scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\u{2028}" || scalar == "\u{2029}"
-            || scalar == "\u{85}")
     }
 
     private func number(_ value: Double) -> String {

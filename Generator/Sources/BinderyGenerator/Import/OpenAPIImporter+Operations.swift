@@ -58,6 +58,33 @@ extension Importer {
         return names
     }
 
+    /// A placeholder's name as the spec language writes it: `{deployment.series_name}` is `{deployment_series_name}`.
+    /// Only the value goes on the wire, so the name is the spec's to choose.
+    static func placeholderName(_ name: String) -> String {
+        if Naming.isIdentifier(name) { return name }
+        let words = Naming.words(name).joined(separator: "_")
+        return Naming.isIdentifier(words) ? words : "p_" + words
+    }
+
+    /// `path` with every placeholder renamed by `placeholderName`.
+    static func renamingPlaceholders(_ path: String) -> String {
+        var out = ""
+        var current: String?
+        for character in path {
+            if character == "{" {
+                current = ""
+            } else if character == "}", let name = current {
+                out += "{" + placeholderName(name) + "}"
+                current = nil
+            } else if current != nil {
+                current!.append(character)
+            } else {
+                out.append(character)
+            }
+        }
+        return out + (current.map { "{" + $0 } ?? "")
+    }
+
     /// A path key split into the path sent, a query it fixes, and a fragment (`/files/{id}#get_shared_link`).
     static func splitPathKey(_ key: String) -> (path: String, query: String, fragment: String?) {
         var path = Substring(key)
@@ -105,9 +132,10 @@ extension Importer {
                     continue
                 }
                 let parts = Self.splitPathKey(path)
+                let specPath = Self.renamingPlaceholders(parts.path)
                 var node = tree
-                for segment in parts.path.split(separator: "/") { node = node.child(String(segment)) }
-                node.operations.append(Operation(path: parts.path, key: path, fixedQuery: parts.query, fragment: parts.fragment, method: method,
+                for segment in specPath.split(separator: "/") { node = node.child(String(segment)) }
+                node.operations.append(Operation(path: specPath, key: path, fixedQuery: parts.query, fragment: parts.fragment, method: method,
                                                  node: operation, pointer: pointer, pathParameters: item["parameters"]?.items ?? []))
             }
         }
@@ -143,10 +171,16 @@ extension Importer {
             let childPrefix = prefix + "/" + child.segment
             if child.children.isEmpty, child.operations.count == 1 {
                 place(child.operations, collection: false, in: &resource, prefix: prefix, bound: bound, action: child.segment)
+            } else if resourceNesting >= Self.maxResourceNesting || !Self.placeholders(in: child.segment).isEmpty {
+                // Deep paths, and segments of several placeholders (`{date}-{id}`), which no resource binds, go on
+                // this resource with their longer paths.
+                place(operations(under: child), collection: false, in: &resource, prefix: prefix, bound: bound)
             } else {
                 var taken = Set(resource.endpoints.map(\.name) + resource.resources.map(\.name))
                 var nested = SpecDraft.Resource(name: unique(resourceName(child.segment), in: &taken), path: "/" + child.segment)
+                resourceNesting += 1
                 fill(&nested, from: child, prefix: childPrefix, bound: bound)
+                resourceNesting -= 1
                 resource.resources.append(nested)
             }
         }
@@ -158,6 +192,12 @@ extension Importer {
         let itemPrefix = prefix + "/" + item.segment
         place(item.operations, collection: false, in: &resource, prefix: prefix, bound: bound)
         guard !item.children.isEmpty else { return }
+        guard resourceNesting < Self.maxResourceNesting else {
+            place(item.children.flatMap(operations(under:)), collection: false, in: &resource, prefix: prefix, bound: bound)
+            return
+        }
+        resourceNesting += 1
+        defer { resourceNesting -= 1 }
         var taken = Set(resource.endpoints.map(\.name) + resource.resources.map(\.name))
         let parameter = item.parameterName
         var nested = SpecDraft.Resource(name: unique(itemName(parameter, in: resource), in: &taken), path: "/" + item.segment)
@@ -180,15 +220,29 @@ extension Importer {
         return words.joined(separator: "_")
     }
 
+    /// Resources nest at most this deep; the spec language reads `Keywords.maxNesting` levels, and operations below
+    /// this depth (Azure's paths hold seven parameters and more) go on the deepest resource with their longer paths.
+    static let maxResourceNesting = Keywords.maxNesting / 2
+
+    /// Every operation at or below `node`, in path order.
+    private func operations(under node: PathNode) -> [Operation] {
+        node.operations + node.children.flatMap(operations(under:))
+    }
+
     private func firstOperation(under node: PathNode) -> Operation? {
-        node.operations.first ?? node.children.lazy.compactMap { self.firstOperation(under: $0) }.first
+        if let operation = node.operations.first { return operation }
+        // A loop, not `lazy.compactMap(...).first`, which calls its closure twice a child: 2^depth calls down a path.
+        for child in node.children {
+            if let operation = firstOperation(under: child) { return operation }
+        }
+        return nil
     }
 
     /// The spec type of a path parameter, read from the first operation that declares it.
     private func pathParameterType(_ name: String, in operation: Operation?) -> String {
         guard let operation else { return "String" }
         let declared = (operation.node["parameters"]?.items ?? []) + operation.pathParameters
-        guard let schema = declared.first(where: { resolved($0)["name"]?.string == name }) else { return "String" }
+        guard let schema = declared.first(where: { resolved($0)["name"]?.string.map(Self.placeholderName) == name }) else { return "String" }
         switch resolved(resolved(schema)["schema"] ?? schema)["type"]?.string {
         case "integer": return resolved(resolved(schema)["schema"] ?? schema)["format"]?.string == "int64" ? "Int64" : "Int"
         default: return "String"
@@ -212,7 +266,7 @@ extension Importer {
     ) {
         for operation in operations {
             let placeholders = Self.placeholders(in: operation.path)
-            if let unnamed = placeholders.first(where: { !SpecWriter.isPlainName($0) }) {
+            if let unnamed = placeholders.first(where: { !Naming.isIdentifier($0) }) {
                 warn("the path parameter '\(unnamed)' is not a name the spec language takes; the operation is left out", at: operation.pointer, operation.node)
                 continue
             }
@@ -432,13 +486,20 @@ extension Importer {
             declared.append((node, pointer))
         }
         var taken = Set(bound.map { Naming.lowerCamel($0) })
-        let declaredPath = Set(declared.compactMap { resolved($0.node)["in"]?.string == "path" ? resolved($0.node)["name"]?.string : nil })
-        for name in Self.placeholders(in: operation.path) where !bound.contains(name) && !declaredPath.contains(name) {
+        let declaredPath = Set(declared.compactMap {
+            resolved($0.node)["in"]?.string == "path" ? resolved($0.node)["name"]?.string.map(Self.placeholderName) : nil
+        })
+        var undeclared = Self.placeholders(in: operation.path).filter { !bound.contains($0) && !declaredPath.contains($0) }
+        undeclared = undeclared.enumerated().filter { undeclared.firstIndex(of: $0.element) == $0.offset }.map(\.element)
+        for name in undeclared {
             warn("the path uses {\(name)}, which no parameter declares: it is a String path parameter", at: operation.pointer, operation.node)
             taken.insert(Naming.lowerCamel(name))
-            endpoint.settings.append("path \(name): String")
+            endpoint.settings.append("path \(SpecWriter.wireName(name, nil)): String")
         }
-        for (parameter, pointer) in declared {
+        // Path parameters first: their Swift names are their wire names, and queries or headers of the same name
+        // take others.
+        let pathFirst = declared.filter { resolved($0.node)["in"]?.string == "path" } + declared.filter { resolved($0.node)["in"]?.string != "path" }
+        for (parameter, pointer) in pathFirst {
             let parameter = resolved(parameter)
             guard let name = parameter["name"]?.string, let location = parameter["in"]?.string else { continue }
             let schema = parameter["schema"] ?? parameter["content"]?.pairs.first?.value["schema"]
@@ -462,10 +523,18 @@ extension Importer {
             }
             var parameterType: (type: String, nullable: Bool) =
                 schema.map { type(of: $0, pointer: pointer + "/schema", context: context + Naming.upperCamel(name)) } ?? ("String", false)
+            // A path or header holds one piece of text; a union of a number and a string (`42` or `my-droplet`) is that text.
+            if location == "path" || location == "header", !["string", "number", "bool"].contains(shape(of: parameterType.type)),
+                !parameterType.type.hasPrefix("[")
+            {
+                warn("a \(location) parameter of type \(parameterType.type) is a String here, sent as written", at: pointer, parameter)
+                parameterType = ("String", parameterType.nullable)
+            }
             let required = parameter["required"]?.bool == true
             let doc = docLines(parameter["description"]?.string).joined(separator: " ")
             switch location {
             case "path":
+                let name = Self.placeholderName(name)
                 if bound.contains(name) { continue }
                 guard Self.placeholders(in: operation.path).contains(name) else {
                     warn("the path has no {\(name)}; the parameter is left out", at: pointer, parameter)
@@ -473,16 +542,13 @@ extension Importer {
                 }
                 taken.insert(Naming.lowerCamel(name))
                 if !doc.isEmpty { endpoint.settings.append("/// " + doc) }
-                endpoint.settings.append("path \(name): \(parameterType.type)")
+                endpoint.settings.append("path \(SpecWriter.wireName(name, nil)): \(parameterType.type)")
             case "query", "header":
                 if location == "header", ["accept", "content-type", "authorization"].contains(name.lowercased()) {
                     warn("the \(name) header is the client's to send; left out", at: pointer, parameter)
                     continue
                 }
-                if location == "header", !["string", "number", "bool"].contains(shape(of: parameterType.type)), !parameterType.type.hasPrefix("[") {
-                    warn("a header of type \(parameterType.type) cannot be declared; it is a String, sent as written", at: pointer, parameter)
-                    parameterType = ("String", parameterType.nullable)
-                }
+
                 var separator: String?
                 if parameterType.type.hasPrefix("["), style != "deepObject" {
                     let explode = parameter["explode"]?.bool ?? (style == "form")
@@ -491,6 +557,9 @@ extension Importer {
                     case ("query", "form", false): separator = ","
                     case ("query", "spaceDelimited", false): separator = " "
                     case ("query", "pipeDelimited", false): separator = "|"
+                    case ("header", "simple", _):
+                        warn("a header array is a String here: write its items joined by ','", at: pointer, parameter)
+                        parameterType.type = "String"
                     default:
                         warn("a \(location) array of style \(style)\(explode ? ", exploded," : "") cannot be declared; left out", at: pointer, parameter)
                         continue

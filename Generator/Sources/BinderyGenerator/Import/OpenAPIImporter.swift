@@ -2,14 +2,15 @@ import Foundation
 
 /// Something in an OpenAPI document the spec language cannot say, or says differently; named by its JSON pointer.
 public struct ImportWarning: Hashable, Sendable, CustomStringConvertible {
-    /// A JSON pointer in the first file (`/paths/…`), or a file and a pointer in it (`models/pet.yml#/properties`).
+    /// A JSON pointer in the first file (`/paths/…`), or a file and a pointer in it (`models/pet.yml#/properties`)
+    /// for a warning in another file.
     public var pointer: String
     public var message: String
     /// Where it is; `location.file` indexes the import's `files`.
     public var location: SourceLocation
 
     public var description: String {
-        "\(location.line):\(location.column): warning: \(message) (at \(pointer.hasPrefix("/") || pointer.isEmpty ? "#" : "")\(pointer))"
+        "\(location.line):\(location.column): warning: \(message) (at \(location.file == 0 ? "#" : "")\(pointer))"
     }
 }
 
@@ -68,6 +69,14 @@ struct Importer {
     var modelNames: Set<String> = []
     /// Where each union was declared, for warnings about it once every schema is read.
     var unionOrigins: [String: (pointer: String, node: YAMLNode)] = [:]
+    /// How deep a schema may nest in those it is made of before the rest is read as JSON: deep enough for any real
+    /// API, shallow enough that a chain of thousands of references cannot overflow the stack.
+    static let maxSchemaNesting = 100
+    /// How many schemas a model's `allOf` may gather fields from, through theirs: each model holds the fields of
+    /// them all, so a long chain of them would make a spec far larger than its document.
+    static let maxAllOfChain = 32
+    /// How deep the resource being filled is nested.
+    var resourceNesting = 0
     /// Unions read as JSON after their name was given out.
     var abandonedUnions: Set<String> = []
     var apiUpperSnake = "API"
@@ -87,7 +96,7 @@ struct Importer {
         }
         let info = root["info"]
         let title = info?["title"]?.string ?? "API"
-        let apiName = Naming.upperCamel(name ?? title).filter { $0.isLetter || $0.isNumber }
+        let apiName = Naming.upperCamel(name ?? Self.shortName(title)).filter { $0.isLetter || $0.isNumber }
         draft.name = Naming.isIdentifier(apiName) ? apiName : "API" + apiName
         apiUpperSnake = Naming.words(draft.name).map { $0.uppercased() }.joined(separator: "_")
         draft.header = [
@@ -103,6 +112,22 @@ struct Importer {
         operations()
         finishUnions()
         return draft
+    }
+
+    /// What a person would call the API of a title: its first line up to a dash, a parenthesis or a clause,
+    /// without the words every API's title has (`Spotify Web API with fixes and improvements` is `Spotify`,
+    /// `Discord HTTP API (Preview)` is `Discord`); the whole first line when nothing else is left.
+    static func shortName(_ title: String) -> String {
+        var text = title.split(whereSeparator: { $0.isNewline }).first.map(String.init) ?? ""
+        for cut in [" - ", " – ", " — ", "(", ":", ",", " with ", " for ", " from ", " by "] {
+            if let range = text.range(of: cut, options: .caseInsensitive) { text = String(text[..<range.lowerBound]) }
+        }
+        let generic: Set<String> = ["api", "apis", "rest", "http", "documentation", "docs", "public", "web", "reference", "specification",
+                                    "spec", "openapi", "the", "service"]
+        // Words as written, so that `FastAPI` keeps its `API`.
+        let words = text.split(whereSeparator: { $0.isWhitespace }).map(String.init).filter { !generic.contains($0.lowercased()) }
+        guard !words.isEmpty else { return title.split(whereSeparator: { $0.isNewline }).first.map(String.init) ?? title }
+        return words.prefix(4).joined(separator: " ")
     }
 
     // MARK: The api block
@@ -124,10 +149,18 @@ struct Importer {
             warn("no servers: the base URL is \(baseURL) until baseURL: or $\(apiUpperSnake)_BASE_URL says otherwise", at: "", root)
         }
         draft.apiSettings.append("base-url \(SpecWriter.literal(baseURL)) env \(apiUpperSnake)_BASE_URL")
+        var authNames: Set<String> = []
         for (key, scheme) in root["components"]?["securitySchemes"]?.pairs ?? [] {
             let pointer = "/components/securitySchemes/" + escape(key)
             let name = Naming.words(key).map { $0.lowercased() }.joined(separator: "_")
-            let authName = SpecWriter.isPlainName(name) && !name.isEmpty ? name : "credential"
+            // Schemes whose names differ only in case or punctuation (`api_key`, `ApiKey`) take numbered names.
+            var authName = SpecWriter.isPlainName(name) && !name.isEmpty ? name : "credential"
+            let stem = authName
+            var counter = 2
+            while !authNames.insert(Naming.lowerCamel(authName)).inserted {
+                authName = stem + "_\(counter)"
+                counter += 1
+            }
             let environment = "\(apiUpperSnake)_\(authName.uppercased())"
             switch (scheme["type"]?.string, scheme["in"]?.string, scheme["scheme"]?.string?.lowercased()) {
             case ("http", _, "bearer"?):
@@ -193,6 +226,11 @@ struct Importer {
         let key = pointer + "#" + binary.rawValue
         if let known = knownTypes[key] { return known }
         if let name = namedSchemas[pointer] { return (name, false) }
+        guard visiting.count < Self.maxSchemaNesting else {
+            warn("schemas nest more than \(Self.maxSchemaNesting) levels deep here, through properties, items or references; read as JSON",
+                 at: pointer, schema)
+            return ("JSON", false)
+        }
         guard visiting.insert(pointer).inserted else {
             warn("this schema refers only to itself; read as JSON", at: pointer, schema)
             return ("JSON", false)
@@ -296,6 +334,11 @@ struct Importer {
                 var part = part
                 var partPointer = "\(pointer)/allOf/\(index)"
                 if let reference = part["$ref"] {
+                    guard visited.count < Importer.maxAllOfChain else {
+                        importer.warn("allOf refers on through more than \(Importer.maxAllOfChain) schemas; the fields of the rest are left out",
+                                      at: partPointer, part)
+                        continue
+                    }
                     guard let target = importer.follow(reference, at: partPointer + "/$ref"), let ref = reference.string,
                         visited.insert(ref).inserted
                     else { continue }
@@ -557,12 +600,13 @@ struct Importer {
                                       location: (node ?? root).location))
     }
 
-    /// A description as doc lines: trimmed, without leading or trailing empty lines.
+    /// A description as doc lines: split wherever a reader could see a line end (`\r`, `\n`, U+2028 …), trimmed,
+    /// without leading or trailing empty lines.
     func docLines(_ text: String?) -> [String] {
         guard let text else { return [] }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            String(line.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed())
-        }
+        var lines = text.replacingOccurrences(of: "\r\n", with: "\n").unicodeScalars.split(omittingEmptySubsequences: false) { ["\n", "\r", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}"].contains($0) }
+            .map { String(String.UnicodeScalarView($0)) }
+            .map { line in String(line.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) }
         while lines.first?.isEmpty == true { lines.removeFirst() }
         while lines.last?.isEmpty == true { lines.removeLast() }
         return lines

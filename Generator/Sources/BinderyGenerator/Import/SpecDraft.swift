@@ -50,7 +50,7 @@ struct SpecDraft {
 /// Writes a draft as spec text, laid out as a person would write it.
 enum SpecWriter {
     static func text(of draft: SpecDraft) -> String {
-        var out = draft.header.map { "// " + $0 }.joined(separator: "\n") + (draft.header.isEmpty ? "" : "\n\n")
+        var out = draft.header.map { "// " + LineText.comment($0) }.joined(separator: "\n") + (draft.header.isEmpty ? "" : "\n\n")
         out += doc(draft.doc, indent: "")
         out += "api \(draft.name) {\n" + draft.apiSettings.map { "    " + $0 + "\n" }.joined() + "}\n"
         for type in draft.types {
@@ -132,10 +132,10 @@ enum SpecWriter {
     }
 
     static func doc(_ lines: [String], indent: String) -> String {
-        lines.map { $0.isEmpty ? "\(indent)///\n" : "\(indent)/// \($0)\n" }.joined()
+        lines.map { $0.isEmpty ? "\(indent)///\n" : "\(indent)/// \(LineText.comment($0))\n" }.joined()
     }
 
-    /// `text` as a spec string literal.
+    /// `text` as a spec string literal, exactly: characters that could end a line are escaped.
     static func literal(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
@@ -144,7 +144,13 @@ enum SpecWriter {
             case "\\": out += "\\\\"
             case "\n": out += "\\n"
             case "\t": out += "\\t"
-            default: out.unicodeScalars.append(scalar)
+            case "\r": out += "\\r"
+            default:
+                if LineText.isSafe(scalar) {
+                    out.unicodeScalars.append(scalar)
+                } else {
+                    out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+                }
             }
         }
         return out + "\""

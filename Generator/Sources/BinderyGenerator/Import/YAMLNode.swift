@@ -10,17 +10,29 @@ public struct YAMLNode: Sendable {
         case mapping([(key: String, value: YAMLNode)])
     }
 
-    public var kind: Kind
+    public var kind: Kind {
+        didSet { keyIndex = Self.keyIndex(of: kind) }
+    }
     public var location: SourceLocation
+    /// Where each key of a large mapping stands, so that looking one up among thousands of schemas or paths does not
+    /// read them all.
+    private var keyIndex: [String: Int]?
 
     public init(_ kind: Kind, at location: SourceLocation) {
         self.kind = kind
         self.location = location
+        keyIndex = Self.keyIndex(of: kind)
+    }
+
+    private static func keyIndex(of kind: Kind) -> [String: Int]? {
+        guard case .mapping(let pairs) = kind, pairs.count > 8 else { return nil }
+        return Dictionary(pairs.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The value under `key` of a mapping.
     public subscript(key: String) -> YAMLNode? {
         guard case .mapping(let pairs) = kind else { return nil }
+        if let keyIndex { return keyIndex[key].map { pairs[$0].value } }
         return pairs.first { $0.key == key }?.value
     }
 

@@ -7,6 +7,16 @@ public struct YAMLReader {
     private let text: [Unicode.Scalar]
     private var position = Position()
     private var anchors: [String: YAMLNode] = [:]
+    /// How deep the collection being read is nested.
+    private var depth = 0
+    /// How many more nodes aliases may add to the document: each alias adds a copy of its anchor's nodes.
+    private var aliasBudget: Int
+
+    /// Collections nest at most this deep, aliases included: deeper input is an error, not a stack overflow.
+    public static let maxDepth = 200
+    /// Aliases may add at most this many nodes, plus four for every character of the document: a few lines of
+    /// aliases of aliases (a "billion laughs") would otherwise stand for billions of nodes.
+    public static let aliasAllowance = 1_000_000
 
     private struct Position {
         var index = 0
@@ -31,6 +41,17 @@ public struct YAMLReader {
 
     private init(text: [Unicode.Scalar]) {
         self.text = text
+        aliasBudget = Self.aliasAllowance + 4 * text.count
+    }
+
+    /// One level deeper for the collection `read` reads, or an error past `maxDepth`.
+    private mutating func nested(_ read: (inout YAMLReader) throws -> YAMLNode) throws -> YAMLNode {
+        guard depth < Self.maxDepth else {
+            throw failure("collections nest more than \(Self.maxDepth) levels deep here", hint: "no OpenAPI document needs more")
+        }
+        depth += 1
+        defer { depth -= 1 }
+        return try read(&self)
     }
 
     // MARK: Documents
@@ -60,6 +81,10 @@ public struct YAMLReader {
 
     /// A node starting at the next content, more indented than `parentIndent` (columns; 0 for the root).
     private mutating func blockNode(parentIndent: Int) throws -> YAMLNode {
+        try nested { try $0.unnestedBlockNode(parentIndent: parentIndent) }
+    }
+
+    private mutating func unnestedBlockNode(parentIndent: Int) throws -> YAMLNode {
         let start = location
         let (anchor, isString) = try properties(flow: false)
         if anchor != nil || start != location, atLineEnd {
@@ -83,8 +108,8 @@ public struct YAMLReader {
             node = try flowNode()
             skipSpaces()
             if current == ":" { throw failure("a collection as a mapping key is not supported") }
-        } else if current == "?" && isBlank(peek(1)) {
-            throw failure("explicit keys ('? ') are not supported", hint: "write the key before its ':'")
+        } else if isExplicitKey {
+            node = try blockMapping(indent: column, firstKey: nil, at: location)
         } else {
             let keyStart = location
             let scalar = try scalarInBlock(parentIndent: parentIndent, mayBeKey: true)
@@ -97,15 +122,22 @@ public struct YAMLReader {
         return anchored(node, anchor, isString: isString)
     }
 
-    /// The rest of a mapping whose first key was just read (its `:` is next).
-    private mutating func blockMapping(indent: Int, firstKey: String, at keyLocation: SourceLocation) throws -> YAMLNode {
+    /// The rest of a mapping whose first key was just read (its `:` is next), or which starts with an explicit key
+    /// (`? key`, then `: value`), as long paths are written.
+    private mutating func blockMapping(indent: Int, firstKey: String?, at keyLocation: SourceLocation) throws -> YAMLNode {
         var pairs: [(key: String, value: YAMLNode)] = []
         var seen: [String: SourceLocation] = [:]
-        var key = firstKey
+        var key = firstKey ?? ""
         var keyAt = keyLocation
+        var explicit = firstKey == nil
         while true {
-            advance()  // the ':'
-            let value = try valueAfterKey(indent: indent, keyAt: keyAt)
+            let value: YAMLNode
+            if explicit {
+                (key, value) = try explicitPair(indent: indent, keyAt: keyAt)
+            } else {
+                advance()  // the ':'
+                value = try valueAfterKey(indent: indent, keyAt: keyAt)
+            }
             if key == "<<" {
                 // Merged pairs give way to the mapping's own keys, wherever those are written.
                 for merged in value.isMapping ? [value] : value.items {
@@ -134,6 +166,8 @@ public struct YAMLReader {
                 throw failure("a list item where a key of the mapping above was expected",
                               hint: "indent the list under its key")
             }
+            explicit = isExplicitKey
+            if explicit { continue }
             let scalar = try scalarInBlock(parentIndent: indent, mayBeKey: true)
             guard scalar.isKey else {
                 throw Failure(diagnostic: Diagnostic(
@@ -143,6 +177,29 @@ public struct YAMLReader {
             key = scalar.text
         }
         return YAMLNode(.mapping(pairs), at: keyLocation)
+    }
+
+    private var isExplicitKey: Bool { current == "?" && (isBlank(peek(1)) || peek(1) == nil || peek(1) == "\n") }
+
+    /// `? key` and the `: value` under it, at `indent`; a key with no value line holds an empty value. Keys are
+    /// scalars, as in every OpenAPI document.
+    private mutating func explicitPair(indent: Int, keyAt: SourceLocation) throws -> (key: String, value: YAMLNode) {
+        advance()  // the '?'
+        skipSpaces()
+        if atLineEnd { try skipToContent() }
+        if current == "[" || current == "{" || isSequenceIndicator || isExplicitKey {
+            throw failure("a collection as a mapping key is not supported")
+        }
+        let key = try scalarInBlock(parentIndent: indent, mayBeKey: false).text
+        try skipToContent()
+        guard !isAtEnd, position.column == indent, current == ":", isBlank(peek(1)) || peek(1) == nil || peek(1) == "\n" else {
+            return (key, YAMLNode(.scalar("", plain: true), at: keyAt))
+        }
+        advance()  // the ':'
+        skipSpaces()
+        if atLineEnd { return (key, try valueAfterKey(indent: indent, keyAt: keyAt)) }
+        // `: post:` starts the value on the line of its ':', as a list item's content does.
+        return (key, try blockNode(parentIndent: indent))
     }
 
     /// What follows `key:`: on the same line, or on the lines below, more indented (a list may share the indent).
@@ -350,6 +407,10 @@ public struct YAMLReader {
     // MARK: Flow context
 
     private mutating func flowNode() throws -> YAMLNode {
+        try nested { try $0.unnestedFlowNode() }
+    }
+
+    private mutating func unnestedFlowNode() throws -> YAMLNode {
         try skipFlowSpace()
         let start = location
         let (anchor, isString) = try properties(flow: true)
@@ -563,7 +624,36 @@ public struct YAMLReader {
         guard let node = anchors[name] else {
             throw Failure(diagnostic: Diagnostic("no anchor '&\(name)' comes before this alias", at: SourceRange(start, length: name.count + 1)))
         }
+        let (count, nodeDepth) = Self.measure(node, upTo: aliasBudget)
+        aliasBudget -= count
+        if aliasBudget < 0 {
+            throw Failure(diagnostic: Diagnostic(
+                "aliases make this document more than \(Self.aliasAllowance + 4 * text.count) nodes larger than it is written",
+                at: SourceRange(start, length: name.count + 1), hint: "a document that repeats a part this often is refused"))
+        }
+        if depth + nodeDepth > Self.maxDepth {
+            throw Failure(diagnostic: Diagnostic(
+                "with this alias, collections nest more than \(Self.maxDepth) levels deep", at: SourceRange(start, length: name.count + 1)))
+        }
         return node
+    }
+
+    /// How many nodes `node` holds and how deep it nests, counted without recursion and no further than `limit`
+    /// nodes, so a node that stands for billions costs `limit` steps.
+    private static func measure(_ node: YAMLNode, upTo limit: Int) -> (count: Int, depth: Int) {
+        var count = 0
+        var deepest = 0
+        var stack: [(node: YAMLNode, depth: Int)] = [(node, 0)]
+        while let (next, level) = stack.popLast(), count <= limit {
+            count += 1
+            deepest = max(deepest, level)
+            switch next.kind {
+            case .scalar: break
+            case .sequence(let items): stack += items.map { ($0, level + 1) }
+            case .mapping(let pairs): stack += pairs.map { ($0.value, level + 1) }
+            }
+        }
+        return (count, deepest)
     }
 
     private mutating func name() -> String {
