@@ -12,7 +12,7 @@ struct ImportTests {
     static let documents = [
         "Tests/BinderyGeneratorTests/OpenAPI/everything.yaml", "Tests/BinderyGeneratorTests/OpenAPI/github.json",
         "Tests/BinderyGeneratorTests/OpenAPI/openai.json", "Tests/BinderyGeneratorTests/OpenAPI/streams.json",
-        "Tests/LlamaDeployImport/openapi.json",
+        "Tests/LlamaDeployImport/openapi.json", "Tests/BinderyGeneratorTests/OpenAPI/shapes.yaml",
     ]
     static let golden = Repository.url("Tests/BinderyGeneratorTests/Golden/Imported")
 
@@ -72,6 +72,97 @@ struct ImportTests {
         #expect(calls.contains("pets.createMultipart(name:photo:meta:xRequestID:)"), "a second content type is a second call")
         #expect(calls.contains("pets.createForm(name:xRequestID:)"), "and a third")
         #expect(calls.contains("events.get()") && calls.contains("exports.get()"))
+    }
+
+    @Test("The shapes public documents take become calls, not errors or left-out operations")
+    func shapesOfPublicDocuments() throws {
+        let result = try OpenAPIImporter.importDocument(try Repository.text("Tests/BinderyGeneratorTests/OpenAPI/shapes.yaml"), file: "shapes.yaml")
+        let api = try Generator.check(source: result.spec, file: "shapes.bindery")
+        #expect(api.name == "Shapes", "a short name from a long title")
+        #expect(api.auth.map(\.swiftName) == ["apiKey", "apiKey2"], "schemes whose names differ by case keep apart")
+        let lines = Listing.lines(for: api).map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        func call(_ method: String, _ path: String) -> String? { lines.first { $0.first == method && $0.dropFirst().first == path }?.last }
+        #expect(call("GET", "/Accounts/{AccountSid}/Calls/{Sid}.json") == "accounts.account(_:).calls.get(sid:)", "text beside a placeholder")
+        #expect(lines.contains { $0 == ["GET", "/files/{file_id}", "files.getSharedLink(fileID:fields:)"] }, "a fragment names a second call")
+        #expect(call("POST", "/responses?beta=true") == "responses.create(_:)", "a fixed query")
+        #expect(call("GET", "/models/{model}") == "models.get(model:`operator`:)", "a path parameter named like a keyword")
+        #expect(call("GET", "/search") == "search.get(filter:metadata:gt:lt:project:skuIDs:xTrace:)", "deepObject values, a form object's properties")
+        #expect(call("POST", "/checkout/sessions") == "checkout.sessions(lineItems:metadata:expand:)", "a form of nested values")
+        #expect(call("POST", "/uploads") == "uploads.create(files:meta:)", "an array of files")
+        #expect(call("POST", "/empty-form") == "emptyForm.create()", "a form with no fields keeps its operation")
+        #expect(lines.contains { $0.dropFirst().first == "/deployments/{deployment_series_name}/builds/{deployment_build_id}/events/{date}-{id}" },
+                "placeholders that are not names, several in a segment, and an explicit YAML key")
+        let content = try #require(api.types.lazy.compactMap { if case .union(let union) = $0.declaration, union.name == "Content" { union } else { nil } }.first)
+        #expect(content.choices.map(\.swiftName) == ["text", "image", "mediaCase2", "object"], "a union's union listed in it, the object case last")
+        #expect(result.warnings.allSatisfy { !$0.message.contains("left out") }, "\(result.warnings.map(\.message))")
+    }
+
+    @Test("A document spread over files: references relative to the file they are in, cycles across files, errors in the file that holds them")
+    func documentsSpreadOverFiles() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("multi-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func write(_ path: String, _ text: String) throws {
+            let url = folder.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        try write("api.yaml", """
+            openapi: 3.0.3
+            info: {title: Multi, version: "1"}
+            paths:
+              /pets:
+                get:
+                  $ref: 'paths/pets_list.yml'
+              /pets/{id}:
+                $ref: 'paths/pet.yml'
+            components:
+              schemas:
+                Owner:
+                  type: object
+                  properties:
+                    pets: {type: array, items: {$ref: 'models/pet.yml'}}
+            """)
+        try write("paths/pets_list.yml", """
+            operationId: listPets
+            responses:
+              '200':
+                description: Pets.
+                content:
+                  application/json:
+                    schema: {type: array, items: {$ref: '../models/pet.yml'}}
+            """)
+        try write("paths/pet.yml", """
+            get:
+              parameters: [{$ref: '../parameters.yml#/id'}]
+              responses:
+                '200':
+                  description: A pet.
+                  content:
+                    application/json:
+                      schema: {$ref: '../models/pet.yml'}
+            """)
+        try write("parameters.yml", "id: {name: id, in: path, required: true, schema: {type: integer}}\n")
+        try write("models/pet.yml", """
+            type: object
+            required: [name]
+            properties:
+              name: {type: string}
+              owner: {$ref: '../api.yaml#/components/schemas/Owner'}
+            """)
+        let main = folder.appendingPathComponent("api.yaml")
+        let result = try OpenAPIImporter.importDocument(try String(contentsOf: main, encoding: .utf8), file: "api.yaml", url: main)
+        let api = try Generator.check(source: result.spec, file: "multi.bindery")
+        #expect(Listing.lines(for: api).map { $0.split(separator: " ").last.map(String.init) ?? "" } == ["pets.list()", "pets.get(id:)"])
+        #expect(api.types.map(\.declaration.name).sorted() == ["Owner", "Pet"], "one model a file, named after it, the cycle through the first file ended")
+        #expect(result.files == ["api.yaml", "paths/pets_list.yml", "paths/pet.yml", "models/pet.yml", "parameters.yml"])
+
+        try write("models/pet.yml", "type: object\nproperties:\n  name: {$ref: 'missing.yml'}\n  tag:\n   - bad\n")
+        #expect {
+            _ = try OpenAPIImporter.importDocument(try String(contentsOf: main, encoding: .utf8), file: "api.yaml", url: main)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("models/pet.yml:3:16: error: cannot read") && text.contains("missing.yml") && text.contains("^")
+        }
     }
 
     static let broken: [(name: String, document: String, expected: String)] = [

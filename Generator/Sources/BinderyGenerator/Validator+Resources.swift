@@ -480,7 +480,8 @@ extension Validator {
         var separator = "/"
         if case .literal(let text) = right.first! {
             right.removeFirst()
-            separator += text.drop { $0 == "/" }
+            // A path that is only a query (`?beta=true`) follows its resource's path with no `/` between them.
+            separator = text.hasPrefix("?") ? text : separator + text.drop { $0 == "/" }
         }
         if case .literal(let text)? = left.last {
             left.removeLast()

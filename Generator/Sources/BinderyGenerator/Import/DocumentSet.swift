@@ -61,6 +61,21 @@ struct DocumentSet {
         return files[index].name + "#" + rest.dropFirst(number.count)
     }
 
+    /// What to name a schema of another file that a pointer of the joined tree names: the file's name for the whole
+    /// file (`models/droplet.yml` → `droplet`), else the pointer's last part; nil for a pointer of the first file.
+    func schemaName(_ pointer: String) -> String? {
+        let prefix = "/" + Self.filesKey + "/"
+        guard pointer.hasPrefix(prefix) else { return nil }
+        let rest = pointer.dropFirst(prefix.count)
+        let number = rest.prefix { $0.isNumber }
+        guard let index = Int(number), files.indices.contains(index) else { return nil }
+        let fragment = rest.dropFirst(number.count)
+        if let last = fragment.split(separator: "/").last {
+            return last.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+        }
+        return ((files[index].name as NSString).lastPathComponent as NSString).deletingPathExtension
+    }
+
     private mutating func rewrite(_ node: YAMLNode, file: Int) -> YAMLNode {
         var node = node
         node.location.file = file
@@ -85,7 +100,7 @@ struct DocumentSet {
         let hash = ref.firstIndex(of: "#") ?? ref.endIndex
         let path = String(ref[..<hash])
         let fragment = String(ref[hash...].dropFirst())
-        if path.isEmpty { return file == 0 ? ref : "#/\(Self.filesKey)/\(file)\(fragment)" }
+        if path.isEmpty { return Self.pointer(to: file, fragment) }
         if let scheme = path.range(of: "://"), path[..<scheme.lowerBound].allSatisfy(\.isLetter) {
             errors.append(Diagnostic("'\(ref)' is a URL; the import reads files, not the network", at: range,
                                      hint: "save the document it names beside this one and refer to it by a relative path"))
@@ -99,7 +114,12 @@ struct DocumentSet {
         let decoded = path.removingPercentEncoding ?? path
         let url = URL(fileURLWithPath: decoded, relativeTo: base.deletingLastPathComponent()).standardizedFileURL
         guard let index = load(url, at: range) else { return nil }
-        return "#/\(Self.filesKey)/\(index)\(fragment)"
+        return Self.pointer(to: index, fragment)
+    }
+
+    /// A reference within the joined tree to `fragment` (`/components/…`) of file `index`.
+    private static func pointer(to index: Int, _ fragment: String) -> String {
+        index == 0 ? "#" + fragment : "#/\(filesKey)/\(index)\(fragment)"
     }
 
     private mutating func load(_ url: URL, at range: SourceRange) -> Int? {

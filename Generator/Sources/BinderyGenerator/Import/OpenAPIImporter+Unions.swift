@@ -14,7 +14,7 @@ extension Importer {
             var flat: [(name: String, type: String, shape: String)] = []
             for type in types where !flat.contains(where: { $0.type == type }) {
                 let shape = self.shape(of: type)
-                if flat.contains(where: { $0.shape == shape }) || shape == "object:" && flat.contains(where: { $0.shape.hasPrefix("object") }) {
+                if flat.contains(where: { $0.shape == shape }) {
                     let origin = unionOrigins[name]
                     warn("once the unions among its cases are listed in it, two cases of \(name) take the same JSON: read as JSON",
                          at: origin?.pointer ?? "", origin?.node)

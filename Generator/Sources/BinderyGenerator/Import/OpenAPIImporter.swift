@@ -188,12 +188,17 @@ struct Importer {
 
     /// The type a component schema stands for, declaring it on first use.
     mutating func componentType(_ key: String, binary: BinaryAs = .text) -> (type: String, nullable: Bool) {
-        let pointer = "/components/schemas/" + escape(key)
+        namedType(at: "/components/schemas/" + escape(key), name: key, binary: binary)
+    }
+
+    /// The type of the schema at `pointer`, declared as `name` when it needs a declaration: a component, or a schema
+    /// of another file, named after the file (`models/droplet.yml` is `Droplet`) or the last part of its pointer.
+    private mutating func namedType(at pointer: String, name: String, binary: BinaryAs) -> (type: String, nullable: Bool) {
         if let known = knownTypes[pointer + "#" + binary.rawValue] { return known }
-        if let name = namedSchemas[pointer] { return (name, false) }
+        if let declared = namedSchemas[pointer] { return (declared, false) }
         guard let schema = root.resolve(pointer: pointer) else { return ("JSON", false) }
-        let declaring = declaresType(schema) ? uniqueTypeName(key) : nil
-        return type(of: schema, pointer: pointer, context: Naming.upperCamel(key), declaring: declaring, binary: binary)
+        let declaring = declaresType(schema) ? uniqueTypeName(name) : nil
+        return type(of: schema, pointer: pointer, context: Naming.upperCamel(name), declaring: declaring, binary: binary)
     }
 
     /// Whether a schema becomes a declaration of its own: a model, an enum or a union.
@@ -252,6 +257,10 @@ struct Importer {
                 let key = String(ref.dropFirst(prefix.count)).replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
                 let component = componentType(key, binary: binary)
                 return (component.type, component.nullable || schema["nullable"]?.bool == true)
+            }
+            if let name = documents.schemaName(String(ref.dropFirst())) {
+                let external = namedType(at: String(ref.dropFirst()), name: name, binary: binary)
+                return (external.type, external.nullable || schema["nullable"]?.bool == true)
             }
             return type(of: target, pointer: String(ref.dropFirst()), context: context, binary: binary)
         }
@@ -455,7 +464,8 @@ struct Importer {
         var caseNames: Set<String> = ["unknown"]
         for (member, memberType) in typed {
             let shape = self.shape(of: memberType)
-            if choices.contains(where: { $0.shape == shape }) || shape == "object:" && choices.contains(where: { $0.shape.hasPrefix("object") }) {
+            // One case may take any object (it goes last); models are told apart by the keys they require.
+            if choices.contains(where: { $0.shape == shape }) {
                 namedSchemas[pointer] = nil
                 // Members that are all strings (a URL or any string) or all numbers are one of those.
                 if ["string", "number", "bool"].contains(shape), typed.allSatisfy({ self.shape(of: $0.1) == shape }) {
