@@ -140,6 +140,9 @@ struct GoldenTests {
             "GET /shops/{code}/staff/{staff_id}/     shop(_:).staff.get(member:)",
             "GET /shops/{code}/tills/{number}/total  shop(_:).till(_:shift:).total()",
             "POST /callbacks/                        callbacks.register(_:)",
+            "GET /orders?beta=true                   orders.search(filter:labels:)",
+            "POST /orders/{number}.json              orders.place(number:lines:metadata:expand:)",
+            "POST /orders/{number}/receipts          orders.attach(number:receipts:notes:)",
         ])
     }
 

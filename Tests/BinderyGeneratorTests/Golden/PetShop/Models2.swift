@@ -126,3 +126,49 @@ public struct SignedNote: Codable, Hashable, Sendable {
         self.text = try container.decodeIfPresent(String.self, forKey: .text)
     }
 }
+
+/// What an order search filters on; sent in bracket notation.
+public struct OrderFilter: Codable, Hashable, Sendable {
+    public var status: String
+    public var tags: [String]?
+    public var placedAfter: Date?
+
+    public init(status: String, tags: [String]? = nil, placedAfter: Date? = nil) {
+        self.status = status
+        self.tags = tags
+        self.placedAfter = placedAfter
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status, tags
+        case placedAfter = "placed_after"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
+        self.status = try container.decode(String.self, forKey: .status)
+        self.tags = try container.decodeIfPresent([String].self, forKey: .tags)
+        self.placedAfter = try container.decodeIfPresent(Date.self, forKey: .placedAfter)
+    }
+}
+
+/// A line of an order.
+public struct OrderLine: Codable, Hashable, Sendable {
+    public var sku: String
+    public var quantity: Int?
+
+    public init(sku: String, quantity: Int? = nil) {
+        self.sku = sku
+        self.quantity = quantity
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sku, quantity
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
+        self.sku = try container.decode(String.self, forKey: .sku)
+        self.quantity = try container.decodeIfPresent(Int.self, forKey: .quantity)
+    }
+}

@@ -2,3 +2,63 @@
 
 @_spi(Generated) import BinderyRuntime
 import Foundation
+
+extension PetShopClient {
+    /// Orders, in the shapes payment and telephony APIs use.
+    public var orders: Orders { Orders(runtime: runtime) }
+
+    /// Orders, in the shapes payment and telephony APIs use.
+    public struct Orders: Sendable {
+        let runtime: APIClient
+
+        /// Searches orders: the filter and the labels in bracket notation, as OpenAPI's `deepObject` style.
+        public func search(filter: OrderFilter? = nil, labels: [String: String]? = nil) async throws -> JSONValue {
+            try await self.runtime.send(Self.search(filter: filter, labels: labels))
+        }
+
+        /// Places an order from a form of nested fields, as a payments API takes it.
+        public func place(
+            number: Int,
+            lines: [OrderLine],
+            metadata: [String: String]? = nil,
+            expand: [String]? = nil
+        ) async throws -> JSONValue {
+            try await self.runtime.send(Self.place(number: number, lines: lines, metadata: metadata, expand: expand))
+        }
+
+        /// Attaches any number of receipts, one part each.
+        public func attach(number: Int, receipts: [URL], notes: [Data]? = nil) async throws -> JSONValue {
+            try await self.runtime.send(Self.attach(number: number, receipts: receipts, notes: notes))
+        }
+
+        /// The request `search(filter:labels:)` sends, to inspect, change or send later.
+        public static func search(filter: OrderFilter? = nil, labels: [String: String]? = nil) -> Request<JSONValue> {
+            var queryItems = QueryItems()
+            queryItems.add("filter", nested: filter)
+            queryItems.add("labels", nested: labels)
+            return Request("orders.search", .get, "orders?beta=true", query: queryItems.items, response: .json)
+        }
+
+        /// The request `place(number:lines:metadata:expand:)` sends, to inspect, change or send later.
+        public static func place(
+            number: Int,
+            lines: [OrderLine],
+            metadata: [String: String]? = nil,
+            expand: [String]? = nil
+        ) -> Request<JSONValue> {
+            var formFields = QueryItems()
+            formFields.add("lines", nested: lines)
+            formFields.add("metadata", nested: metadata)
+            formFields.add("expand", expand)
+            return Request("orders.place", .post, "orders/\(segment: number).json", body: .form(formFields.items), response: .json)
+        }
+
+        /// The request `attach(number:receipts:notes:)` sends, to inspect, change or send later.
+        public static func attach(number: Int, receipts: [URL], notes: [Data]? = nil) -> Request<JSONValue> {
+            var formParts = MultipartForm()
+            formParts.add("receipts", file: receipts)
+            formParts.add("notes", bytes: notes)
+            return Request("orders.attach", .post, "orders/\(segment: number)/receipts", body: .multipart(formParts.parts), response: .json)
+        }
+    }
+}
