@@ -53,10 +53,7 @@ struct CorpusTests {
         let generated = try run(Repository.bindery.path, ["generate", path.path, "--output", swift.path], timeout: 600)
         try #require(generated.status == 0, "\(generated.output.suffix(3_000))")
         #expect(generated.output.isEmpty, "a build prints nothing: \(generated.output.prefix(2_000))")
-        let files = try FileManager.default.contentsOfDirectory(atPath: swift.path).map { swift.appendingPathComponent($0).path }
-        let compile = try run(
-            "swiftc", ["-typecheck", "-swift-version", "6", "-warnings-as-errors", "-module-name", "Imported", "-I", Repository.modules.path] + files,
-            timeout: 900)
+        let compile = try typecheck(swift, module: "Imported")
         #expect(compile.status == 0, "the Swift made from \(document.file) does not compile:\n\(compile.output.prefix(4_000))")
     }
 

@@ -190,10 +190,7 @@ struct HostileDocumentTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-swift-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         try Generator.write(try Generator.generate([SourceFile(name: "doc.bindery", text: spec)]), to: folder)
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).map { folder.appendingPathComponent($0).path }
-        let compile = try run(
-            "swiftc", ["-typecheck", "-swift-version", "6", "-warnings-as-errors", "-module-name", "Hostile", "-I", Repository.modules.path] + files,
-            timeout: 300)
+        let compile = try typecheck(folder, module: "Hostile")
         #expect(compile.status == 0, "the generated Swift does not compile:\n\(compile.output.prefix(4_000))")
     }
 }

@@ -130,10 +130,7 @@ struct HostileSpecTests {
         defer { try? FileManager.default.removeItem(at: output) }
         let generate = try run(Repository.bindery.path, ["generate", url.path, "--output", output.path], timeout: 120)
         try #require(generate.status == 0, "\(generate.output)")
-        let files = try FileManager.default.contentsOfDirectory(atPath: output.path).map { output.appendingPathComponent($0).path }
-        let compile = try run(
-            "swiftc", ["-typecheck", "-swift-version", "6", "-warnings-as-errors", "-module-name", "Hostile", "-I", Repository.modules.path] + files,
-            timeout: 300)
+        let compile = try typecheck(output, module: "Hostile")
         #expect(compile.status == 0, "the generated Swift does not compile:\n\(compile.output.prefix(4_000))")
     }
 

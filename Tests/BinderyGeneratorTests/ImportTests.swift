@@ -43,10 +43,7 @@ struct ImportTests {
         let generate = try run(Repository.bindery.path, ["generate", Repository.url(document).path, "--output", output.path], timeout: 120)
         try #require(generate.status == 0, "\(generate.output)")
         #expect(generate.output.isEmpty, "a build prints nothing: \(generate.output)")
-        let files = try FileManager.default.contentsOfDirectory(atPath: output.path).map { output.appendingPathComponent($0).path }
-        let compile = try run(
-            "swiftc", ["-typecheck", "-swift-version", "6", "-warnings-as-errors", "-module-name", "Imported", "-I", Repository.modules.path] + files,
-            timeout: 300)
+        let compile = try typecheck(output, module: "Imported")
         #expect(compile.status == 0, "the generated Swift does not compile:\n\(compile.output.prefix(4_000))")
     }
 

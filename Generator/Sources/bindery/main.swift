@@ -7,16 +7,19 @@ let usage = """
       bindery generate SPEC... --output DIR   Write the Swift bindings of SPEC into DIR
       bindery check SPEC...                   Report every problem in SPEC, or nothing
       bindery list SPEC...                    Print each operation: METHOD /path  swiftCall
-      bindery import DOCUMENT --output FILE [--name NAME]
+      bindery import DOCUMENT [OVERLAY...] --output FILE [--name NAME]
                                               Write the spec of an OpenAPI 3 document (JSON or YAML; - reads
-                                              standard input), its API named NAME or after the document's title
+                                              standard input), after its overlays, its API named NAME or after the
+                                              document's title
       bindery diff OLD NEW [ADDITIONS...]     What changed from OLD to NEW (each a spec or a document, with the
                                               ADDITIONS files extending both), as changes to the generated Swift API;
                                               source-breaking ones are marked
       bindery --help | --version
 
-    A SPEC is one or more files: .bindery files, whose `extend` declarations add to the others', and OpenAPI
-    documents (.json, .yaml, .yml), imported as they are read.
+    A SPEC is one or more files: .bindery files, whose `extend` declarations add to the others', an OpenAPI
+    document (.json, .yaml, .yml), imported as it is read, and OpenAPI Overlay 1.0 documents for it (named
+    NAME.overlay.yaml, .yml or .json), applied in order before the import. A document's $refs to other files are
+    read relative to the file they are written in.
     Exit status: 0 on success, 1 when the spec has errors or a file cannot be read or written, 2 on a usage error.
     """
 
@@ -38,17 +41,22 @@ func readFile(_ path: String) -> Data {
 /// The files of a spec: `.bindery` files as they are, OpenAPI documents imported. What a document says that the
 /// spec cannot is printed by `check` and `import`, not on every build.
 func readSpec(_ paths: [String], warn: Bool = false) throws -> [SourceFile] {
-    try paths.map { path in
+    let overlays = try paths.filter(OpenAPIImporter.isOverlay).map { (text: try SpecSource.text(of: readFile($0), file: $0), file: $0) }
+    let documents = paths.filter { !OpenAPIImporter.isOverlay($0) && ["json", "yaml", "yml"].contains(($0 as NSString).pathExtension.lowercased()) }
+    if !overlays.isEmpty, documents.count != 1 {
+        fail("error: overlays apply to one OpenAPI document; \(documents.count) are given\n\n" + usage, status: 2)
+    }
+    return try paths.filter { !OpenAPIImporter.isOverlay($0) }.map { path in
         let text = try SpecSource.text(of: readFile(path), file: path)
-        guard ["json", "yaml", "yml"].contains((path as NSString).pathExtension.lowercased()) else { return SourceFile(name: path, text: text) }
-        return SourceFile(name: path + " (imported)", text: try importDocument(text, path: path, name: nil, warn: warn))
+        guard documents.contains(path) else { return SourceFile(name: path, text: text) }
+        return SourceFile(name: path + " (imported)", text: try importDocument(text, path: path, name: nil, overlays: overlays, warn: warn))
     }
 }
 
-/// The spec an OpenAPI document makes, after printing what it could not say.
-func importDocument(_ text: String, path: String, name: String?, warn: Bool) throws -> String {
+/// The spec an OpenAPI document makes, after its overlays, having printed what it could not say.
+func importDocument(_ text: String, path: String, name: String?, overlays: [(text: String, file: String)], warn: Bool) throws -> String {
     let url = path == "<stdin>" ? nil : URL(fileURLWithPath: path)
-    let result = try OpenAPIImporter.importDocument(text, file: path, url: url, name: name)
+    let result = try OpenAPIImporter.importDocument(text, file: path, url: url, name: name, overlays: overlays)
     if warn {
         for warning in result.warnings {
             FileHandle.standardError.write(Data("\(result.files[warning.location.file]):\(warning)\n".utf8))
@@ -100,12 +108,14 @@ do {
         }
     case "import":
         let (paths, values) = options(arguments, ["--output", "--name"])
-        guard paths.count == 1, let output = values["--output"] else {
-            fail("error: import takes a document and --output FILE\n\n" + usage, status: 2)
+        let documents = paths.filter { !OpenAPIImporter.isOverlay($0) }
+        guard documents.count == 1, let output = values["--output"] else {
+            fail("error: import takes a document, its overlays, and --output FILE\n\n" + usage, status: 2)
         }
-        let path = paths[0] == "-" ? "<stdin>" : paths[0]
-        let data = paths[0] == "-" ? FileHandle.standardInput.readDataToEndOfFile() : readFile(path)
-        let spec = try importDocument(try SpecSource.text(of: data, file: path), path: path, name: values["--name"], warn: true)
+        let overlays = try paths.filter(OpenAPIImporter.isOverlay).map { (text: try SpecSource.text(of: readFile($0), file: $0), file: $0) }
+        let path = documents[0] == "-" ? "<stdin>" : documents[0]
+        let data = documents[0] == "-" ? FileHandle.standardInput.readDataToEndOfFile() : readFile(path)
+        let spec = try importDocument(try SpecSource.text(of: data, file: path), path: path, name: values["--name"], overlays: overlays, warn: true)
         // What is written must stand as a spec; an import that does not is the importer's bug, reported as such.
         _ = try Generator.check(source: spec, file: output)
         do {

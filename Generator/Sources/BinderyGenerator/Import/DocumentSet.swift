@@ -51,6 +51,25 @@ struct DocumentSet {
         return YAMLNode(.mapping(pairs), at: rewritten[0].location)
     }
 
+    /// An overlay's tree, its nodes marked as of a file of its own, so that what it adds and its mistakes are placed
+    /// in it.
+    mutating func overlay(_ text: String, name: String) throws -> YAMLNode {
+        let root = try YAMLReader.read(text, file: name)
+        files.append(File(name: name, text: SpecSource.normalized(text), url: nil))
+        return Self.marked(root, file: files.count - 1)
+    }
+
+    private static func marked(_ node: YAMLNode, file: Int) -> YAMLNode {
+        var node = node
+        node.location.file = file
+        switch node.kind {
+        case .scalar: break
+        case .sequence(let items): node.kind = .sequence(items.map { marked($0, file: file) })
+        case .mapping(let pairs): node.kind = .mapping(pairs.map { ($0.key, marked($0.value, file: file)) })
+        }
+        return node
+    }
+
     /// A pointer of the joined tree as the reader wrote it: `models/droplet.yml#/properties` for one in another file.
     func readable(_ pointer: String) -> String {
         let prefix = "/" + Self.filesKey + "/"

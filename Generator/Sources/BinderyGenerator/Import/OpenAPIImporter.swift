@@ -10,7 +10,7 @@ public struct ImportWarning: Hashable, Sendable, CustomStringConvertible {
     public var location: SourceLocation
 
     public var description: String {
-        "\(location.line):\(location.column): warning: \(message) (at \(location.file == 0 ? "#" : "")\(pointer))"
+        "\(location.line):\(location.column): warning: \(message)" + (pointer.isEmpty && location.file != 0 ? "" : " (at \(location.file == 0 ? "#" : "")\(pointer))")
     }
 }
 
@@ -25,20 +25,37 @@ public enum OpenAPIImporter {
         public var files: [String]
     }
 
+    /// Whether a file's name says it is an OpenAPI Overlay: `NAME.overlay.yaml` (or `.yml`, `.json`), `overlay.yaml`.
+    public static func isOverlay(_ path: String) -> Bool { Overlay.isOverlay(path) }
+
     /// - Parameters:
     ///   - file: The document's name in messages.
     ///   - url: Where the document is, for the files its `$ref`s name relative to it; nil when it has no file.
     ///   - name: The API's name in the spec; by default, made from the document's title.
+    ///   - overlays: OpenAPI Overlay 1.0 documents (their text and name), applied in order before the import.
     /// - Throws: `SpecErrors` positioned in the file that holds each problem: YAML it cannot read, dangling `$ref`s,
-    ///   references to URLs or to files that cannot be read, a document that is not OpenAPI 3.
-    public static func importDocument(_ text: String, file: String, url: URL? = nil, name: String? = nil) throws -> Result {
+    ///   references to URLs or to files that cannot be read, a document that is not OpenAPI 3, an overlay's mistakes.
+    public static func importDocument(
+        _ text: String, file: String, url: URL? = nil, name: String? = nil, overlays: [(text: String, file: String)] = []
+    ) throws -> Result {
         let root = try YAMLReader.read(text, file: file)
         var documents = DocumentSet(root: root, text: text, name: file, url: url) { url in
             try SpecSource.text(of: Data(contentsOf: url), file: url.path)
         }
-        var importer = Importer(root: documents.joined(), file: file, documents: documents)
+        var joined = documents.joined()
+        var overlayErrors: [Diagnostic] = []
+        var overlayWarnings: [ImportWarning] = []
+        for overlay in overlays {
+            let parsed = Overlay(try documents.overlay(overlay.text, name: overlay.file))
+            overlayErrors += parsed.errors
+            joined = parsed.applied(to: joined) { target in
+                overlayWarnings.append(ImportWarning(pointer: "", message: "this target selects nothing in the document", location: target.location))
+            }
+        }
+        var importer = Importer(root: joined, file: file, documents: documents)
+        importer.warnings = overlayWarnings
         let draft = importer.run(name: name)
-        let errors = documents.errors + importer.errors
+        let errors = documents.errors + overlayErrors + importer.errors
         if !errors.isEmpty {
             throw SpecErrors(files: documents.files.map { SourceFile(name: $0.name, text: $0.text) }, diagnostics: errors)
         }
