@@ -82,7 +82,7 @@ struct ImportTests {
         #expect(call("GET", "/Accounts/{AccountSid}/Calls/{Sid}.json") == "accounts.account(_:).calls.get(sid:)", "text beside a placeholder")
         #expect(lines.contains { $0 == ["GET", "/files/{file_id}", "files.getSharedLink(fileID:fields:)"] }, "a fragment names a second call")
         #expect(call("POST", "/responses?beta=true") == "responses.create(_:)", "a fixed query")
-        #expect(call("GET", "/models/{model}") == "models.get(model:`operator`:)", "a path parameter named like a keyword")
+        #expect(call("GET", "/models/{model}") == "models.get(model:`operator`:action:order:tool:choice:)", "a path parameter named like a keyword")
         #expect(call("GET", "/search") == "search.get(filter:metadata:gt:lt:project:skuIDs:xTrace:)", "deepObject values, a form object's properties")
         #expect(call("POST", "/checkout/sessions") == "checkout.sessions(lineItems:metadata:expand:)", "a form of nested values")
         #expect(call("POST", "/uploads") == "uploads.create(files:meta:)", "an array of files")
@@ -92,6 +92,14 @@ struct ImportTests {
         let content = try #require(api.types.lazy.compactMap { if case .union(let union) = $0.declaration, union.name == "Content" { union } else { nil } }.first)
         #expect(content.choices.map(\.swiftName) == ["text", "image", "mediaCase2", "object"], "a union's union listed in it, the object case last")
         #expect(result.warnings.allSatisfy { !$0.message.contains("left out") }, "\(result.warnings.map(\.message))")
+        let enums = Dictionary(uniqueKeysWithValues: api.types.compactMap { if case .enumeration(let e) = $0.declaration { (e.name, e) } else { nil } })
+        #expect(enums["AuditAction"]?.cases.map(\.swiftName) == ["guildUpdate", "channelCreate", "value99"], "constants named by their titles")
+        #expect(enums["SortOrder"]?.cases.map(\.swiftName) == ["newestFirst", "oldestFirst"])
+        let unions = Dictionary(uniqueKeysWithValues: api.types.compactMap { if case .union(let u) = $0.declaration { (u.name, u) } else { nil } })
+        for name in ["Tool", "ToolChoice"] {
+            #expect(unions[name]?.discriminator == "type", "\(name)")
+            #expect(unions[name]?.variants.map(\.value) == ["function", "file_search"], "each member's constant, not its schema's name: \(name)")
+        }
     }
 
     @Test("A document spread over files: references relative to the file they are in, cycles across files, errors in the file that holds them")

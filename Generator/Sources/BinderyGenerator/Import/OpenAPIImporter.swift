@@ -298,6 +298,13 @@ struct Importer {
                 return (only.type, nullable || only.nullable)
             }
             if members.isEmpty { return ("JSON", true) }
+            // `oneOf` of constants, each maybe with a title, is how OpenAPI 3.1 documents write enums with case names.
+            let constants = members.map { Self.constant(of: $0.element) }
+            if constants.allSatisfy({ $0 != nil }) {
+                let values = constants.map { $0!.value }
+                return (enumeration(schema, values: values, titles: constants.map { $0!.title }, pointer: pointer, name: declaring ?? uniqueTypeName(context)),
+                        nullable)
+            }
             return (union(schema, members: members.map { ($0.offset, $0.element) }, which: which, pointer: pointer, name: declaring ?? uniqueTypeName(context)), nullable)
         }
         if let parts = schema["allOf"] {
@@ -419,7 +426,15 @@ struct Importer {
         return name
     }
 
-    private mutating func enumeration(_ schema: YAMLNode, values: [YAMLNode], pointer: String, name: String) -> String {
+    /// The value a schema allows alone (`const: 1`, `enum: [a]`) and its title, or nil.
+    static func constant(of schema: YAMLNode) -> (value: YAMLNode, title: String?)? {
+        let value = schema["const"] ?? (schema["enum"]?.items.count == 1 ? schema["enum"]?.items.first : nil)
+        guard let value, value.string != nil else { return nil }
+        return (value, schema["title"]?.string)
+    }
+
+    /// - Parameter titles: case names the document gives the values, as `oneOf` constants with titles do.
+    private mutating func enumeration(_ schema: YAMLNode, values: [YAMLNode], titles: [String?] = [], pointer: String, name: String) -> String {
         namedSchemas[pointer] = name
         let isInteger = schema["type"]?.string == "integer" || (!values.isEmpty && values.allSatisfy { $0.number.flatMap { Int64($0) } != nil && $0.string != nil })
         var taken: Set<String> = []
@@ -432,12 +447,20 @@ struct Importer {
                     warn("'\(text)' is not an integer; left out of \(name)", at: "\(pointer)/enum/\(index)", value)
                     continue
                 }
-                var caseName = "value" + text.replacingOccurrences(of: "-", with: "Minus")
+                let title = titles.indices.contains(index) ? titles[index].map(Naming.lowerCamel) : nil
+                var caseName = title.flatMap { Naming.isIdentifier($0) && !Naming.Reserved.cases.contains($0) && $0 != "unknown" ? $0 : nil }
+                    ?? "value" + text.replacingOccurrences(of: "-", with: "Minus")
                 while taken.contains(caseName) { caseName += "_" }
                 taken.insert(caseName)
                 cases.append((text, caseName))
             } else {
-                cases.append((text, swiftName(for: text, taken: &taken, reserved: Naming.Reserved.cases.union(["unknown"]))))
+                let reserved = Naming.Reserved.cases.union(["unknown"])
+                let titled = (titles.indices.contains(index) ? titles[index] : nil).map(Naming.lowerCamel)
+                if let titled, Naming.isIdentifier(titled), !reserved.contains(titled), taken.insert(titled).inserted {
+                    cases.append((text, titled == Naming.lowerCamel(text) ? nil : titled))
+                } else {
+                    cases.append((text, swiftName(for: text, taken: &taken, reserved: reserved)))
+                }
             }
         }
         draft.types.append(.enumeration(name: name, doc: docLines(schema["description"]?.string), isInteger: isInteger, cases: cases))
@@ -450,26 +473,30 @@ struct Importer {
         namedSchemas[pointer] = name
         let doc = docLines(schema["description"]?.string)
         let mapping = schema["discriminator"]?["mapping"]?.pairs ?? []
-        if let property = schema["discriminator"]?["propertyName"]?.string {
+        let inferred = schema["discriminator"] == nil ? inferredTag(members.map(\.schema)) : nil
+        if let property = schema["discriminator"]?["propertyName"]?.string ?? inferred?.property {
             var variants: [(value: String, swiftName: String?, model: String)] = []
             var caseNames: Set<String> = []
             func add(_ value: String, _ model: String, importer: inout Importer) {
                 variants.append((value, importer.swiftName(for: value, taken: &caseNames, reserved: Naming.Reserved.cases.union(["unknown"])), model))
             }
             var allModels = true
-            for member in members {
+            for (position, member) in members.enumerated() {
                 let memberType = type(of: member.schema, pointer: "\(pointer)/\(which)/\(member.index)", context: name + "Variant")
                 let ref = member.schema["$ref"]?.string
                 guard modelNames.contains(memberType.type) else {
                     allModels = false
                     break
                 }
-                let values = mapping.filter { $0.value.string == ref }.map(\.key)
-                let value = values.isEmpty ? (ref.map { String($0.split(separator: "/").last!) } ?? memberType.type) : values[0]
+                let values = inferred.map { [$0.values[position]] } ?? mapping.filter { $0.value.string == ref }.map(\.key)
+                // Without a mapping, the member's own constant for the property, else (as OpenAPI says) its schema's name.
+                let value = values.first ?? constants(of: member.schema)[property]
+                    ?? ref.map { String($0.split(separator: "/").last!) } ?? memberType.type
                 add(value, memberType.type, importer: &self)
                 for extra in values.dropFirst() { add(extra, memberType.type, importer: &self) }
             }
-            if allModels, !variants.isEmpty {
+            // Two members with one value (a request's and a response's `message`) leave the shape to tell them apart.
+            if allModels, !variants.isEmpty, Set(variants.map(\.value)).count == variants.count {
                 draft.types.append(.taggedUnion(name: name, doc: doc, discriminator: property, variants: variants))
                 return name
             }
@@ -501,6 +528,36 @@ struct Importer {
         unionOrigins[name] = (pointer, schema)
         draft.types.append(.untaggedUnion(name: name, doc: doc, choices: choices.map { ($0.name, $0.type) }))
         return name
+    }
+
+    /// The member every one of `members` holds a different constant in (`type: text` in one, `type: image` in
+    /// another), which tells them apart as a discriminator would: `type` first, then the first such member.
+    private func inferredTag(_ members: [YAMLNode]) -> (property: String, values: [String])? {
+        var constants: [[String: String]] = []
+        for member in members {
+            let found = self.constants(of: member)
+            guard !found.isEmpty else { return nil }
+            constants.append(found)
+        }
+        guard members.count > 1, let first = constants.first else { return nil }
+        let candidates = first.keys.filter { key in
+            let values = constants.compactMap { $0[key] }
+            return values.count == members.count && Set(values).count == values.count
+        }
+        guard let property = candidates.contains("type") ? "type" : candidates.sorted().first else { return nil }
+        return (property, constants.map { $0[property]! })
+    }
+
+    /// The properties of an object schema (its own and its `allOf` parts') that allow one string alone.
+    private func constants(of member: YAMLNode) -> [String: String] {
+        let schema = resolved(member)
+        var found: [String: String] = [:]
+        for part in [schema] + (schema["allOf"]?.items.map(resolved) ?? []) {
+            for (key, property) in part["properties"]?.pairs ?? [] {
+                if let value = Self.constant(of: resolved(property))?.value.string { found[key] = value }
+            }
+        }
+        return found
     }
 
     /// The JSON a value of a spec type is, as unions tell their cases apart.
