@@ -56,55 +56,48 @@ struct DocumentSet {
     mutating func overlay(_ text: String, name: String) throws -> YAMLNode {
         let root = try YAMLReader.read(text, file: name)
         files.append(File(name: name, text: SpecSource.normalized(text), url: nil))
-        return Self.marked(root, file: files.count - 1)
+        return rewrite(root, file: files.count - 1, references: false)
     }
 
-    private static func marked(_ node: YAMLNode, file: Int) -> YAMLNode {
-        var node = node
-        node.location.file = file
-        switch node.kind {
-        case .scalar: break
-        case .sequence(let items): node.kind = .sequence(items.map { marked($0, file: file) })
-        case .mapping(let pairs): node.kind = .mapping(pairs.map { ($0.key, marked($0.value, file: file)) })
-        }
-        return node
-    }
-
-    /// A pointer of the joined tree as the reader wrote it: `models/droplet.yml#/properties` for one in another file.
-    func readable(_ pointer: String) -> String {
-        let prefix = "/" + Self.filesKey + "/"
-        guard pointer.hasPrefix(prefix) else { return "#" + pointer }
-        let rest = pointer.dropFirst(prefix.count)
-        let number = rest.prefix { $0.isNumber }
-        guard let index = Int(number), files.indices.contains(index) else { return "#" + pointer }
-        return files[index].name + "#" + rest.dropFirst(number.count)
-    }
-
-    /// What to name a schema of another file that a pointer of the joined tree names: the file's name for the whole
-    /// file (`models/droplet.yml` → `droplet`), else the pointer's last part; nil for a pointer of the first file.
-    func schemaName(_ pointer: String) -> String? {
+    /// The file of another file's pointer of the joined tree, and the pointer within that file; nil for the first's.
+    private func split(_ pointer: String) -> (file: Int, fragment: Substring)? {
         let prefix = "/" + Self.filesKey + "/"
         guard pointer.hasPrefix(prefix) else { return nil }
         let rest = pointer.dropFirst(prefix.count)
         let number = rest.prefix { $0.isNumber }
         guard let index = Int(number), files.indices.contains(index) else { return nil }
-        let fragment = rest.dropFirst(number.count)
+        return (index, rest.dropFirst(number.count))
+    }
+
+    /// A pointer of the joined tree as the reader wrote it: `models/droplet.yml#/properties` for one in another file.
+    func readable(_ pointer: String) -> String {
+        guard let (file, fragment) = split(pointer) else { return "#" + pointer }
+        return files[file].name + "#" + fragment
+    }
+
+    /// What to name a schema of another file that a pointer of the joined tree names: the file's name for the whole
+    /// file (`models/droplet.yml` → `droplet`), else the pointer's last part; nil for a pointer of the first file.
+    func schemaName(_ pointer: String) -> String? {
+        guard let (file, fragment) = split(pointer) else { return nil }
         if let last = fragment.split(separator: "/").last {
             return last.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
         }
-        return ((files[index].name as NSString).lastPathComponent as NSString).deletingPathExtension
+        return ((files[file].name as NSString).lastPathComponent as NSString).deletingPathExtension
     }
 
-    private mutating func rewrite(_ node: YAMLNode, file: Int) -> YAMLNode {
+    /// `node` with its nodes marked as of `file`, and (with `references`) its `$ref`s made references of the tree.
+    private mutating func rewrite(_ node: YAMLNode, file: Int, references: Bool = true) -> YAMLNode {
         var node = node
         node.location.file = file
         switch node.kind {
         case .scalar: break
-        case .sequence(let items): node.kind = .sequence(items.map { rewrite($0, file: file) })
+        case .sequence(let items): node.kind = .sequence(items.map { rewrite($0, file: file, references: references) })
         case .mapping(let pairs):
             node.kind = .mapping(pairs.map { pair in
-                var value = rewrite(pair.value, file: file)
-                if pair.key == "$ref", case .scalar(let ref, let plain) = value.kind, let local = reference(ref, at: value.location, in: file) {
+                var value = rewrite(pair.value, file: file, references: references)
+                if references, pair.key == "$ref", case .scalar(let ref, let plain) = value.kind,
+                    let local = reference(ref, at: value.location, in: file)
+                {
                     value.kind = .scalar(local, plain: plain)
                 }
                 return (pair.key, value)
