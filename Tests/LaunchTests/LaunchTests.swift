@@ -102,7 +102,8 @@ struct LaunchTests {
         #expect(start.body?["callback_url"] as? String == "https://hooks.example.com/done")
         let auth = start.body?["callback_auth"] as? [String: String]
         #expect(auth == ["kind": "basic", "username": "hook", "password": "hook-secret"])
-        let polls = await received { $0.path == "/v1/async-tasks/\(future.taskID)" }
+        // The emulator's log is read as it comes: wait (at most 5 s) for the second poll's line, not only the first.
+        let polls = await received(atLeast: 2) { $0.path == "/v1/async-tasks/\(future.taskID)" }
         #expect(polls.count >= 2, "the first poll always finds the task PENDING")
     }
 
@@ -184,7 +185,8 @@ struct LaunchTests {
         #expect(error.kind == .timedOut)
         #expect(error.statusCode == nil)
         #expect(error.message.contains("did not end within 1.0 s; last state: PENDING"), "\(error)")
-        let polls = await received { $0.path == "/v1/async-tasks/\(future.taskID)" }
+        // The emulator's log is read as it comes: wait (at most 5 s) for the second poll's line, not only the first.
+        let polls = await received(atLeast: 2) { $0.path == "/v1/async-tasks/\(future.taskID)" }
         #expect(polls.count == 1, "the next poll, 2 s later, would come after the timeout")
     }
 
