@@ -87,6 +87,7 @@ struct ImportTests {
         #expect(call("POST", "/checkout/sessions") == "checkout.sessions(lineItems:metadata:expand:)", "a form of nested values")
         #expect(call("POST", "/uploads") == "uploads.create(files:meta:)", "an array of files")
         #expect(call("POST", "/empty-form") == "emptyForm.create()", "a form with no fields keeps its operation")
+        #expect(call("PUT", "/me/albums") == "me.albums.saveAlbumsUser(ids:)", "the operationId, not replaceAll, for a PUT of a collection")
         #expect(lines.contains { $0.dropFirst().first == "/deployments/{deployment_series_name}/builds/{deployment_build_id}/events/{date}-{id}" },
                 "placeholders that are not names, several in a segment, and an explicit YAML key")
         let content = try #require(api.types.lazy.compactMap { if case .union(let union) = $0.declaration, union.name == "Content" { union } else { nil } }.first)

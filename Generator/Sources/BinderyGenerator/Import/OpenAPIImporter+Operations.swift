@@ -122,6 +122,7 @@ extension Importer {
                 }
                 if let id = operation["operationId"], let text = id.string {
                     if let first = operationIDs[text] {
+                        sharedOperationIDs.insert(text)
                         warn("the operationId '\(text)' is also used at line \(first.line); this operation is named by its path and method",
                              at: pointer + "/operationId", id)
                     }
@@ -284,6 +285,15 @@ extension Importer {
     /// are taken.
     private func endpointName(_ operation: Operation, collection: Bool, action: String?, taken: Set<String>) -> String {
         var candidates: [String] = []
+        let id = operation.node["operationId"]?.string
+        let operationName = id.map { shortName($0, path: operation.path, method: operation.method) }
+        // A PUT, PATCH or DELETE of a whole collection is rarely what its method says (`PUT /me/albums` saves albums):
+        // the document's own name for it, unless other operations share it, reads better than `replace_all`.
+        if collection, action == nil, ["put", "patch", "delete"].contains(operation.method), let id, !sharedOperationIDs.contains(id),
+            let operationName, !operationName.isEmpty
+        {
+            candidates.append(operationName)
+        }
         if let fragment = operation.fragment {
             candidates.append(Naming.words(fragment).map { $0.lowercased() }.joined(separator: "_"))
         }
@@ -303,7 +313,7 @@ extension Importer {
             default: break
             }
         }
-        if let id = operation.node["operationId"]?.string { candidates.append(shortName(id, path: operation.path, method: operation.method)) }
+        if let operationName { candidates.append(operationName) }
         candidates.append(operation.method + "_" + Naming.words(operation.path).map { $0.lowercased() }.joined(separator: "_"))
         for candidate in candidates {
             let name = candidate.isEmpty || !SpecWriter.isPlainName(candidate) ? "call_" + candidate : candidate

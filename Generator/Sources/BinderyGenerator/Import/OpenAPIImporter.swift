@@ -92,6 +92,8 @@ struct Importer {
     /// How many schemas a model's `allOf` may gather fields from, through theirs: each model holds the fields of
     /// them all, so a long chain of them would make a spec far larger than its document.
     static let maxAllOfChain = 32
+    /// operationIds that more than one operation has, which name none of them.
+    var sharedOperationIDs: Set<String> = []
     /// How deep the resource being filled is nested.
     var resourceNesting = 0
     /// Unions read as JSON after their name was given out.
