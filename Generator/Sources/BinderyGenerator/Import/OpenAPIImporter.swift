@@ -15,7 +15,8 @@ public struct ImportWarning: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Turns an OpenAPI 3.0 or 3.1 document (JSON or YAML) into a `.bindery` spec: document → YAML nodes
-/// (`YAMLReader`) → a draft (`OpenAPIImporter`) → spec text (`SpecWriter`).
+/// (`YAMLReader`) → one tree with the files its `$ref`s name (`DocumentSet`) → its overlays applied (`Overlay`) →
+/// a draft (`Importer`) → spec text (`SpecWriter`).
 public enum OpenAPIImporter {
     public struct Result: Sendable {
         /// The spec's text.
