@@ -43,19 +43,7 @@ extension Importer {
 
     /// The names of the `{name}` placeholders of a path, in order.
     static func placeholders(in path: String) -> [String] {
-        var names: [String] = []
-        var current: String?
-        for character in path {
-            if character == "{" {
-                current = ""
-            } else if character == "}", let name = current {
-                names.append(name)
-                current = nil
-            } else {
-                current?.append(character)
-            }
-        }
-        return names
+        scanPlaceholders(path) { $0 }.names
     }
 
     /// A placeholder's name as the spec language writes it: `{deployment.series_name}` is `{deployment_series_name}`.
@@ -68,13 +56,21 @@ extension Importer {
 
     /// `path` with every placeholder renamed by `placeholderName`.
     static func renamingPlaceholders(_ path: String) -> String {
+        scanPlaceholders(path, placeholderName).path
+    }
+
+    /// `path` with each `{name}` written as `{rename(name)}`, and the names found; a `{` left open stays as written.
+    private static func scanPlaceholders(_ path: String, _ rename: (String) -> String) -> (path: String, names: [String]) {
         var out = ""
+        var names: [String] = []
         var current: String?
         for character in path {
             if character == "{" {
+                out += current.map { "{" + $0 } ?? ""
                 current = ""
             } else if character == "}", let name = current {
-                out += "{" + placeholderName(name) + "}"
+                names.append(name)
+                out += "{" + rename(name) + "}"
                 current = nil
             } else if current != nil {
                 current!.append(character)
@@ -82,7 +78,7 @@ extension Importer {
                 out.append(character)
             }
         }
-        return out + (current.map { "{" + $0 } ?? "")
+        return (out + (current.map { "{" + $0 } ?? ""), names)
     }
 
     /// A path key split into the path sent, a query it fixes, and a fragment (`/files/{id}#get_shared_link`).
@@ -266,11 +262,6 @@ extension Importer {
         _ operations: [Operation], collection: Bool, in resource: inout SpecDraft.Resource, prefix: String, bound: [String], action: String? = nil
     ) {
         for operation in operations {
-            let placeholders = Self.placeholders(in: operation.path)
-            if let unnamed = placeholders.first(where: { !Naming.isIdentifier($0) }) {
-                warn("the path parameter '\(unnamed)' is not a name the spec language takes; the operation is left out", at: operation.pointer, operation.node)
-                continue
-            }
             var taken = Set(resource.endpoints.map(\.name) + resource.resources.map(\.name))
             let name = endpointName(operation, collection: collection, action: action, taken: taken)
             _ = taken.insert(name)
@@ -454,8 +445,8 @@ extension Importer {
         return variants
     }
 
-    /// The fields of a multipart or form body, one line each; nil when it has none, or (in a form) a field that is
-    /// not a string, number, boolean, enum or array of them.
+    /// The fields of a multipart or form body, one line each, their Swift names apart from `taken`; nil when it has
+    /// none.
     private mutating func formFields(_ schema: YAMLNode, pointer: String, context: String, urlEncoded: Bool, taken: Set<String>) -> [String]? {
         let schema = resolved(schema)
         guard let properties = schema["properties"]?.pairs, !properties.isEmpty else { return nil }
@@ -499,9 +490,8 @@ extension Importer {
         let declaredPath = Set(declared.compactMap {
             resolved($0.node)["in"]?.string == "path" ? resolved($0.node)["name"]?.string.map(Self.placeholderName) : nil
         })
-        var undeclared = Self.placeholders(in: operation.path).filter { !bound.contains($0) && !declaredPath.contains($0) }
-        undeclared = undeclared.enumerated().filter { undeclared.firstIndex(of: $0.element) == $0.offset }.map(\.element)
-        for name in undeclared {
+        var seen: Set<String> = []
+        for name in Self.placeholders(in: operation.path) where !bound.contains(name) && !declaredPath.contains(name) && seen.insert(name).inserted {
             warn("the path uses {\(name)}, which no parameter declares: it is a String path parameter", at: operation.pointer, operation.node)
             taken.insert(Naming.lowerCamel(name))
             endpoint.settings.append("path \(SpecWriter.wireName(name, nil)): String")
@@ -558,7 +548,6 @@ extension Importer {
                     warn("the \(name) header is the client's to send; left out", at: pointer, parameter)
                     continue
                 }
-
                 var separator: String?
                 if parameterType.type.hasPrefix("["), style != "deepObject" {
                     let explode = parameter["explode"]?.bool ?? (style == "form")

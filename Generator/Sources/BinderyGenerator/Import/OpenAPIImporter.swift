@@ -436,6 +436,10 @@ struct Importer {
         return (value, schema["title"]?.string)
     }
 
+    /// Names an enum's or union's case cannot take: Swift's and the generated code's, and `unknown`, the case for
+    /// values the spec does not list.
+    static let reservedCaseNames = Naming.Reserved.cases.union(["unknown"])
+
     /// - Parameter titles: case names the document gives the values, as `oneOf` constants with titles do.
     private mutating func enumeration(_ schema: YAMLNode, values: [YAMLNode], titles: [String?] = [], pointer: String, name: String) -> String {
         namedSchemas[pointer] = name
@@ -445,25 +449,23 @@ struct Importer {
         for (index, value) in values.enumerated() {
             guard let text = value.string else { continue }
             if cases.contains(where: { $0.value == text }) { continue }
+            // The document's title for the value, when it makes a case name not yet given.
+            let titled = (titles.indices.contains(index) ? titles[index] : nil).map(Naming.lowerCamel)
+                .flatMap { Naming.isIdentifier($0) && !Self.reservedCaseNames.contains($0) && !taken.contains($0) ? $0 : nil }
             if isInteger {
                 guard Int64(text) != nil else {
                     warn("'\(text)' is not an integer; left out of \(name)", at: "\(pointer)/enum/\(index)", value)
                     continue
                 }
-                let title = titles.indices.contains(index) ? titles[index].map(Naming.lowerCamel) : nil
-                var caseName = title.flatMap { Naming.isIdentifier($0) && !Naming.Reserved.cases.contains($0) && $0 != "unknown" ? $0 : nil }
-                    ?? "value" + text.replacingOccurrences(of: "-", with: "Minus")
+                var caseName = titled ?? "value" + text.replacingOccurrences(of: "-", with: "Minus")
                 while taken.contains(caseName) { caseName += "_" }
                 taken.insert(caseName)
                 cases.append((text, caseName))
+            } else if let titled {
+                taken.insert(titled)
+                cases.append((text, titled == Naming.lowerCamel(text) ? nil : titled))
             } else {
-                let reserved = Naming.Reserved.cases.union(["unknown"])
-                let titled = (titles.indices.contains(index) ? titles[index] : nil).map(Naming.lowerCamel)
-                if let titled, Naming.isIdentifier(titled), !reserved.contains(titled), taken.insert(titled).inserted {
-                    cases.append((text, titled == Naming.lowerCamel(text) ? nil : titled))
-                } else {
-                    cases.append((text, swiftName(for: text, taken: &taken, reserved: reserved)))
-                }
+                cases.append((text, swiftName(for: text, taken: &taken, reserved: Self.reservedCaseNames)))
             }
         }
         draft.types.append(.enumeration(name: name, doc: docLines(schema["description"]?.string), isInteger: isInteger, cases: cases))
@@ -481,7 +483,7 @@ struct Importer {
             var variants: [(value: String, swiftName: String?, model: String)] = []
             var caseNames: Set<String> = []
             func add(_ value: String, _ model: String, importer: inout Importer) {
-                variants.append((value, importer.swiftName(for: value, taken: &caseNames, reserved: Naming.Reserved.cases.union(["unknown"])), model))
+                variants.append((value, importer.swiftName(for: value, taken: &caseNames, reserved: Importer.reservedCaseNames), model))
             }
             var allModels = true
             for (position, member) in members.enumerated() {
