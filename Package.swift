@@ -16,7 +16,9 @@ let package = Package(
     ],
     targets: [
         // The handwritten runtime every generated client sends through.
-        .target(name: "BinderyRuntime"),
+        .target(name: "BinderyRuntime", dependencies: ["CBinderyEpoll"]),
+        // epoll's declarations, which Swift's Glibc module leaves out (empty elsewhere).
+        .target(name: "CBinderyEpoll"),
 
         // Generator: spec text → syntax tree → validated model → rendered Swift.
         .target(

@@ -20,6 +20,11 @@ public final class APIClient: Sendable {
     let idempotencyHeader: String?
     /// Credential values, scrubbed from every error message.
     let secrets: [String]
+    /// Sent unless a request sets its own: the API and its version, then the runtime's.
+    let userAgent: String
+
+    /// The runtime's version, sent in the `User-Agent`.
+    public static let runtimeVersion = "0.1.0"
 
     /// - Parameters:
     ///   - credentials: each auth scheme's credential by scheme name; a nil or missing one is read from the
@@ -55,6 +60,8 @@ public final class APIClient: Sendable {
         defaultHeaders = api.defaultHeaders.compactMap { parameter in value(parameter).map { (parameter.wireName, $0) } }
         errorMessagePaths = api.errorMessage
         idempotencyHeader = api.idempotencyHeader
+        let product = String(api.name.unicodeScalars.filter { $0.isASCII && UInt8($0.value).isTokenCharacter }.map(Character.init))
+        userAgent = (product.isEmpty ? "" : product + (api.version.map { "/" + $0 } ?? "") + " ") + "Bindery/\(Self.runtimeVersion)"
     }
 
     /// Sends `request` and returns its decoded response.
@@ -95,10 +102,8 @@ public final class APIClient: Sendable {
         let url = try url(for: request)
         var headers = request.headers
         for (name, value) in defaultHeaders where headers[name] == nil { headers[name] = value }
-        for (name, value) in headers where (name + value).unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) {
-            throw error(.invalidRequest, request, url: url, attempts: 0, "header \(name) contains a line break")
-        }
         if headers["Accept"] == nil { headers["Accept"] = request.reader.accept }
+        if headers["User-Agent"] == nil { headers["User-Agent"] = userAgent }
         // One key for the whole call, every attempt included, so the server can tell a retry from a new write.
         var keyed = false
         if let name = idempotencyHeader, !request.method.isIdempotent {
@@ -158,6 +163,10 @@ public final class APIClient: Sendable {
                     throw error(.cancelled, message)
                 case .responseTooLarge:
                     throw error(.responseTooLarge, message)
+                case .invalidRequest:
+                    var error = error(.invalidRequest, message)
+                    error.attempts = attempt - 1
+                    throw error
                 case .cannotConnect:
                     failure = .cannotConnect
                     finalError = error(.cannotConnect, message)

@@ -4,6 +4,8 @@ import Foundation
 /// Generated clients hand one of these to `APIClient`.
 public struct APIDefinition: Sendable {
     public var name: String
+    /// The API's version, sent in the `User-Agent`; nil when the spec names none.
+    public var version: String?
     public var baseURL: String
     /// Environment variables that override the base URL, first set wins.
     public var baseURLEnvironment: [String]
@@ -25,8 +27,9 @@ public struct APIDefinition: Sendable {
         name: String, baseURL: String, baseURLEnvironment: [String] = [], auth: [AuthScheme] = [],
         defaultQuery: [DefaultParameter] = [], defaultHeaders: [DefaultParameter] = [], errorMessage: [[String]] = [],
         idempotencyHeader: String? = nil, timeouts: Timeouts = Timeouts(), retry: ExponentialBackoff = ExponentialBackoff(),
-        dateFormat: DateFormat = .iso8601
+        dateFormat: DateFormat = .iso8601, version: String? = nil
     ) {
+        self.version = version
         self.errorMessage = errorMessage
         self.idempotencyHeader = idempotencyHeader
         self.name = name
@@ -107,13 +110,16 @@ public struct ClientOptions: Sendable {
     /// largest whole response is the transport's `maximumResponseSize`.)
     public var maximumEventSize: Int
 
+    /// - Parameters:
+    ///   - transport: a `DefaultTransport` unless given.
+    ///   - proxy: the default transport's HTTP proxy; read from `environment` unless given (`.none` for none).
     public init(
-        transport: any Transport = DefaultTransport(), middlewares: [any Middleware] = [], auth: (any Middleware)? = nil,
-        timeouts: Timeouts? = nil, retry: any RetryPolicy = .spec,
+        transport: (any Transport)? = nil, proxy: Proxy? = nil, middlewares: [any Middleware] = [],
+        auth: (any Middleware)? = nil, timeouts: Timeouts? = nil, retry: any RetryPolicy = .spec,
         environment: [String: String] = ProcessInfo.processInfo.environment, clock: any BinderyClock = SystemClock(),
         maximumEventSize: Int = 16 << 20
     ) {
-        self.transport = transport
+        self.transport = transport ?? DefaultTransport(proxy: proxy ?? .environment(environment))
         self.middlewares = middlewares
         self.auth = auth
         self.timeouts = timeouts

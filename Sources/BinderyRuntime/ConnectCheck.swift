@@ -15,7 +15,7 @@ final class ConnectCheck: @unchecked Sendable {
     func check(_ url: URL, timeout: TimeInterval) async throws {
         guard let origin = Self.origin(url) else { return }
         if let answered = answered(origin.key), clock.now - answered < Self.freshness { return }
-        let connected = try await Blocking.run { Self.connects(host: origin.host, port: origin.port, within: timeout) }
+        let connected = await Self.connects(host: origin.host, port: origin.port, within: timeout)
         if connected == false {
             throw TransportError(.cannotConnect, "could not connect to \(origin.key) within \(Self.seconds(timeout)) s")
         }
@@ -43,14 +43,14 @@ final class ConnectCheck: @unchecked Sendable {
     }
 
     /// Whether a TCP connection to `host:port` opens within `timeout`: true, false when it timed out, nil when it
-    /// failed otherwise (refused, unresolvable).
-    private static func connects(host: String, port: Int, within timeout: TimeInterval) -> Bool? {
-        switch Socket.open(host: host, port: port, timeout: timeout) {
+    /// failed otherwise (refused, unresolvable, cancelled).
+    private static func connects(host: String, port: Int, within timeout: TimeInterval) async -> Bool? {
+        switch await Socket.open(host: host, port: port, by: Deadline(after: timeout), loop: .shared) {
         case .success(let socket):
             socket.close()
             return true
         case .failure(.timedOut): return false
-        case .failure(.failed): return nil
+        case .failure(.failed), .failure(.cancelled): return nil
         }
     }
 

@@ -14,10 +14,12 @@ public final class DefaultTransport: StreamingTransport, @unchecked Sendable {
         private let sockets: SocketTransport
     #endif
 
-    public init(maximumResponseSize: Int = 256 << 20) {
+    /// - Parameter proxy: for `http://` origins on Linux; URLSession reads its own (on Linux, libcurl reads the
+    ///   same environment variables).
+    public init(maximumResponseSize: Int = 256 << 20, proxy: Proxy = .environment()) {
         self.maximumResponseSize = maximumResponseSize
         #if canImport(FoundationNetworking)
-            sockets = SocketTransport(maximumResponseSize: maximumResponseSize)
+            sockets = SocketTransport(maximumResponseSize: maximumResponseSize, proxy: proxy)
         #endif
     }
 

@@ -45,6 +45,12 @@ public struct HTTPHeaders: Hashable, Sendable, Sequence {
 
     public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
 
+    /// Adds `more` to the last field's value after a space: an obs-fold line that continues it.
+    mutating func continueLast(with more: String) {
+        guard !more.isEmpty, let last = fields.popLast() else { return }
+        fields.append((last.name, last.value.isEmpty ? more : last.value + " " + more))
+    }
+
     /// Sets a header from a parameter; a nil value leaves it out.
     public mutating func set(_ name: String, _ value: (some ParameterValue)?) {
         self[name] = value?.parameterValue

@@ -40,7 +40,10 @@ public final class InMemoryTransport: StreamingTransport, @unchecked Sendable {
         return log
     }
 
+    /// A request whose head could not be written (see `TransportError.Kind.invalidRequest`) fails as on the wire,
+    /// and is not recorded.
     private func next(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) throws -> Answer {
+        try RequestHead.validate(request)
         let data = try body.map { body in
             var data = Data()
             try body.write { data.append($0) }

@@ -1,24 +1,41 @@
 import Foundation
 
-/// HTTP/1.1 over plain TCP, for `http://` origins, written for the runtime's promises rather than borrowed: a request
-/// is written once and never again below the runtime (no transparent re-send on a new connection), a connection the
-/// server closed while idle is noticed before a request goes into it, an answer lost after the request went out is
-/// reported the moment the connection closes, and every wait has a timeout honoured to the millisecond.
-/// Idle connections are kept per origin for the next request. Redirects are followed on the same origin only, a
-/// 307/308 with its body and a 303 as a GET; a response body larger than `maximumResponseSize` is refused.
+/// HTTP/1.1 over plain TCP, for `http://` origins, written for the runtime's promises rather than borrowed. Every
+/// socket waits on an event loop, never on a thread of its own, so thousands of slow calls and quiet streams leave
+/// the rest of the process running; every wait ends by its read timeout and the call's deadline, and at once, as
+/// `.cancelled`, when its task is cancelled. Heads are written and read by a strict codec (`RequestHead`,
+/// `ResponseDecoder`). A write is sent once and never again below the runtime; an answer lost after it went out is
+/// reported the moment the connection closes; a response that arrives while the body is still going out (an early
+/// 413) is read and returned. Connections are pooled per origin, up to `maximumConnectionsPerOrigin`; one the server
+/// closed while idle is noticed before a request goes into it, and an idempotent request that meets one anyway goes
+/// again on another. Redirects are followed on the same origin only, a 307/308 with its body and a 303 as a GET; a
+/// response body larger than `maximumResponseSize` is refused.
 public final class SocketTransport: StreamingTransport, @unchecked Sendable {
     /// The largest response body read whole; streams are read a chunk at a time and are not limited.
     public let maximumResponseSize: Int
-    private let lock = NSLock()
-    private var idle: [String: [Socket]] = [:]
-    private static let maximumIdlePerOrigin = 4
-    private static let maximumHeaderBytes = 64 << 10
+    /// How many connections may be open to one origin at once, in use or idle (64 unless set). A request beyond
+    /// them waits, in the order requests came, for one to come free, up to the connect timeout.
+    public var maximumConnectionsPerOrigin: Int { pool.limit }
+    /// The HTTP proxy requests go through.
+    public let proxy: Proxy
+    private let pool: ConnectionPool
 
-    public init(maximumResponseSize: Int = 256 << 20) {
+    /// - Parameters:
+    ///   - maximumConnectionsPerOrigin: each open event stream holds one for as long as it is read; with a proxy,
+    ///     the limit is on connections to the proxy.
+    ///   - idleTimeout: seconds an unused connection is kept for the next request.
+    ///   - proxy: read from the process's environment unless given.
+    public init(
+        maximumResponseSize: Int = 256 << 20, maximumConnectionsPerOrigin: Int = 64, idleTimeout: TimeInterval = 60,
+        proxy: Proxy = .environment()
+    ) {
         self.maximumResponseSize = maximumResponseSize
+        self.proxy = proxy
+        pool = ConnectionPool(limit: maximumConnectionsPerOrigin, idleTimeout: idleTimeout)
     }
 
-    /// Reads the whole body on the thread that read the head: one hand-off per request, not one per piece.
+    deinit { pool.closeIdle() }
+
     public func send(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse {
         try await following(request, body: body, timeouts: timeouts, collecting: maximumResponseSize) { head, _, whole, url in
             HTTPResponse(status: head.status, headers: head.headers, body: whole ?? Data(), url: url)
@@ -51,11 +68,12 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
     }
 
     /// Writes the request and reads the response's head, on a connection of the pool or a new one, and with a
-    /// `limit`, the whole body too.
+    /// `limit`, the whole body too. A request that meets a kept connection the server had closed, so that not a
+    /// byte of it went out, goes on another.
     private func exchange(
         _ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts, collecting limit: Int?
     ) async throws -> (ResponseHead, BodyReader, Data?) {
-        guard let host = request.url.host, let origin = Origin(request.url), origin.scheme == "http" else {
+        guard let origin = request.url.host, Origin(request.url)?.scheme == "http" else {
             throw TransportError(.cannotConnect, "\(request.url.absoluteString) is not an http URL")
         }
         let bodyLength: Int?
@@ -64,294 +82,245 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
         } catch {
             throw TransportError(.cannotConnect, "the request body could not be read: \(error.localizedDescription)", underlying: error)
         }
-        let head = try Self.requestHead(request, host: host, port: origin.port, bodyLength: bodyLength)
-        let key = "\(host):\(origin.port ?? 80)"
+        let (head, host, port, key) = try Self.route(request, proxy: proxy.url(for: origin), bodyLength: bodyLength)
         let patience = Patience(idle: timeouts.read, deadline: timeouts.total.map(Deadline.init(after:)))
-        let box = SocketBox(takeIdle(key))
-        let headBytes = Data(head.utf8)
-        return try await withTaskCancellationHandler {
-            // On a kept connection the head goes out from this thread, at once: the server starts on the request
-            // while the hand-off to a thread that may block waits its turn (on a busy machine, milliseconds).
-            let sentAtOnce = try box.socket.map { socket in try headBytes.withUnsafeBytes { try socket.send($0) } } ?? 0
-            return try await Blocking.run(mayUseIOThread: true) {
-                let socket = try box.socket ?? box.set(Socket.connect(host: host, port: origin.port ?? 80, timeout: timeouts.connect))
-                try socket.write(headBytes.dropFirst(sentAtOnce), idle: patience.next)
+        let connectSeconds = min(timeouts.connect, timeouts.total ?? timeouts.connect)
+        while true {
+            try Task.checkCancellation()
+            let connectDeadline = Deadline(after: connectSeconds)
+            let socket: Socket
+            let reused: Bool
+            switch try await pool.grant(key, until: connectDeadline, seconds: connectSeconds) {
+            case .reuse(let kept):
+                (socket, reused) = (kept, true)
+            case .open:
                 do {
-                    try body?.write { try socket.write($0, idle: patience.next) }
+                    socket = try await Socket.connect(
+                        host: host, port: port, by: connectDeadline, seconds: connectSeconds, loop: EventLoop.current ?? .shared)
+                } catch {
+                    pool.failed(key)
+                    throw error
+                }
+                reused = false
+            }
+            let sentBefore = socket.bytesSent
+            do {
+                return try await exchange(request, head: head, body: body, on: socket, patience: patience, collecting: limit) {
+                    [pool] reusable in pool.release(socket, key, reusable: reusable)
+                }
+            } catch let error as TransportError where reused && error.kind == .connectionLost && socket.bytesSent == sentBefore {
+                continue
+            }
+        }
+    }
+
+    /// The request's head, and where it goes: to its origin, or in absolute form to a proxy (as curl does, port
+    /// 1080 when the proxy names none). Connections to a proxy are pooled apart from those to origins.
+    private static func route(_ request: HTTPRequest, proxy: URL?, bodyLength: Int?) throws
+        -> (head: [UInt8], host: String, port: Int, key: String)
+    {
+        guard let proxy else {
+            let (host, port) = (request.url.host ?? "", request.url.port ?? 80)
+            return (try RequestHead.encode(request, bodyLength: bodyLength), host, port, "\(host):\(port)")
+        }
+        guard proxy.scheme?.lowercased() == "http", let host = proxy.host else {
+            throw TransportError(.cannotConnect, "the proxy \(proxy.absoluteString) is not an http:// proxy, the only kind supported")
+        }
+        var request = request
+        if let authorization = Proxy.authorization(proxy) { request.headers["Proxy-Authorization"] = authorization }
+        let port = proxy.port ?? 1080
+        return (try RequestHead.encode(request, bodyLength: bodyLength, absoluteForm: true), host, port, "proxy \(host):\(port)")
+    }
+
+    /// One request and its response's head on `socket`, which `release` gives back (reusable or not) once the
+    /// body was read, or at once when the exchange fails.
+    private func exchange(
+        _ request: HTTPRequest, head: [UInt8], body: HTTPBody?, on socket: Socket, patience: Patience,
+        collecting limit: Int?, release: @escaping @Sendable (Bool) -> Void
+    ) async throws -> (ResponseHead, BodyReader, Data?) {
+        do {
+            socket.decoder.reset(for: request.method)
+            var written = try await socket.write(head, until: patience.deadline, watchingForAnswer: body != nil)
+            if written == .sent, let body {
+                let pieces = HTTPBody.Pieces(body)
+                do {
+                    while written == .sent, let piece = try pieces.next() {
+                        written = try await socket.write([UInt8](piece), until: patience.deadline, watchingForAnswer: true)
+                    }
                 } catch let error as TransportError {
                     throw error
                 } catch {
-                    socket.close()
                     throw TransportError(.connectionLost, "reading the request body failed: \(error.localizedDescription)", underlying: error)
                 }
-                let response = try Self.readHead(socket, patience: patience)
-                let reader = BodyReader(socket: socket, head: response, method: request.method, patience: patience) { [weak self] in
-                    self?.putIdle(socket, key)
-                }
-                return (response, reader, try limit.map(reader.readAll))
             }
-        } onCancel: {
-            box.cancel()
+            let response = try await Self.readHead(socket, patience: patience)
+            // A server failing with a 5xx often closes the connection right after, without saying so (uvicorn does
+            // after an unhandled exception), and a request that was not all sent leaves the connection in the middle.
+            let reusable = response.keepAlive && response.status < 500 && written == .sent
+            let reader = BodyReader(socket: socket, patience: patience, reusable: reusable, release: release)
+            guard let limit else { return (response, reader, nil) }
+            return (response, reader, try await reader.readAll(limit: limit))
+        } catch {
+            release(false)
+            throw error
         }
     }
 
-    private func takeIdle(_ key: String) -> Socket? {
-        lock.lock()
-        defer { lock.unlock() }
-        while let socket = idle[key]?.popLast() {
-            if socket.isReusable { return socket }
-        }
-        return nil
-    }
-
-    private func putIdle(_ socket: Socket, _ key: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard idle[key, default: []].count < Self.maximumIdlePerOrigin else { return }
-        idle[key, default: []].append(socket)
-    }
-
-    // MARK: The wire
-
-    private static func requestHead(_ request: HTTPRequest, host: String, port: Int?, bodyLength: Int?) throws -> String {
-        guard let components = URLComponents(url: request.url, resolvingAgainstBaseURL: false) else {
-            throw TransportError(.cannotConnect, "\(request.url.absoluteString) is not a valid URL")
-        }
-        var target = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
-        if let query = components.percentEncodedQuery { target += "?" + query }
-        var head = "\(request.method.rawValue) \(target) HTTP/1.1\r\n"
-        // Bytes, not Foundation's `contains(_:)` on strings: that searched as text, at half the cost of the head.
-        let hostField = host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]" : host
-        head += "Host: \(hostField)\(port.map { $0 == 80 ? "" : ":\($0)" } ?? "")\r\n"
-        for (name, value) in request.headers where !HTTPHeaders.sameName(name, "Content-Length") {
-            head += "\(name): \(value)\r\n"
-        }
-        if let bodyLength {
-            head += "Content-Length: \(bodyLength)\r\n"
-        } else if [.post, .put, .patch].contains(request.method) {
-            head += "Content-Length: 0\r\n"
-        }
-        return head + "\r\n"
-    }
-
-    /// The status line and header fields, skipping interim (1xx) responses. A connection that closes before the
-    /// first byte of an answer is `connectionLost`: the request went out and nothing came back.
-    private static func readHead(_ socket: Socket, patience: Patience) throws -> ResponseHead {
+    /// The status line and header fields; the decoder skips interim (1xx) answers.
+    private static func readHead(_ socket: Socket, patience: Patience) async throws -> ResponseHead {
         while true {
-            guard let statusLine = try socket.readLine(maximum: maximumHeaderBytes, idle: patience.next) else {
-                throw TransportError(.connectionLost, "the server closed the connection without answering")
+            let piece: ResponseDecoder.Piece?
+            do {
+                piece = try socket.decoder.nextPiece()
+            } catch {
+                throw error.transportError
             }
-            let parts = statusLine.split(separator: " ", maxSplits: 2)
-            guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]), (100...999).contains(status) else {
-                throw TransportError(.connectionLost, "the server answered with something other than HTTP/1.1")
-            }
-            var headers = HTTPHeaders()
-            var size = statusLine.utf8.count
-            while let line = try socket.readLine(maximum: maximumHeaderBytes, idle: patience.next), !line.isEmpty {
-                size += line.utf8.count
-                guard size <= maximumHeaderBytes else {
-                    throw TransportError(.connectionLost, "the response's header is larger than \(maximumHeaderBytes) bytes")
-                }
-                guard let colon = line.utf8.firstIndex(of: UInt8(ascii: ":")) else { continue }
-                headers.add(String(line[..<colon]), Self.trimmed(line[line.utf8.index(after: colon)...]))
-            }
-            if (100..<200).contains(status), status != 101 { continue }
-            return ResponseHead(status: status, headers: headers, keepAlive: !parts[0].hasSuffix("1.0")
-                && headers["Connection"]?.lowercased().contains("close") != true)
+            if case .head(let head)? = piece { return head }
+            try await BodyReader.receive(socket, patience: patience)
         }
-    }
-}
-
-extension SocketTransport {
-    /// `text` without the spaces and tabs around it (HTTP's optional whitespace), found byte by byte: Foundation's
-    /// character sets, and even `Character`s, cost more than the rest of reading a header.
-    static func trimmed(_ text: Substring) -> String {
-        let isText = { (byte: UInt8) in byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t") }
-        guard let first = text.utf8.firstIndex(where: isText), let last = text.utf8.lastIndex(where: isText) else { return "" }
-        return String(text[first...last])
     }
 }
 
 /// How long each wait of one exchange may last: the read timeout, and never past the call's deadline.
 struct Patience: Sendable {
     let idle: TimeInterval
-    let deadline: Deadline?
+    let total: Deadline?
 
-    var next: TimeInterval { deadline.map { min(idle, $0.remainingSeconds) } ?? idle }
-}
-
-struct ResponseHead {
-    var status: Int
-    var headers: HTTPHeaders
-    var keepAlive: Bool
-}
-
-/// Reads a response body as its head frames it: by `Content-Length`, in chunks, or to the end of the connection.
-/// Gives the connection back for reuse once the body was read to its end on a connection that stays open.
-final class BodyReader: @unchecked Sendable {
-    private enum Framing {
-        case none
-        case length(Int)
-        case chunked(remainingInChunk: Int, finished: Bool)
-        case untilClose
+    init(idle: TimeInterval, deadline: Deadline?) {
+        self.idle = idle
+        total = deadline
     }
 
+    /// When the next wait must end.
+    var deadline: Deadline {
+        let idle = Deadline(after: self.idle)
+        return total.map { min($0, idle) } ?? idle
+    }
+
+    /// What a wait that ran out says.
+    var quiet: String {
+        if let total, total.remainingSeconds == 0 { return "the call's deadline passed while the server was still answering" }
+        return "the server sent nothing for \(format(idle)) s"
+    }
+}
+
+extension ResponseDecodingError {
+    var transportError: TransportError {
+        switch self {
+        case .tooLarge: TransportError(.responseTooLarge, message)
+        case .malformed, .truncated, .noAnswer: TransportError(.connectionLost, message)
+        }
+    }
+}
+
+extension Error {
+    /// The error as a transport reports it.
+    fileprivate var transportError: any Error { (self as? ResponseDecodingError)?.transportError ?? self }
+}
+
+/// Reads a response body as its head frames it, and gives the connection back once the body ended (for reuse when
+/// it may carry another request) or failed. One reader reads it at a time; `cancel` may come from anywhere.
+final class BodyReader: @unchecked Sendable {
     private let socket: Socket
     private let patience: Patience
-    private var framing: Framing
-    private var keepAlive: Bool
-    private let release: () -> Void
+    private let reusable: Bool
+    private let release: @Sendable (Bool) -> Void
     private var done = false
 
-    init(socket: Socket, head: ResponseHead, method: HTTPMethod, patience: Patience, release: @escaping () -> Void) {
+    init(socket: Socket, patience: Patience, reusable: Bool, release: @escaping @Sendable (Bool) -> Void) {
         self.socket = socket
         self.patience = patience
+        self.reusable = reusable
         self.release = release
-        // A server failing with a 5xx often closes the connection right after, without saying so (uvicorn does after
-        // an unhandled exception): a write sent next on it would meet the close. Such a connection is not reused.
-        keepAlive = head.keepAlive && head.status < 500
-        if method == .head || head.status == 204 || head.status == 304 {
-            framing = .none
-        } else if head.headers["Transfer-Encoding"]?.lowercased().contains("chunked") == true {
-            framing = .chunked(remainingInChunk: 0, finished: false)
-        } else if let length = head.headers["Content-Length"].flatMap({ Int(SocketTransport.trimmed($0[...])) }), length >= 0 {
-            framing = .length(length)
-        } else {
-            framing = .untilClose
-            keepAlive = false
+    }
+
+    /// A reader dropped before the end of its body closes its connection.
+    deinit { if !done { release(false) } }
+
+    /// Reads what arrives into the socket's decoder; at the end of the stream, fails unless the body ends there.
+    static func receive(_ socket: Socket, patience: Patience) async throws {
+        guard try await socket.receive(until: patience.deadline, quiet: patience.quiet) == 0 else { return }
+        do {
+            _ = try socket.decoder.endOfInput()
+        } catch {
+            throw error.transportError
         }
     }
 
+    /// Hands the next piece of the body to `take`; false at its end.
+    private func next(_ take: (ArraySlice<UInt8>) -> Void) async throws -> Bool {
+        guard !done else { return false }
+        do {
+            while true {
+                switch try socket.decoder.nextPiece() {
+                case .body(let bytes)?:
+                    take(bytes)
+                    return true
+                case .end?, .head?:
+                    finish(reusable: reusable)
+                    return false
+                case nil:
+                    if try await socket.receive(until: patience.deadline, quiet: patience.quiet) == 0,
+                        case .end = try socket.decoder.endOfInput()
+                    {
+                        finish(reusable: false)
+                        return false
+                    }
+                }
+            }
+        } catch {
+            finish(reusable: false)
+            throw error.transportError
+        }
+    }
+
+    private func finish(reusable: Bool) {
+        guard !done else { return }
+        done = true
+        release(reusable)
+    }
+
     /// The next piece of the body; nil at its end.
-    func next() throws -> Data? { try nextPiece().map { Data($0) } }
+    func next() async throws -> Data? {
+        var piece: Data?
+        return try await next { piece = Data($0) } ? piece : nil
+    }
 
     /// The whole body, refused once it grows past `limit` bytes.
-    func readAll(limit: Int) throws -> Data {
+    func readAll(limit: Int) async throws -> Data {
         var data = Data()
-        if case .length(let length) = framing { data.reserveCapacity(min(length, limit)) }
-        while let piece = try nextPiece() {
-            guard data.count + piece.count <= limit else {
+        var tooLarge = false
+        while try await next({ bytes in
+            if data.count + bytes.count > limit { tooLarge = true } else { data.append(contentsOf: bytes) }
+        }) {
+            guard !tooLarge else {
                 discard()
                 throw TransportError(.responseTooLarge, "the response body is larger than \(limit) bytes")
             }
-            piece.withUnsafeBytes { data.append(contentsOf: $0) }
         }
         return data
     }
 
-    /// The next piece of the body, as the socket's buffer holds it; nil at its end.
-    private func nextPiece() throws -> ArraySlice<UInt8>? {
-        guard !done else { return nil }
-        let idle = patience.next
-        switch framing {
-        case .none:
-            return finish()
-        case .length(let remaining):
-            guard remaining > 0 else { return finish() }
-            let piece = try socket.read(upTo: remaining, idle: idle)
-            guard !piece.isEmpty else { throw truncated() }
-            framing = .length(remaining - piece.count)
-            return piece
-        case .chunked(let remaining, let finished):
-            if finished { return finish() }
-            if remaining > 0 {
-                let piece = try socket.read(upTo: remaining, idle: idle)
-                guard !piece.isEmpty else { throw truncated() }
-                framing = .chunked(remainingInChunk: remaining - piece.count, finished: false)
-                if remaining == piece.count { _ = try socket.readLine(maximum: 16, idle: idle) }
-                return piece
-            }
-            guard let line = try socket.readLine(maximum: 1024, idle: idle) else { throw truncated() }
-            let sizeText = line.split(separator: ";").first.map(SocketTransport.trimmed) ?? ""
-            guard let size = Int(sizeText, radix: 16), size >= 0 else {
-                throw TransportError(.connectionLost, "the server sent a malformed chunk size")
-            }
-            if size == 0 {
-                while let trailer = try socket.readLine(maximum: 8192, idle: idle), !trailer.isEmpty {}
-                framing = .chunked(remainingInChunk: 0, finished: true)
-            } else {
-                framing = .chunked(remainingInChunk: size, finished: false)
-            }
-            return try nextPiece()
-        case .untilClose:
-            let piece = try socket.read(upTo: 64 << 10, idle: idle)
-            return piece.isEmpty ? finish() : piece
-        }
-    }
-
-    private func finish() -> ArraySlice<UInt8>? {
-        done = true
-        if keepAlive { release() } else { socket.close() }
-        return nil
-    }
-
-    private func truncated() -> TransportError {
-        done = true
-        socket.close()
-        return TransportError(.connectionLost, "the connection closed before the whole response arrived")
-    }
-
     /// Ends the body unread: the connection cannot be reused.
-    func discard() {
-        guard !done else { return }
-        done = true
-        socket.close()
-    }
+    func discard() { finish(reusable: false) }
 
-    /// Ends any wait on the body at once, from any thread. A body read to its end leaves its connection alone: it
-    /// may already carry another request.
-    func cancel() {
-        guard !done else { return }
-        socket.shutdown()
-    }
+    /// Ends any wait on the body at once, from any thread.
+    func cancel() { socket.cancel() }
 
-    /// The response, its body read as the caller asks for it.
+    /// The response, its body read as the caller asks for it; a reader cancelled while it waits for the next piece
+    /// ends the stream at once.
     func response(_ head: ResponseHead, url: URL) -> StreamingResponse {
-        let body = AsyncThrowingStream<Data, any Error>(unfolding: { try await Blocking.run { try self.next() } })
+        let body = AsyncThrowingStream<Data, any Error>(unfolding: {
+            try await withTaskCancellationHandler { try await self.next() } onCancel: { self.cancel() }
+        })
         return StreamingResponse(status: head.status, headers: head.headers, url: url, body: body) { [self] in cancel() }
     }
 }
 
-/// Holds the socket of an exchange for a cancellation that may come from another thread, even before the socket
-/// is connected: a socket set after the cancellation is shut down at once, so no wait on it begins.
-private final class SocketBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Socket?
-    private var cancelled = false
-
-    init(_ socket: Socket?) { stored = socket }
-
-    var socket: Socket? {
-        lock.lock()
-        defer { lock.unlock() }
-        return stored
-    }
-
-    func set(_ socket: Socket) -> Socket {
-        lock.lock()
-        defer { lock.unlock() }
-        stored = socket
-        if cancelled { socket.shutdown() }
-        return socket
-    }
-
-    func cancel() {
-        lock.lock()
-        defer { lock.unlock() }
-        cancelled = true
-        stored?.shutdown()
-    }
-}
-
-/// Runs blocking work off Swift's cooperative pool, whose few threads must never wait on a socket or a disk.
+/// Runs blocking work off Swift's cooperative pool, whose few threads must never wait: name resolution.
 enum Blocking {
-    /// With `mayUseIOThread`, work asked for on an `IOThread` with nothing else to run runs there at once: that
-    /// thread is there to wait, and a hand-off would cost two thread switches.
-    static func run<Value: Sendable>(
-        mayUseIOThread: Bool = false, _ work: @escaping @Sendable () throws -> Value
-    ) async throws -> Value {
-        if mayUseIOThread, IOThreadState.current?.hasNothingElseToRun == true { return try work() }
-        return try await withCheckedThrowingContinuation { continuation in
+    static func run<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
         }
     }

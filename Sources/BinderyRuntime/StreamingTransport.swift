@@ -57,6 +57,7 @@ public protocol StreamingTransport: Transport {
 
 extension URLSessionTransport: StreamingTransport {
     public func open(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> StreamingResponse {
+        try RequestHead.validate(request)
         #if canImport(FoundationNetworking)
             try await connectCheck.check(request.url, timeout: timeouts.connect)
         #endif

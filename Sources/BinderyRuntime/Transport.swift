@@ -58,35 +58,61 @@ public enum HTTPBody: Sendable {
         return (.file(url), url)
     }
 
-    /// Hands the body's bytes to `output` in order: data as it is, files in pieces of a mebibyte read as they go.
+    /// Hands the body's bytes to `output` in order (see `Pieces`).
     func write(to output: (Data) throws -> Void) throws {
-        func send(_ url: URL, from offset: Int64 = 0, count: Int = .max, reading: ((Data, Int64) -> Void)? = nil) throws {
-            let input = try FileHandle(forReadingFrom: url)
-            defer { try? input.close() }
-            try input.seek(toOffset: UInt64(offset))
-            var sent = 0
-            while sent < count, let piece = try input.read(upToCount: min(1 << 20, count - sent)), !piece.isEmpty {
-                reading?(piece, offset + Int64(sent))
-                try output(piece)
-                sent += piece.count
+        let pieces = Pieces(self)
+        while let piece = try pieces.next() { try output(piece) }
+    }
+
+    /// A body's bytes in order, a piece at a time: data as it is, files a mebibyte at a time, read as they are
+    /// asked for.
+    final class Pieces {
+        private var remaining: [Piece]
+        private var file: (input: FileHandle, url: URL, offset: Int64, count: Int, sent: Int, reading: ((Data, Int64) -> Void)?)?
+
+        init(_ body: HTTPBody) {
+            switch body {
+            case .data(let data): remaining = [.data(data)]
+            case .file(let url): remaining = [.file(url)]
+            case .pieces(let pieces): remaining = pieces
             }
-            if count != .max, sent < count { try Self.tooShort(url, offset, count) }
+            remaining.reverse()
         }
-        switch self {
-        case .data(let data): try output(data)
-        case .file(let url): try send(url)
-        case .pieces(let pieces):
-            for piece in pieces {
-                switch piece {
-                case .data(let data): try output(data)
-                case .file(let url): try send(url)
-                case .fileRange(let url, let offset, let count, let reading): try send(url, from: offset, count: count, reading: reading)
+
+        deinit { try? file?.input.close() }
+
+        /// The next piece; nil after the last.
+        func next() throws -> Data? {
+            while true {
+                if let open = file {
+                    if open.sent < open.count, let piece = try open.input.read(upToCount: min(1 << 20, open.count - open.sent)),
+                        !piece.isEmpty
+                    {
+                        open.reading?(piece, open.offset + Int64(open.sent))
+                        file?.sent += piece.count
+                        return piece
+                    }
+                    try? open.input.close()
+                    file = nil
+                    if open.count != .max, open.sent < open.count { try HTTPBody.tooShort(open.url, open.offset, open.count) }
+                }
+                switch remaining.popLast() {
+                case nil: return nil
+                case .data(let data)?: return data
+                case .file(let url)?: try start(url, offset: 0, count: .max, reading: nil)
+                case .fileRange(let url, let offset, let count, let reading)?: try start(url, offset: offset, count: count, reading: reading)
                 }
             }
         }
+
+        private func start(_ url: URL, offset: Int64, count: Int, reading: ((Data, Int64) -> Void)?) throws {
+            let input = try FileHandle(forReadingFrom: url)
+            try input.seek(toOffset: UInt64(offset))
+            file = (input, url, offset, count, 0, reading)
+        }
     }
 
-    private static func tooShort(_ url: URL, _ offset: Int64, _ count: Int) throws -> Never {
+    fileprivate static func tooShort(_ url: URL, _ offset: Int64, _ count: Int) throws -> Never {
         throw CocoaError(
             .fileReadCorruptFile,
             userInfo: [NSFilePathErrorKey: url.path, NSLocalizedDescriptionKey: "\(url.path) has no \(count) bytes from offset \(offset): it is shorter than it was"])
@@ -117,6 +143,9 @@ public struct TransportError: Error, Sendable {
         case cancelled
         /// The response was larger than the transport reads whole.
         case responseTooLarge
+        /// The request cannot be written: a header name that is not a token, a value with a line break. Nothing
+        /// was sent.
+        case invalidRequest
     }
 
     public var kind: Kind
@@ -202,6 +231,7 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
     }
 
     private func sendOnce(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse {
+        try RequestHead.validate(request)
         #if canImport(FoundationNetworking)
             try await connectCheck.check(request.url, timeout: timeouts.connect)
             let session = request.method.isIdempotent ? currentSession : Self.requestSession(configuration)

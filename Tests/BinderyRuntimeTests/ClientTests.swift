@@ -267,8 +267,23 @@ struct ClientTests {
         var headers = HTTPHeaders()
         headers["X-Note"] = "a\r\nX-Injected: 1"
         let error = await failure { _ = try await makeClient(server).send(Request<JSONValue>("t", .get, "echo/\(id)", headers: headers, response: .json)) }
+        #expect(error?.kind == .invalidRequest && error?.attempts == 0)
+        #expect(error?.message == "the value of header X-Note holds a line break or another control character")
+        #expect(await server.received("echo/\(id)").isEmpty)
+    }
+
+    /// The check runs where the head is written, after authentication: a credential read from the environment
+    /// cannot add a header either.
+    @Test func aCredentialWithALineBreakIsRejectedUnsent() async throws {
+        let server = try await FaultServer()
+        defer { server.stop() }
+        let id = uniqueID()
+        let client = makeClient(
+            server, auth: [AuthScheme(name: "token", kind: .header(name: "Authorization", template: "Bearer {token}"), environment: ["FAULTS_TOKEN"])],
+            environment: ["FAULTS_TOKEN": "abc\r\nX-Injected: yes"])
+        let error = await failure { _ = try await client.send(Request<JSONValue>("t", .get, "echo/\(id)", response: .json)) }
         #expect(error?.kind == .invalidRequest)
-        #expect(error?.message == "header X-Note contains a line break")
+        #expect(error?.message.contains("abc") == false, "the credential was quoted: \(error?.message ?? "")")
         #expect(await server.received("echo/\(id)").isEmpty)
     }
 

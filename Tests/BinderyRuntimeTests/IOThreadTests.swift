@@ -12,7 +12,7 @@ struct IOThreadTests {
         let seen = Locked<[(index: Int, thread: pthread_t, onIOThread: Bool)]>([])
         let tasks = (0..<20).map { index in
             Task(executorPreference: thread) {
-                seen.withLock { $0.append((index, pthread_self(), IOThreadState.current != nil)) }
+                seen.withLock { $0.append((index, pthread_self(), IOThread.current === thread)) }
             }
         }
         for task in tasks { await task.value }
@@ -22,29 +22,14 @@ struct IOThreadTests {
         #expect(runs.allSatisfy { pthread_equal($0.thread, runs[0].thread) != 0 }, "the tasks ran on more than one thread")
     }
 
-    /// The one thing the thread changes: a socket exchange waits on it, not on a thread it is handed to.
-    @Test func blockingWorkRunsOnTheThreadWhenNothingElseWaitsForIt() async throws {
-        guard #available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *) else { return }
-        let onIOThread = { @Sendable in IOThreadState.current != nil }
-        let (exchange, streamRead) = try await withTaskExecutorPreference(IOThread()) { () async throws in
-            (try await Blocking.run(mayUseIOThread: true, onIOThread), try await Blocking.run(onIOThread))
-        }
-        #expect(exchange, "an exchange was handed off")
-        #expect(!streamRead, "a stream read blocked the thread")
-        let elsewhere = try await Blocking.run(mayUseIOThread: true, onIOThread)
-        #expect(!elsewhere, "work outside an IOThread blocked a thread of Swift's pool")
-    }
-
-    /// A task already waiting for the thread would be held back for the whole exchange: the exchange is handed off.
-    @Test func blockingWorkIsHandedOffWhileAnotherTaskWaitsForTheThread() async throws {
+    /// The one thing the thread changes: a socket opened by its tasks waits on its event loop, so the task goes on
+    /// where the socket's readiness was seen.
+    @Test func socketsOpenedByItsTasksWaitOnItsLoop() async throws {
         guard #available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *) else { return }
         let thread = IOThread()
-        let (exchange, other) = try await withTaskExecutorPreference(thread) { () async throws in
-            let other = Task(executorPreference: thread) { IOThreadState.current != nil }
-            return (try await Blocking.run(mayUseIOThread: true) { IOThreadState.current != nil }, await other.value)
-        }
-        #expect(!exchange, "the exchange blocked the thread another task was waiting for")
-        #expect(other)
+        let loop = await Task(executorPreference: thread) { EventLoop.current }.value
+        #expect(loop === thread.loop)
+        #expect(await Task { EventLoop.current }.value == nil, "a task of Swift's pool ran on an event loop")
     }
 
     /// A walk on an `IOThread` asks for every page from it, the page ahead included: its answer comes back to the
@@ -79,7 +64,8 @@ private struct ThreadRecordingTransport: Transport {
     let onIOThread = Locked<[Bool]>([])
 
     func send(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse {
-        onIOThread.withLock { $0.append(IOThreadState.current != nil) }
+        guard #available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *) else { fatalError() }
+        onIOThread.withLock { $0.append(IOThread.current != nil) }
         return try await inner.send(request, body: body, timeouts: timeouts)
     }
 }

@@ -87,9 +87,9 @@ struct ParsingTests {
     }
 
     @Test func headerValuesLoseTheirSurroundingSpacesAndTabsOnly() {
-        #expect(SocketTransport.trimmed(" \t text with  inner space \t ") == "text with  inner space")
-        #expect(SocketTransport.trimmed(" \t ") == "" && SocketTransport.trimmed("") == "")
-        #expect(SocketTransport.trimmed("\u{A0}é ") == "\u{A0}é", "only HTTP's whitespace is trimmed")
+        #expect(" \t text with  inner space \t "[...].trimmingASCIIWhitespace() == "text with  inner space")
+        #expect(" \t "[...].trimmingASCIIWhitespace() == "" && ""[...].trimmingASCIIWhitespace() == "")
+        #expect("\u{A0}é "[...].trimmingASCIIWhitespace() == "\u{A0}é", "only HTTP's whitespace is trimmed")
     }
 
     @Test func jsonValuesRoundTrip() throws {

@@ -17,6 +17,9 @@ public enum Repository {
         buildProduct("Modules") ?? root.appendingPathComponent(".build/debug/Modules")
     }
 
+    /// What a compiler needs besides `modules` to import the runtime: the C module it uses for epoll.
+    public static var runtimeImports: [String] { ["-I", url("Sources/CBinderyEpoll/include").path] }
+
     /// `name` in the build folder of the running tests, found upwards from the test bundle.
     private static func buildProduct(_ name: String) -> URL? {
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -35,6 +38,8 @@ public func typecheck(_ folder: URL, module: String) throws -> CommandResult {
     let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".swift") }
         .map { folder.appendingPathComponent($0).path }
     return try run(
-        "swiftc", ["-typecheck", "-swift-version", "6", "-warnings-as-errors", "-module-name", module, "-I", Repository.modules.path] + files,
+        "swiftc",
+        ["-typecheck", "-swift-version", "6", "-warnings-as-errors", "-module-name", module, "-I", Repository.modules.path]
+            + Repository.runtimeImports + files,
         timeout: 900)
 }
