@@ -1,15 +1,18 @@
 import Foundation
 
-/// HTTP/1.1 over plain TCP, for `http://` origins, written for the runtime's promises rather than borrowed. Every
-/// socket waits on an event loop, never on a thread of its own, so thousands of slow calls and quiet streams leave
-/// the rest of the process running; every wait ends by its read timeout and the call's deadline, and at once, as
-/// `.cancelled`, when its task is cancelled. Heads are written and read by a strict codec (`RequestHead`,
-/// `ResponseDecoder`). A write is sent once and never again below the runtime; an answer lost after it went out is
-/// reported the moment the connection closes; a response that arrives while the body is still going out (an early
-/// 413) is read and returned. Connections are pooled per origin, up to `maximumConnectionsPerOrigin`; one the server
-/// closed while idle is noticed before a request goes into it, and an idempotent request that meets one anyway goes
-/// again on another. Redirects are followed on the same origin only, a 307/308 with its body and a 303 as a GET; a
-/// response body larger than `maximumResponseSize` is refused.
+/// HTTP/1.1 over plain TCP, for `http://` origins, written for the runtime's promises rather than borrowed.
+///
+/// Every socket waits on an event loop, never on a thread of its own, so thousands of slow calls and quiet streams
+/// leave the rest of the process running; every wait ends by its read timeout and the call's deadline, and at once,
+/// as `.cancelled`, when its task is cancelled. Heads are written and read by a strict codec (`RequestHead`,
+/// `ResponseDecoder`). A write is sent once and never again below the runtime, unless a kept connection turned out
+/// closed before any of it went out; an answer lost after it went out is reported the moment the connection closes;
+/// a response that arrives while the body is still going out (an early 413) is read and returned.
+///
+/// Connections are pooled per origin, up to `maximumConnectionsPerOrigin`; one the server closed while idle is
+/// noticed before a request goes into it, and an idempotent request that meets one anyway (it closes before any
+/// answer) goes again on another. Redirects are followed on the same origin only, a 307/308 with its body and a 303
+/// as a GET; a response body larger than `maximumResponseSize` is refused.
 public final class SocketTransport: StreamingTransport, @unchecked Sendable {
     /// The largest response body read whole; streams are read a chunk at a time and are not limited.
     public let maximumResponseSize: Int
@@ -68,8 +71,8 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
     }
 
     /// Writes the request and reads the response's head, on a connection of the pool or a new one, and with a
-    /// `limit`, the whole body too. A request that meets a kept connection the server had closed, so that not a
-    /// byte of it went out, goes on another.
+    /// `limit`, the whole body too. A request that meets a kept connection the server had closed goes on another
+    /// (see the `catch`).
     private func exchange(
         _ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts, collecting limit: Int?
     ) async throws -> (ResponseHead, BodyReader, Data?) {
@@ -108,7 +111,12 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
                 return try await exchange(request, head: head, body: body, on: socket, patience: patience, collecting: limit) {
                     [pool] reusable in pool.release(socket, key, reusable: reusable)
                 }
-            } catch let error as TransportError where reused && error.kind == .connectionLost && socket.bytesSent == sentBefore {
+            } catch let error as TransportError
+                where reused && error.kind == .connectionLost && !socket.decoder.hasStarted
+                && (socket.bytesSent == sentBefore || request.method.isIdempotent)
+            {
+                // RFC 9112 §9.3.1: an idempotent request may go again on a new connection when the one it was sent
+                // on closed before any of the answer came; any request may when none of it went out.
                 continue
             }
         }

@@ -162,9 +162,10 @@ struct ChunkedUploadTests {
         #expect(await emulator.log(atLeast: 5).filter { $0.hasPrefix("PUT bytes 1048576") } == [
             "PUT bytes 1048576-2097151/2097275 dropped", "PUT bytes 1048576-2097151/2097275 200",
         ])
-        // The cut chunk failed as the connection broke, not after waiting out the read timeout.
+        // The cut chunk failed as the connection broke, not after waiting out the read timeout; on a kept
+        // connection the transport sends it again itself, and the runtime sees no failure.
         let failures = emulator.failures.messages.withLock { $0 }
-        #expect(failures.count == 1 && !failures[0].contains("sent nothing"), "\(failures)")
+        #expect(failures.count <= 1 && !failures.contains { $0.contains("sent nothing") }, "\(failures)")
     }
 
     @Test func anInterruptedUploadResumesFromTheServersOffset() async throws {

@@ -79,6 +79,9 @@ struct ResponseDecoder {
     /// Whether bytes arrived that no response asked for yet.
     var hasUnreadBytes: Bool { start < end }
 
+    /// Whether any byte of the current response arrived.
+    var hasStarted: Bool { started }
+
     /// Whether `receive` has room to write into.
     var hasRoom: Bool { start > 0 || end < buffer.count }
 
