@@ -239,3 +239,61 @@ func raiseDescriptorLimit(to count: Int) throws {
     limit.rlim_cur = rlim_t(count)
     guard setrlimit(resource, &limit) == 0 else { throw ServerFailure("cannot raise the descriptor limit to \(count)") }
 }
+
+/// Proxies as curl reads them, against the hostile server playing an HTTP proxy: it receives the whole URL.
+@Suite("Socket transport through a proxy", .enabled(if: liveTestsEnabled, "needs the test command (BINDERY_LIVE=1)"))
+struct ProxyTests {
+    @Test func requestsGoToTheEnvironmentsProxyInAbsoluteFormWithItsCredentials() async throws {
+        let proxy = try await HostileServerTests.start()
+        defer { proxy.stop() }
+        let client = APIClient(
+            api: APIDefinition(name: "Proxied", baseURL: "http://api.example.invalid:8080"),
+            options: ClientOptions(retry: ExponentialBackoff.never, environment: ["http_proxy": "user:p%40ss@127.0.0.1:\(proxy.port)"]))
+        let answer = try await client.send(Request<JSONValue>("proxied.get", .get, "ok", query: [URLQueryItem(name: "q", value: "1")], response: .json))
+        #expect(answer == ["ok": true])
+        let record = try #require(await HostileServerTests.received(proxy, "ok").first)
+        #expect(record["target"] as? String == "http://api.example.invalid:8080/ok?q=1")
+        let headers = record["headers"] as? [String: String] ?? [:]
+        #expect(headers["Host"] == "api.example.invalid:8080")
+        #expect(headers["Proxy-Authorization"] == "Basic " + Data("user:p@ss".utf8).base64EncodedString())
+    }
+
+    @Test func noProxyAndNoneGoDirectly() async throws {
+        let server = try await HostileServerTests.start()
+        defer { server.stop() }
+        let unreachable = "http://127.0.0.1:9"
+        for options in [
+            ClientOptions(retry: ExponentialBackoff.never, environment: ["http_proxy": unreachable, "NO_PROXY": "example.com, 127.0.0.1"]),
+            ClientOptions(proxy: Proxy.none, retry: ExponentialBackoff.never, environment: ["http_proxy": unreachable]),
+        ] {
+            let client = APIClient(api: APIDefinition(name: "Direct", baseURL: server.baseURL.absoluteString), options: options)
+            #expect(try await client.send(Request<JSONValue>("direct.get", .get, "ok", response: .json)) == ["ok": true])
+        }
+        let record = try #require(await HostileServerTests.received(server, "ok", atLeast: 2).first)
+        #expect(record["target"] as? String == "/ok")
+    }
+}
+
+/// Which proxy the environment names for which host, as curl reads it.
+@Suite("Proxy settings")
+struct ProxySettingTests {
+    @Test func theEnvironmentIsReadAsCurlReadsIt() {
+        let proxy = URL(string: "http://proxy:3128")!
+        #expect(Proxy.environment(["http_proxy": "http://proxy:3128", "HTTP_PROXY": "http://other:1"]).url == proxy)
+        #expect(Proxy.environment(["HTTP_PROXY": "http://proxy:3128"]).url == proxy)
+        #expect(Proxy.environment(["HTTP_PROXY": "http://proxy:3128", "REQUEST_METHOD": "GET"]).url == nil, "a CGI script's HTTP_PROXY can come from a request")
+        #expect(Proxy.environment(["ALL_PROXY": "proxy:3128"]).url == proxy)
+        #expect(Proxy.environment(["http_proxy": ""]).url == nil)
+        #expect(Proxy.environment([:]) == .none)
+    }
+
+    @Test(arguments: [
+        ("api.example.com", false), ("example.com", false), ("notexample.com", true), ("internal", false),
+        ("a.internal", false), ("10.0.0.1", false), ("10.0.0.2", true),
+    ])
+    func noProxyListsHostsAndTheirSubdomains(host: String, proxied: Bool) {
+        let proxy = Proxy.environment(["http_proxy": "proxy:3128", "no_proxy": "example.com, .internal,10.0.0.1"])
+        #expect((proxy.url(for: host) != nil) == proxied)
+        #expect(Proxy.environment(["http_proxy": "proxy:3128", "NO_PROXY": "*"]).url(for: host) == nil)
+    }
+}

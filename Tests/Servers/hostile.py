@@ -3,7 +3,7 @@
 Usage: python hostile.py  → prints its port, then one JSON line per request head received:
   {"case", "method", "target", "headers", "body_length", "client_port"}
 
-The request's first path segment names the case: the answer is written as raw bytes, whatever they break.
+The request's first path segment names the case (also when it comes as to a proxy, in absolute form): the answer is written as raw bytes, whatever they break.
   /ok                 a well-formed 200 with a JSON body (`{"ok": true}`), on a connection kept open
   /idle-close         as /ok, then closes the connection 1 ms later, as a server with a short keep-alive does
   /long-chunk         a chunk longer than its size
@@ -68,7 +68,9 @@ async def serve(reader, writer):
                 method, target, headers = await read_head(reader)
             except (asyncio.IncompleteReadError, ConnectionError):
                 return
-            case = target.split("?")[0].strip("/").split("/")[0]
+            # A proxy's request names the whole URL (absolute form); the case is its path's first segment.
+            path = target.split("://", 1)[1].split("/", 1)[1] if "://" in target else target
+            case = path.split("?")[0].strip("/").split("/")[0]
             length = int(headers.get("Content-Length", "0") or 0)
             print(json.dumps({"case": case, "method": method, "target": target, "headers": headers,
                               "body_length": length, "client_port": writer.get_extra_info("peername")[1]}), flush=True)
