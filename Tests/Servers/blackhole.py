@@ -5,6 +5,7 @@ Usage: python blackhole.py  → prints its port; exits when its stdin closes. St
 """
 import socket
 import sys
+import time
 
 listener = socket.socket()
 listener.bind(("127.0.0.1", 0))
@@ -16,5 +17,7 @@ for _ in range(8):  # more than the queue holds; the extra ones stay pending
     filler.setblocking(False)
     filler.connect_ex(("127.0.0.1", port))
     fillers.append(filler)
+# The fillers' handshakes settle before a client comes: one waits in the queue, the rest are dropped.
+time.sleep(0.5)
 print(port, flush=True)
 sys.stdin.buffer.read()
