@@ -77,7 +77,7 @@ let package = Package(
             name: "bindery-benchmarks",
             dependencies: ["BinderyRuntime", "SynapseBackend", "BinderyTestSupport"],
             path: "Benchmarks",
-            exclude: ["python", "run"]
+            exclude: ["python", "run", "Peers"]
         ),
 
         // Starts the Python servers that live tests run against.

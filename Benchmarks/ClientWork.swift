@@ -7,8 +7,10 @@ import SynapseBackend
 ///
 ///     bindery-benchmarks client walk|get|upload|data-file BASE_URL TOKEN ARGUMENT
 ///     bindery-benchmarks client decode bindery|foundation PAGE_FILE TIMES
+///     bindery-benchmarks client load URL TASKS COUNT
 func clientWork(_ arguments: [String]) async throws {
     if arguments.first == "decode" { return try decoding(Array(arguments.dropFirst())) }
+    if arguments.first == "load" { return try await loadWork(Array(arguments.dropFirst())) }
     guard arguments.count == 4, let baseURL = URL(string: arguments[1]) else {
         throw BenchmarkFailure("usage: client walk|get|upload|data-file BASE_URL TOKEN ARGUMENT")
     }

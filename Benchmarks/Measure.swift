@@ -42,7 +42,7 @@ func median(_ values: [Double]) -> Double {
 let mebibyte = Double(1 << 20)
 
 /// What a client program reports of its own work, timed from after its start-up, and what the kernel says of its
-/// peak memory.
+/// peak memory (and, when sampled, of its threads and descriptors).
 struct ClientFigures: Decodable {
     /// Wall seconds of the work itself.
     var seconds: Double
@@ -51,8 +51,29 @@ struct ClientFigures: Decodable {
     /// Items walked, requests sent or bytes stored: a check that the work was done.
     var count: Int
     var peakMiB: Double = 0
+    /// Latency percentiles in milliseconds, from clients that report them.
+    var p50 = 0.0
+    var p99 = 0.0
+    /// The longest a task ticking every 10 ms was held up, in milliseconds.
+    var tickGap = 0.0
+    var threads = 0.0
+    var descriptors = 0.0
 
-    enum CodingKeys: String, CodingKey { case seconds, cpu, count }
+    init(seconds: Double, cpu: Double, count: Int, peakMiB: Double) {
+        (self.seconds, self.cpu, self.count, self.peakMiB) = (seconds, cpu, count, peakMiB)
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        seconds = try container.decode(Double.self, forKey: .seconds)
+        cpu = try container.decode(Double.self, forKey: .cpu)
+        count = try container.decode(Int.self, forKey: .count)
+        p50 = try container.decodeIfPresent(Double.self, forKey: .p50) ?? 0
+        p99 = try container.decodeIfPresent(Double.self, forKey: .p99) ?? 0
+        tickGap = try container.decodeIfPresent(Double.self, forKey: .tickGap) ?? 0
+    }
+
+    enum CodingKeys: String, CodingKey { case seconds, cpu, count, p50, p99, tickGap }
 }
 
 /// How a child process ended, with the kernel's count of its resources.
@@ -62,13 +83,16 @@ struct ChildRun {
     var seconds: Double
     var cpu: Double
     var peakMiB: Double
+    /// The most threads and open descriptors seen, when sampled.
+    var threads = 0.0
+    var descriptors = 0.0
 
     /// The figures the child printed as a JSON line (see `Benchmarks/python/synapse_sdk_client.py`).
     func figures() throws -> ClientFigures {
         guard status == 0, let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
             var figures = try? JSONDecoder().decode(ClientFigures.self, from: Data(line.utf8))
         else { throw BenchmarkFailure("a client failed (exit \(status)):\n\(output)") }
-        figures.peakMiB = peakMiB
+        (figures.peakMiB, figures.threads, figures.descriptors) = (peakMiB, threads, descriptors)
         return figures
     }
 }
@@ -82,8 +106,10 @@ struct BenchmarkFailure: Error, CustomStringConvertible {
 /// runs), and measures it: wall time, and CPU time from `wait4`. Its peak resident memory comes from GNU time, which
 /// starts it with a fork of its own: a child spawned from this process would report this process's peak as its own
 /// (Linux carries the peak across `exec`), so `wait4`'s `ru_maxrss` cannot be used. Without /usr/bin/time the peak
-/// is reported as 0.
-func runChild(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ChildRun {
+/// is reported as 0. With `sampling`, the child is started directly and /proc is read every 5 ms while it runs
+/// for its peak memory (VmHWM), threads and open descriptors.
+func runChild(_ program: String, _ arguments: [String], environment: [String: String] = [:], sampling: Bool = false) throws -> ChildRun {
+    if sampling { return try spawn(program, arguments, environment, sampling: true) }
     let timer = "/usr/bin/time"
     guard FileManager.default.isExecutableFile(atPath: timer) else { return try spawn(program, arguments, environment) }
     var run = try spawn(timer, ["-f", "bindery-peak-kib %M", program] + arguments, environment)
@@ -96,7 +122,7 @@ func runChild(_ program: String, _ arguments: [String], environment: [String: St
     return run
 }
 
-private func spawn(_ program: String, _ arguments: [String], _ environment: [String: String]) throws -> ChildRun {
+private func spawn(_ program: String, _ arguments: [String], _ environment: [String: String], sampling: Bool = false) throws -> ChildRun {
     let outputPath = FileManager.default.temporaryDirectory.appending(path: "bindery-benchmark-child-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: outputPath) }
     var actions = posix_spawn_file_actions_t()
@@ -112,14 +138,50 @@ private func spawn(_ program: String, _ arguments: [String], _ environment: [Str
     let start = Date()
     let spawned = posix_spawnp(&pid, program, &actions, nil, argv, envp)
     guard spawned == 0 else { throw BenchmarkFailure("cannot start \(program): \(String(cString: strerror(spawned)))") }
+    let sampler = sampling ? ProcessSampler(pid) : nil
     var status: Int32 = 0
     var usage = rusage()
     while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
     let elapsed = Date().timeIntervalSince(start)
     let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-    return ChildRun(
+    var run = ChildRun(
         status: (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), output: output, seconds: elapsed,
         cpu: usage.cpuSeconds, peakMiB: 0)
+    if let peaks = sampler?.stop() { (run.peakMiB, run.threads, run.descriptors) = peaks }
+    return run
+}
+
+/// Reads a running process's /proc entries every 5 ms, keeping the peaks.
+private final class ProcessSampler: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running = true
+    private var peaks = (mebibytes: 0.0, threads: 0.0, descriptors: 0.0)
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(_ pid: pid_t) {
+        Thread.detachNewThread { [self] in
+            while lock.withLock({ running }) {
+                let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+                func field(_ name: String) -> Double {
+                    status.split(separator: "\n").first { $0.hasPrefix(name + ":") }
+                        .flatMap { Double($0.dropFirst(name.count + 1).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") } ?? 0
+                }
+                let descriptors = Double((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0)
+                lock.withLock {
+                    peaks = (max(peaks.mebibytes, field("VmHWM") / 1024), max(peaks.threads, field("Threads")), max(peaks.descriptors, descriptors))
+                }
+                usleep(5_000)
+            }
+            finished.signal()
+        }
+    }
+
+    /// The peaks seen: resident MiB, threads, descriptors.
+    func stop() -> (Double, Double, Double) {
+        lock.withLock { running = false }
+        finished.wait()
+        return lock.withLock { peaks }
+    }
 }
 
 /// This executable, for running the Swift client in a process of its own (`client …`), measured like the others.

@@ -16,11 +16,16 @@ import Foundation
 //   document (JSON and YAML): time and peak memory.
 // - retries: what a request that always gets 503 costs under the default and the Synapse spec's retry policies.
 // - writes: 200 POSTs whose answer the fault server drops after reading them: how many ran twice.
+// - concurrency: 10,000 GETs of 1 KB JSON from nginx at 1, 16, 128 and 512 tasks in flight, beside curl --parallel
+//   and AsyncHTTPClient 1.37 (Benchmarks/Peers): requests/s, latency, threads, descriptors, memory, tick gaps.
+// - deadlines: 400 calls with a 250 ms total to a server that never answers, beside 500 quiet streams: how far past
+//   the deadline each ended, the ticks a ticking task kept, and how long cancelling a waiting exchange takes.
 // `bindery-benchmarks client …` is the Swift client's side of a comparison, run by the others.
 
 let benchmarks: [(String, () async throws -> Void)] = [
     ("walk", walk), ("decode", decoding), ("memory", walkMemory), ("requests", requests), ("upload", upload), ("md5", md5),
     ("generation", generation), ("import", importing), ("retries", retries), ("writes", writes),
+    ("concurrency", concurrency), ("deadlines", deadlines),
 ]
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {

@@ -93,7 +93,7 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
             let connectDeadline = Deadline(after: connectSeconds)
             let socket: Socket
             let reused: Bool
-            switch try await pool.grant(key, until: connectDeadline, seconds: connectSeconds) {
+            switch try await pool.grant(key, until: connectDeadline) {
             case .reuse(let kept):
                 (socket, reused) = (kept, true)
             case .open:
@@ -153,7 +153,7 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
                 let pieces = HTTPBody.Pieces(body)
                 do {
                     while written == .sent, let piece = try pieces.next() {
-                        written = try await socket.write([UInt8](piece), until: patience.deadline, watchingForAnswer: true)
+                        written = try await socket.write(piece, until: patience.deadline, watchingForAnswer: true)
                     }
                 } catch let error as TransportError {
                     throw error

@@ -60,8 +60,11 @@ struct ResponseDecoder {
         var size: Int
     }
 
-    /// Room for a whole head, so a head within the limit never waits on a full buffer.
-    private var buffer = [UInt8](repeating: 0, count: maximumHeadSize + (1 << 10))
+    /// Grows from `smallestBuffer` while reads fill it, up to room for a whole head, so a head within the limit
+    /// never waits on a full buffer; a connection of small answers keeps a small one.
+    private var buffer = [UInt8](repeating: 0, count: smallestBuffer)
+    private static let smallestBuffer = 8 << 10
+    private static let largestBuffer = maximumHeadSize + (1 << 10)
     private var start = 0
     private var end = 0
     private var state = State.done
@@ -83,24 +86,32 @@ struct ResponseDecoder {
     var hasStarted: Bool { started }
 
     /// Whether `receive` has room to write into.
-    var hasRoom: Bool { start > 0 || end < buffer.count }
+    var hasRoom: Bool { start > 0 || end < buffer.count || buffer.count < Self.largestBuffer }
 
     /// Lets `fill` write what arrived into the buffer's free space; `fill` returns how many bytes it wrote.
     mutating func receive(_ fill: (UnsafeMutableRawBufferPointer) throws -> Int) rethrows -> Int {
         if start == end {
             start = 0
             end = 0
-        } else if start > 0, buffer.count - end < 16 << 10 {
+        } else if start > 0, buffer.count - end < buffer.count / 4 {
             buffer.withUnsafeMutableBytes { bytes in
                 bytes.baseAddress!.copyMemory(from: bytes.baseAddress! + start, byteCount: end - start)
             }
             end -= start
             start = 0
         }
+        if end == buffer.count, buffer.count < Self.largestBuffer {
+            buffer += repeatElement(0, count: min(buffer.count, Self.largestBuffer - buffer.count))
+        }
+        let room = buffer.count - end
         let count = try buffer.withUnsafeMutableBytes { try fill(UnsafeMutableRawBufferPointer(rebasing: $0[end...])) }
         if count > 0 {
             end += count
             started = true
+        }
+        // A read that filled all the room it had likely left more behind: the next gets twice the room.
+        if count == room, buffer.count < Self.largestBuffer {
+            buffer += repeatElement(0, count: min(buffer.count, Self.largestBuffer - buffer.count))
         }
         return count
     }

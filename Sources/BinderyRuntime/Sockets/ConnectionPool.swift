@@ -10,11 +10,27 @@ final class ConnectionPool: @unchecked Sendable {
     private var origins: [String: OriginConnections] = [:]
     private var serial = 0
 
-    private struct OriginConnections {
+    /// A class, so the queues change in place under the lock rather than being copied out and back.
+    private final class OriginConnections {
         var idle: [Socket] = []
         /// Open connections, idle or in use, and connects under way.
         var open = 0
-        var waiters: [(id: Int, continuation: CheckedContinuation<Grant, any Error>)] = []
+        var waiters: [Waiter] = []
+        /// The timer that ends the waits past their deadline, and when it fires.
+        var timer: (id: UInt64, at: UInt64)?
+    }
+
+    private struct Waiter {
+        let id: Int
+        let deadline: UInt64
+        let continuation: CheckedContinuation<Grant, any Error>
+    }
+
+    private func connections(_ origin: String) -> OriginConnections {
+        if let existing = origins[origin] { return existing }
+        let made = OriginConnections()
+        origins[origin] = made
+        return made
     }
 
     /// What a request is given: a connection to reuse, or leave to open one.
@@ -30,11 +46,10 @@ final class ConnectionPool: @unchecked Sendable {
     }
 
     /// A connection to reuse, or leave to open one, for `origin`; waits for one until `deadline` when the origin
-    /// has `limit` open, and fails then as `cannotConnect` (nothing was sent).
-    func grant(_ origin: String, until deadline: Deadline, seconds: TimeInterval) async throws -> Grant {
+    /// has `limit` open, and fails then as `cannotConnect` (nothing was sent). Waiters are served in order.
+    func grant(_ origin: String, until deadline: Deadline) async throws -> Grant {
         let (immediate, waiterID): (Grant?, Int) = lock.withLock {
-            var connections = origins[origin, default: OriginConnections()]
-            defer { origins[origin] = connections }
+            let connections = connections(origin)
             let now = DispatchTime.now().uptimeNanoseconds
             while let socket = connections.idle.popLast() {
                 if now - socket.idleSince < Nanoseconds.clamped(idleTimeout), socket.isReusable { return (.reuse(socket), 0) }
@@ -49,30 +64,54 @@ final class ConnectionPool: @unchecked Sendable {
             return (nil, serial)
         }
         if let immediate { return immediate }
-        let timer = Task { [weak self] in
-            try await Task.sleep(nanoseconds: Nanoseconds.clamped(deadline.remainingSeconds))
-            self?.remove(waiterID, origin, failure: TransportError(
-                .cannotConnect, "no connection to \(origin) came free within \(format(seconds)) s: all \(self?.limit ?? 0) are in use"))
-        }
-        defer { timer.cancel() }
+        let cancelled = TransportError(.cancelled, "the request was cancelled")
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                lock.withLock { origins[origin, default: OriginConnections()].waiters.append((waiterID, continuation)) }
-                // A cancellation or a deadline that came before the waiter was in the queue found nothing to end.
-                if Task.isCancelled { remove(waiterID, origin, failure: TransportError(.cancelled, "the request was cancelled")) }
-                if deadline.remainingSeconds == 0 {
-                    remove(waiterID, origin, failure: TransportError(.cannotConnect, "no connection to \(origin) came free in time"))
+                lock.withLock {
+                    let connections = connections(origin)
+                    connections.waiters.append(Waiter(id: waiterID, deadline: deadline.uptimeNanoseconds, continuation: continuation))
+                    armTimer(origin, connections, by: deadline.uptimeNanoseconds)
                 }
+                // A cancellation that came before the waiter was in the queue found nothing to end.
+                if Task.isCancelled { remove(waiterID, origin, failure: cancelled) }
             }
         } onCancel: {
-            remove(waiterID, origin, failure: TransportError(.cancelled, "the request was cancelled"))
+            remove(waiterID, origin, failure: cancelled)
+        }
+    }
+
+    /// Makes sure a timer fires by `earliest`, a waiter's deadline; one timer an origin, not one a waiter. Called
+    /// under the lock.
+    private func armTimer(_ origin: String, _ connections: OriginConnections, by earliest: UInt64) {
+        if let timer = connections.timer, timer.at <= earliest { return }
+        if let timer = connections.timer { EventLoop.shared.cancelTimer(timer.id) }
+        let id = EventLoop.shared.schedule(at: Deadline(uptimeNanoseconds: earliest)) { [weak self] in self?.expire(origin) }
+        connections.timer = (id, earliest)
+    }
+
+    /// Ends the waits whose deadline passed, as `cannotConnect`.
+    private func expire(_ origin: String) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let expired = lock.withLock { () -> [Waiter] in
+            let connections = connections(origin)
+            connections.timer = nil
+            let expired = connections.waiters.filter { $0.deadline <= now }
+            connections.waiters.removeAll { $0.deadline <= now }
+            if let earliest = connections.waiters.lazy.map(\.deadline).min() { armTimer(origin, connections, by: earliest) }
+            return expired
+        }
+        for waiter in expired {
+            waiter.continuation.resume(
+                throwing: TransportError(.cannotConnect, "no connection to \(origin) came free in time: all \(limit) are in use"))
         }
     }
 
     private func remove(_ id: Int, _ origin: String, failure: TransportError) {
         let waiter = lock.withLock { () -> CheckedContinuation<Grant, any Error>? in
-            guard let index = origins[origin]?.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-            return origins[origin]?.waiters.remove(at: index).continuation
+            guard let connections = origins[origin], let index = connections.waiters.firstIndex(where: { $0.id == id }) else {
+                return nil
+            }
+            return connections.waiters.remove(at: index).continuation
         }
         waiter?.resume(throwing: failure)
     }
@@ -82,8 +121,7 @@ final class ConnectionPool: @unchecked Sendable {
         let reusable = reusable && socket.isReusable
         if !reusable { socket.close() }
         let (waiter, grant) = lock.withLock { () -> (CheckedContinuation<Grant, any Error>?, Grant?) in
-            guard var connections = origins[origin] else { return (nil, nil) }
-            defer { origins[origin] = connections }
+            guard let connections = origins[origin] else { return (nil, nil) }
             if !connections.waiters.isEmpty {
                 return (connections.waiters.removeFirst().continuation, reusable ? .reuse(socket) : .open)
             }
@@ -101,8 +139,7 @@ final class ConnectionPool: @unchecked Sendable {
     /// Gives back the room of a connection that was never made.
     func failed(_ origin: String) {
         let waiter = lock.withLock { () -> CheckedContinuation<Grant, any Error>? in
-            guard var connections = origins[origin] else { return nil }
-            defer { origins[origin] = connections }
+            guard let connections = origins[origin] else { return nil }
             if !connections.waiters.isEmpty { return connections.waiters.removeFirst().continuation }
             connections.open -= 1
             return nil
@@ -113,13 +150,13 @@ final class ConnectionPool: @unchecked Sendable {
     /// Closes every idle connection.
     func closeIdle() {
         let idle = lock.withLock {
-            defer {
-                for key in origins.keys {
-                    origins[key]!.open -= origins[key]!.idle.count
-                    origins[key]!.idle = []
+            origins.values.flatMap { connections in
+                defer {
+                    connections.open -= connections.idle.count
+                    connections.idle = []
                 }
+                return connections.idle
             }
-            return origins.values.flatMap(\.idle)
         }
         for socket in idle { socket.close() }
     }

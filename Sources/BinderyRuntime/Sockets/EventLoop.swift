@@ -22,6 +22,7 @@ final class EventLoop: @unchecked Sendable {
         let continuation: CheckedContinuation<Outcome, Never>
     }
 
+    /// A wait's deadline (its descriptor), or a scheduled action's (descriptor -1); `serial` tells which wait or action.
     private struct Timer: Comparable {
         let deadline: UInt64
         let descriptor: Int32
@@ -38,6 +39,7 @@ final class EventLoop: @unchecked Sendable {
     private var cancelled: Set<Int32> = []
     private var timers = Heap<Timer>()
     private var jobs: [@Sendable () -> Void] = []
+    private var actions: [UInt64: @Sendable () -> Void] = [:]
     private var serial: UInt64 = 0
     /// When the loop's current wait ends by itself; `.max` when it waits for events only, nil while it runs.
     private var sleepingUntil: UInt64?
@@ -122,6 +124,25 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
+    /// Runs `action` on the loop's thread at `deadline`, unless `cancelTimer` with the id returned comes first.
+    func schedule(at deadline: Deadline, _ action: @escaping @Sendable () -> Void) -> UInt64 {
+        lock.lock()
+        serial &+= 1
+        let id = serial
+        actions[id] = action
+        timers.insert(Timer(deadline: deadline.uptimeNanoseconds, descriptor: -1, serial: id))
+        let wake = sleepingUntil.map { deadline.uptimeNanoseconds < $0 } ?? false
+        lock.unlock()
+        if wake { poller.wake() }
+        return id
+    }
+
+    func cancelTimer(_ id: UInt64) {
+        lock.lock()
+        actions[id] = nil
+        lock.unlock()
+    }
+
     /// Ends `descriptor`'s wait, and every later one, as `.cancelled`; from any thread.
     func cancel(_ descriptor: Int32) {
         lock.lock()
@@ -161,20 +182,24 @@ final class EventLoop: @unchecked Sendable {
             }
             let now = DispatchTime.now().uptimeNanoseconds
             var expired: [Waiter] = []
+            var due: [@Sendable () -> Void] = []
             while let first = timers.first, first.deadline <= now {
                 timers.removeFirst()
-                if waiters[first.descriptor]?.serial == first.serial {
+                if first.descriptor < 0 {
+                    if let action = actions.removeValue(forKey: first.serial) { due.append(action) }
+                } else if waiters[first.descriptor]?.serial == first.serial {
                     expired.append(waiters.removeValue(forKey: first.descriptor)!)
                 }
             }
-            // Timers of waits that ended otherwise are dropped in bulk once they outnumber the live ones.
-            if timers.count > 2 * waiters.count + 1024 {
-                timers.removeAll { waiters[$0.descriptor]?.serial != $0.serial }
+            // Timers of waits and actions that ended otherwise are dropped in bulk once they outnumber the live ones.
+            if timers.count > 2 * (waiters.count + actions.count) + 1024 {
+                timers.removeAll { $0.descriptor < 0 ? actions[$0.serial] == nil : waiters[$0.descriptor]?.serial != $0.serial }
             }
-            let next = jobs.isEmpty && expired.isEmpty ? (timers.first?.deadline ?? .max) : now
+            let next = jobs.isEmpty && expired.isEmpty && due.isEmpty ? (timers.first?.deadline ?? .max) : now
             sleepingUntil = next
             lock.unlock()
             for waiter in expired { waiter.continuation.resume(returning: .timedOut) }
+            for action in due { action() }
 
             let milliseconds = next == .max ? -1 : Int32(clamping: (next - min(next, now) + 999_999) / 1_000_000)
             let descriptors = poller.wait(milliseconds: milliseconds)

@@ -143,11 +143,14 @@ final class Socket: @unchecked Sendable {
 
     /// Writes all of `bytes` by `deadline`. With `watchingForAnswer`, it stops as soon as the server answers, so
     /// a response sent before the request ended is read rather than lost in a failed write.
-    func write(_ bytes: [UInt8], until deadline: @autoclosure () -> Deadline, watchingForAnswer: Bool = false) async throws -> Written {
+    func write(
+        _ bytes: some ContiguousBytes & Sendable, until deadline: @autoclosure () -> Deadline, watchingForAnswer: Bool = false
+    ) async throws -> Written {
+        let count = bytes.withUnsafeBytes(\.count)
         var offset = 0
         // Not once the server closed its side without a word: the end stays readable, and the wait would spin.
         var watching = watchingForAnswer
-        while offset < bytes.count {
+        while offset < count {
             let sent: Int
             do {
                 sent = try bytes.withUnsafeBytes { try send(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
@@ -264,6 +267,10 @@ struct Deadline: Sendable, Comparable {
 
     init(after seconds: TimeInterval) {
         uptimeNanoseconds = DispatchTime.now().uptimeNanoseconds &+ Nanoseconds.clamped(seconds)
+    }
+
+    init(uptimeNanoseconds: UInt64) {
+        self.uptimeNanoseconds = uptimeNanoseconds
     }
 
     var remainingSeconds: TimeInterval {
