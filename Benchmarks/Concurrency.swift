@@ -3,6 +3,12 @@ import Foundation
 
 #if canImport(Glibc)
     import Glibc
+    private let streamSocket = Int32(SOCK_STREAM.rawValue)
+    private let noSignal = Int32(MSG_NOSIGNAL)
+#elseif canImport(Darwin)
+    import Darwin
+    private let streamSocket = SOCK_STREAM
+    private let noSignal: Int32 = 0
 #endif
 
 /// 10,000 GETs of a 1 KB JSON file from nginx at 1, 16, 128 and 512 tasks in flight, by Bindery's client, curl
@@ -199,7 +205,7 @@ private final class NginxServer {
 
 /// A port nothing listens on now.
 private func freePort() throws -> Int {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    let descriptor = socket(AF_INET, streamSocket, 0)
     defer { close(descriptor) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
@@ -283,7 +289,7 @@ private final class QuietServer: @unchecked Sendable {
     init() throws {
         var made: [(Int32, Int)] = []
         for _ in 0..<2 {
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let descriptor = socket(AF_INET, streamSocket, 0)
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -305,7 +311,7 @@ private final class QuietServer: @unchecked Sendable {
                 while true {
                     let connection = accept(listener, nil, nil)
                     guard connection >= 0 else { return }
-                    if index == 0 { _ = head.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+                    if index == 0 { _ = head.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, noSignal) } }
                     lock.withLock { accepted.append(connection) }
                 }
             }
