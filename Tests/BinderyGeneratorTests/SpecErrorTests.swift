@@ -50,6 +50,12 @@ struct SpecErrorTests {
         ])
     }
 
+    @Test func aVersionThatCannotGoInAUserAgent() {
+        #expect(problems("api A {\n    base-url \"https://a.example.com\"\n    version \"1.0 beta\"\n}") == [
+            "3:13: the version '1.0 beta' cannot go in a User-Agent"
+        ])
+    }
+
     @Test func misspelledDeclaration() {
         #expect(problems(header + "modle M { id: Int }") == ["2:1: expected a declaration, found 'modle'"])
         #expect(hints(header + "modle M { id: Int }") == ["did you mean 'model'?"])

@@ -272,6 +272,21 @@ struct ClientTests {
         #expect(await server.received("echo/\(id)").isEmpty)
     }
 
+    @Test func everyRequestNamesTheAPIAndTheRuntimeInItsUserAgentUnlessItSetsOne() async throws {
+        let server = try await FaultServer()
+        defer { server.stop() }
+        let id = uniqueID()
+        let client = APIClient(
+            api: APIDefinition(name: "Faults", baseURL: server.baseURL.absoluteString, version: "2024-06-01"),
+            options: ClientOptions(environment: [:]))
+        _ = try await client.send(Request<JSONValue>("t", .get, "echo/\(id)", response: .json))
+        var own = HTTPHeaders()
+        own["User-Agent"] = "mine/1"
+        _ = try await client.send(Request<JSONValue>("t", .get, "echo/\(id)", headers: own, response: .json))
+        let agents = await server.received("echo/\(id)", atLeast: 2).map { server.headers($0)["user-agent"] }
+        #expect(agents == ["Faults/2024-06-01 Bindery/\(APIClient.runtimeVersion)", "mine/1"])
+    }
+
     /// The check runs where the head is written, after authentication: a credential read from the environment
     /// cannot add a header either.
     @Test func aCredentialWithALineBreakIsRejectedUnsent() async throws {

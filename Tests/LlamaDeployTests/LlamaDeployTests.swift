@@ -285,3 +285,14 @@ struct LlamaDeployTests {
         #expect(runs.count == 20, "each write reached the server once")
     }
 }
+
+@Suite("LlamaDeploy client, in memory")
+struct LlamaDeployInMemoryTests {
+    /// The spec's `version` reaches the wire: every request names the API's version and the runtime's.
+    @Test func requestsNameTheAPIsVersionInTheirUserAgent() async throws {
+        let transport = InMemoryTransport([.json(#"{"status": "Healthy", "deployments": []}"#)])
+        let client = LlamaDeployClient(options: ClientOptions(transport: transport, environment: [:]))
+        _ = try await client.apiserver.getStatus()
+        #expect(transport.received.first?.request.headers["User-Agent"] == "LlamaDeploy/0.9.2 Bindery/\(APIClient.runtimeVersion)")
+    }
+}

@@ -3,7 +3,7 @@
 enum Keywords {
     static let declarations = ["api", "model", "enum", "union", "pagination", "job", "resource", "extend"]
     static let extensible = ["api", "model", "enum", "resource"]
-    static let apiSettings = ["base-url", "auth", "query", "header", "error-message", "idempotency-key", "timeout", "retry", "dates"]
+    static let apiSettings = ["base-url", "auth", "query", "header", "error-message", "idempotency-key", "timeout", "retry", "dates", "version"]
     static let endpointSettings = [
         "path", "query", "header", "body", "paginate", "stream", "upload", "poll", "starts", "timeout", "idempotent",
     ]

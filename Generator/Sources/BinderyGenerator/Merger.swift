@@ -146,6 +146,7 @@ struct Merger {
         for setting in addition.timeouts { Self.replaceOrAppend(&api.timeouts, setting) { $0.key.text == setting.key.text } }
         for setting in addition.retry { Self.replaceOrAppend(&api.retry, setting) { $0.key.text == setting.key.text } }
         api.dates = addition.dates ?? api.dates
+        api.version = addition.version ?? api.version
     }
 
     private static func replaceOrAppend<Item>(_ items: inout [Item], _ item: Item, matching: (Item) -> Bool) {

@@ -375,6 +375,8 @@ public struct API: Hashable, Sendable {
     /// Where error bodies hold their message, as key paths tried in order.
     public var errorMessage: [[String]] = []
     public var idempotencyHeader: String?
+    /// The API's version, sent in the `User-Agent`.
+    public var version: String?
     public var timeouts: TimeoutSettings
     public var retry: RetrySettings
     public var dateFormat: String

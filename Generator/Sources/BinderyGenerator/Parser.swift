@@ -132,6 +132,7 @@ public struct Parser {
             case "error-message":
                 api.errorMessage.append(try parser.string("a key path, e.g. \"error.message\""))
                 while try parser.consume(",") { api.errorMessage.append(try parser.string("a key path")) }
+            case "version": api.version = try parser.string("the API's version, e.g. \"2024-06-01\"")
             case "timeout": api.timeouts += try parser.settings(after: keyword)
             case "retry": api.retry += try parser.settings(after: keyword)
             default: api.dates = try parser.identifier("a date format")

@@ -102,6 +102,7 @@ public struct Renderer {
             defaultHeaders: api.defaultParameters.filter(\.isHeader).map(defaultParameterView),
             errorMessage: api.errorMessage.map(strings),
             idempotencyHeader: api.idempotencyHeader.map(Self.literal),
+            version: api.version.map(Self.literal),
             timeouts: timeouts,
             retry: [
                 ArgumentView(label: "maxAttempts", value: String(retry.attempts)),

@@ -67,6 +67,8 @@ public struct APISyntax: Sendable {
     public var timeouts: [SettingSyntax] = []
     public var retry: [SettingSyntax] = []
     public var dates: Located?
+    /// `version "2024-06-01"`: the API's version, sent in the `User-Agent`.
+    public var version: Located?
 }
 
 public struct AuthSyntax: Sendable {

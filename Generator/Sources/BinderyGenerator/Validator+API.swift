@@ -39,7 +39,7 @@ extension Validator {
                 unique(swiftName, at: name.range, in: &parameterNames, what: "client parameter")
                 return swiftName
             }
-            if parameter.isHeader, !isToken(parameter.wireName.text) {
+            if parameter.isHeader, !Self.isToken(parameter.wireName.text) {
                 error("'\(parameter.wireName.text)' is not a valid header name", at: parameter.wireName.range)
             }
             if parameter.isHeader, ["authorization", "content-type", "content-length", "host"].contains(parameter.wireName.text.lowercased()) {
@@ -62,10 +62,19 @@ extension Validator {
             return keys
         }
         if let key = syntax.idempotencyKey {
-            if isToken(key.text) { api.idempotencyHeader = key.text } else { error("'\(key.text)' is not a valid header name", at: key.range) }
+            if Self.isToken(key.text) { api.idempotencyHeader = key.text } else { error("'\(key.text)' is not a valid header name", at: key.range) }
         }
         api.timeouts = timeouts(syntax.timeouts)
         api.retry = retry(syntax.retry)
+        if let version = syntax.version {
+            // It goes in the User-Agent as a product version, which is a token.
+            if Self.isToken(version.text) {
+                api.version = version.text
+            } else {
+                error("the version '\(version.text)' cannot go in a User-Agent", at: version.range,
+                      hint: "use letters, digits and . - _ only, e.g. \"2024-06-01\" or \"1.4.0\"")
+            }
+        }
         if let dates = syntax.dates {
             if Keywords.dateFormats.contains(dates.text) {
                 api.dateFormat = dates.text
@@ -89,7 +98,7 @@ extension Validator {
                       hint: "e.g. auth \(auth.name.text): header \"X-Api-Key\"")
                 return nil
             }
-            if !isToken(header.text) { error("'\(header.text)' is not a valid header name", at: header.range) }
+            if !Self.isToken(header.text) { error("'\(header.text)' is not a valid header name", at: header.range) }
             let template = auth.template?.text ?? "{token}"
             if let written = auth.template, !template.contains("{token}") {
                 error("the header template has no '{token}'", at: written.range,

@@ -217,7 +217,7 @@ extension Validator {
             }
         }
         let headers = parameters(syntax.headers, in: "header", names: &parameterNames)
-        for header in syntax.headers where !isToken(header.wireName.text) {
+        for header in syntax.headers where !Self.isToken(header.wireName.text) {
             error("'\(header.wireName.text)' is not a valid header name", at: header.wireName.range)
         }
         let kind = self.kind(syntax, body: body)

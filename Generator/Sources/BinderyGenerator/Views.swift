@@ -49,6 +49,7 @@ struct ClientView {
     var defaultHeaders: [DefaultParameterView]
     var errorMessage: [StringsView]
     var idempotencyHeader: String?
+    var version: String?
     var timeouts: [ArgumentView]
     var retry: [ArgumentView]
     var retryStatuses: [String]

@@ -169,6 +169,13 @@ struct Importer {
             warn("no servers: the base URL is \(baseURL) until baseURL: or $\(apiUpperSnake)_BASE_URL says otherwise", at: "", root)
         }
         draft.apiSettings.append("base-url \(SpecWriter.literal(baseURL)) env \(apiUpperSnake)_BASE_URL")
+        if let version = root["info"]?["version"]?.string, !version.isEmpty {
+            if Validator.isToken(version) {
+                draft.apiSettings.append("version \(SpecWriter.literal(version))")
+            } else {
+                warn("the version '\(version)' cannot go in a User-Agent: the client sends none", at: "/info/version", root["info"]?["version"])
+            }
+        }
         var authNames: Set<String> = []
         for (key, scheme) in root["components"]?["securitySchemes"]?.pairs ?? [] {
             let pointer = "/components/securitySchemes/" + escape(key)
