@@ -174,8 +174,15 @@ public final class APIClient: Sendable {
                     guard idempotent else {
                         throw error(.outcomeUnknown, "\(message); the request may have reached the server, so it was not sent again")
                     }
-                    failure = .interrupted
                     finalError = error(transportError.kind == .timedOut ? .timedOut : .connectionLost, message)
+                    // A timed-out attempt took a whole timeout: another one goes only when the call's `total`
+                    // leaves room for a whole read timeout, so that without one a call is bounded by a single
+                    // connect and read timeout, not by one per attempt.
+                    if transportError.kind == .timedOut {
+                        guard let deadline else { throw finalError }
+                        guard deadline - clock.now >= timeouts.read else { throw overDeadline(attempt) }
+                    }
+                    failure = .interrupted
                 }
             } catch is CancellationError {
                 throw error(.cancelled, request, url: url, attempts: attempt, "the task was cancelled")

@@ -27,6 +27,10 @@ public enum Nanoseconds {
     /// The longest single wait: a day. Longer waits are a misconfiguration or a hostile server.
     public static let longestWait: TimeInterval = 86_400
 
+    /// How near a limit a wait that was cut to reach it may end: a sleep is whole nanoseconds, so the seconds left
+    /// after it can be a rounding error above zero, which must count as the limit reached rather than wait again.
+    public static let tolerance: TimeInterval = 0.000_001
+
     /// `seconds` in nanoseconds: NaN and negatives are 0, and nothing is longer than `longestWait`.
     public static func clamped(_ seconds: TimeInterval) -> UInt64 {
         guard seconds > 0 else { return 0 }

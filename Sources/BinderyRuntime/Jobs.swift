@@ -142,18 +142,24 @@ public struct Job<Result: Sendable>: Sendable {
                 progressedAt = clock.now
                 progress?(current)
             }
+            // The limits are checked at a poll made at them: the last wait is cut short to reach the nearer one.
             let waited = clock.now - progressedAt
             let known = state.map { rule.processing.contains($0) ? $0 : "\($0), which the rule does not list" }
-            if waited + interval > patience {
+            if waited >= patience - Nanoseconds.tolerance {
                 throw failure(
                     .timedOut,
-                    "the job made no progress for \(Self.seconds(waited + interval)) s (timeout \(Self.seconds(patience)) s); last state: \(known ?? "none")")
+                    "the job made no progress for \(Self.seconds(waited)) s (timeout \(Self.seconds(patience)) s); last state: \(known ?? "none")")
             }
-            if let deadline, let overall, clock.now + interval > deadline {
-                throw failure(.timedOut, "the job did not end within \(Self.seconds(overall)) s; last state: \(known ?? "none")")
+            var wait = min(interval, patience - waited)
+            if let deadline, let overall {
+                let left = deadline - clock.now
+                if left <= Nanoseconds.tolerance {
+                    throw failure(.timedOut, "the job did not end within \(Self.seconds(overall)) s; last state: \(known ?? "none")")
+                }
+                wait = min(wait, left)
             }
             do {
-                try await clock.sleep(interval)
+                try await clock.sleep(wait)
             } catch {
                 throw failure(.cancelled, "the task was cancelled while waiting for the job")
             }

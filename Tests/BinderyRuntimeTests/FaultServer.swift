@@ -12,15 +12,10 @@ struct FaultServer {
 
     var baseURL: URL { server.baseURL }
 
-    /// The requests received for `id` (the path's first two segments, e.g. `status/abc`), in order.
+    /// The requests received for `id` (the path's first two segments, e.g. `status/abc`), in order, once at least
+    /// `count` of them arrived (for up to 5 s): the server's log line can come after its answer.
     func received(_ id: String, atLeast count: Int = 0) async -> [[String: Any]] {
-        _ = await server.waitForLines(count, timeout: count > 0 ? 5 : 0)
-        return server.lines.compactMap { line in
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                object["id"] as? String == id
-            else { return nil }
-            return object
-        }
+        await server.records(atLeast: count) { $0["id"] as? String == id ? $0 : nil }
     }
 
     func headers(_ record: [String: Any]) -> [String: String] {

@@ -52,7 +52,7 @@ struct LostAnswerTests {
         // Anything sent again below the runtime was sent before the error came back; a request made after it is
         // logged after any such copy.
         _ = try await client.send(Request<JSONValue>("marker", .get, "echo/\(id)-after", response: .json))
-        _ = await server.received("echo/\(id)-after", atLeast: trial.reusedConnection ? 3 : 2)
+        _ = await server.received("echo/\(id)-after", atLeast: 1)
         let copies = await server.received("drop/\(id)")
         #expect(copies.count == 1, "the server ran the write \(copies.count) times")
         #expect(copies.first?["body_length"] as? Int == (trial.withBody ? 4107 : 0))

@@ -334,7 +334,24 @@ struct PolicyTests {
         #expect(clock.sleeps == Array(repeating: 1, count: 8))
     }
 
-    /// An overall limit holds even while the job keeps progressing: with 1 s waits and 3.5 s in all, three waits.
+    /// A timed-out attempt is tried again only when the call's `total` leaves room for another read timeout: the
+    /// default budget of a call that meets a silent server is one read timeout, not one per attempt.
+    @Test(arguments: [(nil, 1), (100, 2), (50, 1)] as [(TimeInterval?, Int)])
+    func aTimedOutAttemptIsRetriedOnlyWithinATotalThatLeavesRoomForIt(total: TimeInterval?, attempts: Int) async throws {
+        let transport = InMemoryTransport([.failure(TransportError(.timedOut, "the server sent nothing for 30 s")), .json(#"{"id": 1}"#)])
+        let clock = ManualClock()
+        let client = APIClient(
+            api: APIDefinition(name: "Memory", baseURL: "https://memory.example.com/v1"),
+            options: ClientOptions(
+                transport: transport, middlewares: [SilentFor(seconds: 30, clock: clock)],
+                timeouts: Timeouts(connect: 5, read: 30, total: total), retry: FixedDelay(seconds: 1), environment: [:], clock: clock))
+        let error = await failure { _ = try await client.send(Request<Item>("items.get", .get, "items/1", response: .json)) }
+        #expect(transport.received.count == attempts)
+        #expect(error?.kind == (attempts == 1 ? .timedOut : nil), "\(String(describing: error))")
+    }
+
+    /// An overall limit holds even while the job keeps progressing: with 1 s waits and 3.5 s in all, the last wait is
+    /// cut to half a second, and the poll at 3.5 s is the last.
     @Test func anOverallLimitEndsAJobThatKeepsProgressing() async throws {
         let polls: [InMemoryTransport.Answer] = (1...8).map { .json(#"{"status": "RUNNING", "percent": \#($0 * 10)}"#) }
         let transport = InMemoryTransport(polls)
@@ -343,11 +360,12 @@ struct PolicyTests {
         let error = await failure { _ = try await job.result(timeout: .infinity, overall: 3.5) }
         #expect(error?.kind == .timedOut)
         #expect(error?.message.contains("did not end within 3.5 s; last state: RUNNING") == true, "\(String(describing: error))")
-        #expect(clock.sleeps == [1, 1, 1])
-        #expect(transport.received.count == 4)
+        #expect(clock.sleeps == [1, 1, 1, 0.5])
+        #expect(transport.received.count == 5)
     }
 
-    /// `poll` asks again after each wait until an answer is there, and gives up before a wait would pass its limit.
+    /// `poll` asks again after each wait until an answer is there; its last wait is cut to the limit, where it asks
+    /// once more before it gives up.
     @Test func pollingWaitsBetweenAttemptsUntilAValueOrTheLimit() async throws {
         let transport = InMemoryTransport([.json("null"), .json("null"), .json(#"{"id": 3}"#)])
         let clock = ManualClock()
@@ -362,8 +380,10 @@ struct PolicyTests {
         let error = await failure { _ = try await waiting.poll(request, every: 0.5, timeout: 1.2) { try await waiting.send(request) } }
         #expect(error?.kind == .timedOut && error?.operation == "results.get")
         #expect(error?.message == "no result within 1.2 s")
-        #expect(neverClock.sleeps == [0.5, 0.5])
-        #expect(never.received.count == 3)
+        // Sleeps are whole nanoseconds: the last one is 0.2 s less a rounding error, and so is the sum.
+        #expect(neverClock.sleeps.map { ($0 * 1000).rounded() } == [500, 500, 200])
+        #expect(abs(neverClock.sleeps.reduce(0, +) - 1.2) < Nanoseconds.tolerance)
+        #expect(never.received.count == 4)
     }
 
     @Test func aJobWithoutProgressTimesOutByTheClock() async throws {
@@ -372,8 +392,8 @@ struct PolicyTests {
         let job = client(transport, clock: clock).job(Request<Item>("jobs.get", .get, "jobs/1", response: .json), rule: Self.rule)
         let error = await failure { _ = try await job.result() }
         #expect(error?.kind == .timedOut)
-        #expect(clock.sleeps == [1, 1.5, 2.25, 3.375], "the next wait would pass the 10 s timeout")
-        #expect(error?.message.contains("last state: PENDING") == true, "\(String(describing: error))")
+        #expect(clock.sleeps == [1, 1.5, 2.25, 3.375, 1.875], "the last wait is cut to reach the 10 s timeout")
+        #expect(error?.message == "the job made no progress for 10.0 s (timeout 10.0 s); last state: PENDING", "\(String(describing: error))")
     }
 
     /// With its succeeded states listed, a rule does not take a state it does not know, or a missing one, for success.
@@ -694,5 +714,23 @@ struct PaginationPolicyTests {
         ], rule: PaginationRule(style: .pageNumber, items: ["results"], count: ["count"], pageParameter: "page", pageSizeParameter: "page_size"))
         #expect(ids == [1, 2, 3])
         #expect(urls == ["https://memory.example.com/v1/items/", "https://memory.example.com/v1/items/?page=2"])
+    }
+}
+
+/// Moves the clock on by a read timeout whenever an attempt times out, as a silent server makes it wait.
+private struct SilentFor: Middleware {
+    let seconds: TimeInterval
+    let clock: ManualClock
+
+    func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, operation: String,
+        next: @Sendable (HTTPRequest, HTTPBody?) async throws -> (HTTPResponse, StreamingResponse?)
+    ) async throws -> (HTTPResponse, StreamingResponse?) {
+        do {
+            return try await next(request, body)
+        } catch let error as TransportError where error.kind == .timedOut {
+            clock.advance(by: seconds)
+            throw error
+        }
     }
 }

@@ -49,17 +49,7 @@ final class ConnectionPool: @unchecked Sendable {
     /// has `limit` open, and fails then as `cannotConnect` (nothing was sent). Waiters are served in order.
     func grant(_ origin: String, until deadline: Deadline) async throws -> Grant {
         let (immediate, waiterID): (Grant?, Int) = lock.withLock {
-            let connections = connections(origin)
-            let now = DispatchTime.now().uptimeNanoseconds
-            while let socket = connections.idle.popLast() {
-                if now - socket.idleSince < Nanoseconds.clamped(idleTimeout), socket.isReusable { return (.reuse(socket), 0) }
-                socket.close()
-                connections.open -= 1
-            }
-            if connections.open < limit {
-                connections.open += 1
-                return (.open, 0)
-            }
+            if let grant = immediateGrant(connections(origin)) { return (grant, 0) }
             serial += 1
             return (nil, serial)
         }
@@ -67,17 +57,36 @@ final class ConnectionPool: @unchecked Sendable {
         let cancelled = TransportError(.cancelled, "the request was cancelled")
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                lock.withLock {
+                // A connection given back since the first look, while the lock was let go, is taken now: queued
+                // behind it, the waiter would wait for the next one given back, which may never come.
+                let late: Grant? = lock.withLock {
                     let connections = connections(origin)
+                    if connections.waiters.isEmpty, let grant = immediateGrant(connections) { return grant }
                     connections.waiters.append(Waiter(id: waiterID, deadline: deadline.uptimeNanoseconds, continuation: continuation))
                     armTimer(origin, connections, by: deadline.uptimeNanoseconds)
+                    return nil
                 }
+                if let late { return continuation.resume(returning: late) }
                 // A cancellation that came before the waiter was in the queue found nothing to end.
                 if Task.isCancelled { remove(waiterID, origin, failure: cancelled) }
             }
         } onCancel: {
             remove(waiterID, origin, failure: cancelled)
         }
+    }
+
+    /// A kept connection that is still good, or room to open one; nil when the origin has `limit` open. Called
+    /// under the lock.
+    private func immediateGrant(_ connections: OriginConnections) -> Grant? {
+        let now = DispatchTime.now().uptimeNanoseconds
+        while let socket = connections.idle.popLast() {
+            if now - socket.idleSince < Nanoseconds.clamped(idleTimeout), socket.isReusable { return .reuse(socket) }
+            socket.close()
+            connections.open -= 1
+        }
+        guard connections.open < limit else { return nil }
+        connections.open += 1
+        return .open
     }
 
     /// Makes sure a timer fires by `earliest`, a waiter's deadline; one timer an origin, not one a waiter. Called
@@ -92,8 +101,10 @@ final class ConnectionPool: @unchecked Sendable {
     /// Ends the waits whose deadline passed, as `cannotConnect`.
     private func expire(_ origin: String) {
         let now = DispatchTime.now().uptimeNanoseconds
+        var state = ""
         let expired = lock.withLock { () -> [Waiter] in
             let connections = connections(origin)
+            state = "open \(connections.open), idle \(connections.idle.count), waiting \(connections.waiters.count)"
             connections.timer = nil
             let expired = connections.waiters.filter { $0.deadline <= now }
             connections.waiters.removeAll { $0.deadline <= now }
@@ -102,7 +113,7 @@ final class ConnectionPool: @unchecked Sendable {
         }
         for waiter in expired {
             waiter.continuation.resume(
-                throwing: TransportError(.cannotConnect, "no connection to \(origin) came free in time: all \(limit) are in use"))
+                throwing: TransportError(.cannotConnect, "no connection to \(origin) came free in time: all \(limit) are in use (\(state))"))
         }
     }
 
