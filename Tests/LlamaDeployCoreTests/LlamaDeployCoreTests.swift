@@ -59,6 +59,9 @@ struct LlamaDeployCoreTests {
         #expect(try await core.sessions.getOrCreate(session.sessionID).sessionID == session.sessionID)
         #expect(try await core.sessions.list().map(\.sessionID).contains(session.sessionID))
         #expect(try await session.definition().taskIDs.isEmpty)
+        // The server's own route, with no trailing slash: no 307 and no second request.
+        #expect(await received("/sessions/\(session.sessionID)", atLeast: 3).map(\.method) == ["GET", "GET", "GET"])
+        #expect(await received("/sessions/\(session.sessionID)/", atLeast: 0).isEmpty)
 
         let missing = try await #require(throws: BinderyError.self) { try await core.sessions.get("no-such-session") }
         #expect(missing.kind == .notFound)
