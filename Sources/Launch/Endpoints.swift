@@ -167,17 +167,19 @@ public struct AsyncEndpoint: Sendable {
         let job = try await client.runtime.startJob(sent, rule: .task) { started in
             LaunchClient.Tasks.asyncResult(taskID: try started.string("task_id"))
         }
-        return EndpointResponseFuture(taskID: try job.started?.string("task_id") ?? "", job: job)
+        return EndpointResponseFuture(endpointName: model.name, taskID: try job.started?.string("task_id") ?? "", job: job)
     }
 
     /// The future of a task started earlier, from its id.
     public func future(taskID: String) -> EndpointResponseFuture {
-        EndpointResponseFuture(taskID: taskID, job: client.tasks.asyncResult(taskID: taskID))
+        EndpointResponseFuture(endpointName: model.name, taskID: taskID, job: client.tasks.asyncResult(taskID: taskID))
     }
 }
 
 /// An async prediction's result, to await once or many times.
 public struct EndpointResponseFuture: Sendable {
+    /// The name of the endpoint the task runs on, as the Python client's future keeps it.
+    public let endpointName: String
     public let taskID: String
     let job: Job<GetAsyncTaskResponse>
 

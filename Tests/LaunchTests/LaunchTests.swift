@@ -181,6 +181,7 @@ struct LaunchTests {
     @Test("get(timeout:) on a task that never ends says how long it waited in all")
     func futureTimeout() async throws {
         let future = try await asyncEndpoint("echo-async").predict(EndpointRequest(args: ["stall": true]))
+        #expect(future.endpointName == "echo-async")
         let error = try await #require(throws: BinderyError.self) { try await future.get(timeout: 1) }
         #expect(error.kind == .timedOut)
         #expect(error.statusCode == nil)
