@@ -146,14 +146,16 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
         _ request: HTTPRequest, head: [UInt8], body: HTTPBody?, on socket: Socket, patience: Patience,
         collecting limit: Int?, release: @escaping @Sendable (Bool) -> Void
     ) async throws -> (ResponseHead, BodyReader, Data?) {
+        let response: ResponseHead
+        let written: Socket.Written
         do {
             socket.decoder.reset(for: request.method)
-            var written = try await socket.write(head, until: patience.deadline, watchingForAnswer: body != nil)
-            if written == .sent, let body {
+            var sent = try await socket.write(head, until: patience.deadline, watchingForAnswer: body != nil)
+            if sent == .sent, let body {
                 let pieces = HTTPBody.Pieces(body)
                 do {
-                    while written == .sent, let piece = try pieces.next() {
-                        written = try await socket.write(piece, until: patience.deadline, watchingForAnswer: true)
+                    while sent == .sent, let piece = try pieces.next() {
+                        sent = try await socket.write(piece, until: patience.deadline, watchingForAnswer: true)
                     }
                 } catch let error as TransportError {
                     throw error
@@ -161,17 +163,19 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
                     throw TransportError(.connectionLost, "reading the request body failed: \(error.localizedDescription)", underlying: error)
                 }
             }
-            let response = try await Self.readHead(socket, patience: patience)
-            // A server failing with a 5xx often closes the connection right after, without saying so (uvicorn does
-            // after an unhandled exception), and a request that was not all sent leaves the connection in the middle.
-            let reusable = response.keepAlive && response.status < 500 && written == .sent
-            let reader = BodyReader(socket: socket, patience: patience, reusable: reusable, release: release)
-            guard let limit else { return (response, reader, nil) }
-            return (response, reader, try await reader.readAll(limit: limit))
+            written = sent
+            response = try await Self.readHead(socket, patience: patience)
         } catch {
             release(false)
             throw error
         }
+        // A server failing with a 5xx often closes the connection right after, without saying so (uvicorn does
+        // after an unhandled exception), and a request that was not all sent leaves the connection in the middle.
+        let reusable = response.keepAlive && response.status < 500 && written == .sent
+        // From here the reader gives the connection back, once, however the body ends.
+        let reader = BodyReader(socket: socket, patience: patience, reusable: reusable, release: release)
+        guard let limit else { return (response, reader, nil) }
+        return (response, reader, try await reader.readAll(limit: limit))
     }
 
     /// The status line and header fields; the decoder skips interim (1xx) answers.

@@ -213,6 +213,33 @@ struct ManyWaitsTests {
     }
 }
 
+extension ManyWaitsTests {
+    /// A body refused as too large gives its connection back once: the pool's count stays true, so the limit holds
+    /// for the requests after it.
+    @Test func aBodyRefusedAsTooLargeKeepsThePoolsCountTrue() async throws {
+        let server = try await HostileServerTests.start()
+        defer { server.stop() }
+        let transport = SocketTransport(maximumResponseSize: 4, maximumConnectionsPerOrigin: 1, proxy: .none)
+        let ok = HTTPRequest(method: .get, url: server.baseURL.appendingPathComponent("ok"))
+        await #expect(throws: TransportError.self) { try await transport.send(ok, body: nil, timeouts: Timeouts()) }
+        // Streams are not held to the limit on whole bodies; ten at once must still share the one connection.
+        let bodies = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<10 {
+                group.addTask {
+                    let stream = try await transport.open(ok, body: nil, timeouts: Timeouts(connect: 60))
+                    var count = 0
+                    for try await piece in stream.body { count += piece.count }
+                    return count
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(bodies == Array(repeating: 12, count: 10))
+        let ports = await HostileServerTests.received(server, "ok", atLeast: 11).compactMap { $0["client_port"] as? Int }
+        #expect(Set(ports.dropFirst()).count == 1, "the ten streams after the refused body used \(Set(ports.dropFirst()).count) connections")
+    }
+}
+
 /// The threads of this process, from /proc.
 func threadCount() -> Int {
     (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? 0
