@@ -329,7 +329,8 @@ final class BodyReader: @unchecked Sendable {
     }
 }
 
-/// Runs blocking work off Swift's cooperative pool, whose few threads must never wait: name resolution.
+/// Runs blocking work off Swift's cooperative pool, whose few threads must never wait: name resolution, and
+/// hashing files as they are read.
 enum Blocking {
     static func run<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
         try await withCheckedThrowingContinuation { continuation in

@@ -191,6 +191,8 @@ struct HTTP1CodecTests {
         #expect(Self.refusal(many) == .tooLarge("more than 256 header fields"))
         let trailers = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: " + String(repeating: "t", count: 70_000)
         #expect(Self.refusal(trailers) == .tooLarge("the trailer section is larger than 65536 bytes"))
+        let extensions = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;" + String(repeating: "x", count: 5000) + "\r\nhello\r\n"
+        #expect(Self.refusal(extensions) == .tooLarge("a chunk's size line is larger than 4096 bytes"))
     }
 
     @Test func keepAliveFollowsTheVersionAndConnection() throws {

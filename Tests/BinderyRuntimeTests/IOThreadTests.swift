@@ -64,8 +64,11 @@ private struct ThreadRecordingTransport: Transport {
     let onIOThread = Locked<[Bool]>([])
 
     func send(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse {
-        guard #available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *) else { fatalError() }
-        onIOThread.withLock { $0.append(IOThread.current != nil) }
+        if #available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *) {
+            onIOThread.withLock { $0.append(IOThread.current != nil) }
+        } else {
+            onIOThread.withLock { $0.append(false) }
+        }
         return try await inner.send(request, body: body, timeouts: timeouts)
     }
 }

@@ -128,7 +128,7 @@ struct ResponseDecoder {
         while true {
             switch state {
             case .head(let partial):
-                guard let line = try line(within: Self.maximumHeadSize - (partial?.size ?? 0), "the response's head")
+                guard let line = try line(within: Self.maximumHeadSize - (partial?.size ?? 0), of: Self.maximumHeadSize, "the response's head")
                 else { return nil }
                 if let head = try headLine(line, partial) { return .head(head) }
             case .fixed(let remaining):
@@ -141,7 +141,7 @@ struct ResponseDecoder {
                 state = .fixed(remaining: remaining - count)
                 return .body(take(count))
             case .chunkSize:
-                guard let line = try line(within: Self.maximumChunkLineSize, "a chunk's size line") else { return nil }
+                guard let line = try line(within: Self.maximumChunkLineSize, of: Self.maximumChunkLineSize, "a chunk's size line") else { return nil }
                 let size = try Self.chunkSize(line)
                 state = size == 0 ? .trailers(size: 0, count: 0) : .chunkData(remaining: size)
             case .chunkData(let remaining):
@@ -162,7 +162,7 @@ struct ResponseDecoder {
                 }
                 state = .chunkSize
             case .trailers(let size, let count):
-                guard let line = try line(within: Self.maximumHeadSize - size, "the trailer section") else { return nil }
+                guard let line = try line(within: Self.maximumHeadSize - size, of: Self.maximumHeadSize, "the trailer section") else { return nil }
                 if line.isEmpty {
                     state = .fixed(remaining: 0)
                     continue
@@ -200,12 +200,13 @@ struct ResponseDecoder {
 
     /// The next whole line without its line break; nil when it has not all arrived. A line that passes `limit`
     /// bytes is refused before it ends, so a server cannot make the decoder hold more.
-    private mutating func line(within limit: Int, _ what: String) throws(ResponseDecodingError) -> ArraySlice<UInt8>? {
+    /// `limit` is what is left of `maximum`, the limit the error names.
+    private mutating func line(within limit: Int, of maximum: Int, _ what: String) throws(ResponseDecodingError) -> ArraySlice<UInt8>? {
         guard let lineFeed = buffer[start..<end].firstIndex(of: .lineFeed) else {
-            if end - start > limit { throw .tooLarge("\(what) is larger than \(Self.maximumHeadSize) bytes") }
+            if end - start > limit { throw .tooLarge("\(what) is larger than \(maximum) bytes") }
             return nil
         }
-        guard lineFeed - start <= limit else { throw .tooLarge("\(what) is larger than \(Self.maximumHeadSize) bytes") }
+        guard lineFeed - start <= limit else { throw .tooLarge("\(what) is larger than \(maximum) bytes") }
         var line = buffer[start..<lineFeed]
         start = lineFeed + 1
         if line.last == .carriageReturn { line.removeLast() }
