@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "LlamaDeployCore", targets: ["LlamaDeployCore"]),
         .executable(name: "bindery", targets: ["bindery"]),
         .plugin(name: "BinderyPlugin", targets: ["BinderyPlugin"]),
+        // The transport contract as a test suite, for a transport's own tests (Integrations/AsyncHTTPClient runs it).
+        .library(name: "BinderyTransportConformance", targets: ["BinderyTransportConformance"]),
     ],
     targets: [
         // The handwritten runtime every generated client sends through.
@@ -82,6 +84,9 @@ let package = Package(
 
         // Starts the Python servers that live tests run against.
         .target(name: "BinderyTestSupport", path: "Tests/BinderyTestSupport"),
+        .target(
+            name: "BinderyTransportConformance", dependencies: ["BinderyRuntime", "BinderyTestSupport"],
+            path: "Tests/TransportConformance"),
 
         .testTarget(
             name: "BinderyGeneratorTests",
@@ -90,7 +95,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BinderyRuntimeTests",
-            dependencies: ["BinderyRuntime", "BinderyTestSupport"]
+            dependencies: ["BinderyRuntime", "BinderyTestSupport", "BinderyTransportConformance"]
         ),
         // Each API's bindings, live against its server.
         .testTarget(name: "SynapseBackendTests", dependencies: ["SynapseBackend", "BinderyRuntime", "BinderyTestSupport"]),

@@ -34,7 +34,7 @@ public struct StreamingResponse: Sendable {
     }
 
     /// The whole body, refused once it grows past `limit` bytes.
-    func collected(limit: Int = .max) async throws -> HTTPResponse {
+    public func collected(limit: Int = .max) async throws -> HTTPResponse {
         var data = Data()
         for try await chunk in body {
             guard data.count + chunk.count <= limit else {

@@ -66,11 +66,11 @@ public enum HTTPBody: Sendable {
 
     /// A body's bytes in order, a piece at a time: data as it is, files a mebibyte at a time, read as they are
     /// asked for.
-    final class Pieces {
+    public final class Pieces {
         private var remaining: [Piece]
         private var file: (input: FileHandle, url: URL, offset: Int64, count: Int, sent: Int, reading: ((Data, Int64) -> Void)?)?
 
-        init(_ body: HTTPBody) {
+        public init(_ body: HTTPBody) {
             switch body {
             case .data(let data): remaining = [.data(data)]
             case .file(let url): remaining = [.file(url)]
@@ -82,7 +82,7 @@ public enum HTTPBody: Sendable {
         deinit { try? file?.input.close() }
 
         /// The next piece; nil after the last.
-        func next() throws -> Data? {
+        public func next() throws -> Data? {
             while true {
                 if let open = file {
                     if open.sent < open.count, let piece = try open.input.read(upToCount: min(1 << 20, open.count - open.sent)),
@@ -355,12 +355,14 @@ final class TaskBox: @unchecked Sendable {
 /// How a redirect is followed, by every transport: 307 and 308 ask for the same request, body and all, at the new
 /// location; 303 (and 301 or 302 after a POST, as browsers do) for a GET without a body. A relative `Location` is
 /// resolved against the request's URL. Another origin gets no header beyond the basics.
-enum Redirect {
-    static let maximum = 10
-    static let tooMany = TransportError(.connectionLost, "more than \(maximum) redirects")
+public enum Redirect {
+    /// How many redirects one request follows.
+    public static let maximum = 10
+    /// The error past `maximum`.
+    public static let tooMany = TransportError(.connectionLost, "more than \(maximum) redirects")
 
     /// The request to send next and whether it keeps the body, or nil when the response is not a redirect.
-    static func follow(_ request: HTTPRequest, status: Int, location: String?) -> (request: HTTPRequest, keepsBody: Bool)? {
+    public static func follow(_ request: HTTPRequest, status: Int, location: String?) -> (request: HTTPRequest, keepsBody: Bool)? {
         guard [301, 302, 303, 307, 308].contains(status), let location,
             let target = URL(string: location, relativeTo: request.url)?.absoluteURL
         else { return nil }

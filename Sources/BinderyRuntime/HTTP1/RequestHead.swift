@@ -4,7 +4,7 @@ import Foundation
 /// whatever set a header (the caller, a middleware, an auth scheme reading the environment), a name that is not a
 /// token or a value holding a control character is refused here as `.invalidRequest`, so no header can split into
 /// two. The framing is the transport's: a `Content-Length` or `Transfer-Encoding` set above it is replaced.
-enum RequestHead {
+public enum RequestHead {
     /// The head of `request`, with a body of `bodyLength` bytes. With `absoluteForm`, the target is the whole URL,
     /// as an HTTP proxy takes it.
     static func encode(_ request: HTTPRequest, bodyLength: Int?, absoluteForm: Bool = false) throws -> [UInt8] {
@@ -43,7 +43,7 @@ enum RequestHead {
 
     /// Throws `.invalidRequest` unless the method is a token, every header name a token and every value free of
     /// control characters other than tab (RFC 9110 §5.5): what makes the head safe to write.
-    static func validate(_ request: HTTPRequest) throws {
+    public static func validate(_ request: HTTPRequest) throws {
         guard !request.method.rawValue.isEmpty, request.method.rawValue.utf8.allSatisfy(\.isTokenCharacter) else {
             throw TransportError(.invalidRequest, "the method \(quoted(request.method.rawValue)) is not a token")
         }

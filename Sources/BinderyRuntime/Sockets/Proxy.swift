@@ -33,7 +33,7 @@ public struct Proxy: Sendable, Hashable {
     }
 
     /// The proxy for a request to `host`, or nil to go directly.
-    func url(for host: String) -> URL? {
+    public func url(for host: String) -> URL? {
         guard let url else { return nil }
         let host = host.lowercased()
         for entry in bypass.map({ $0.lowercased() }) {
