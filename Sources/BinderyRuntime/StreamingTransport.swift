@@ -58,6 +58,7 @@ public protocol StreamingTransport: Transport {
 extension URLSessionTransport: StreamingTransport {
     public func open(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> StreamingResponse {
         try RequestHead.validate(request)
+        let deadline = timeouts.total.map { DispatchTime.now() + $0 }
         #if canImport(FoundationNetworking)
             try await connectCheck.check(request.url, timeout: timeouts.connect)
         #endif
@@ -91,14 +92,13 @@ extension URLSessionTransport: StreamingTransport {
                         },
                         data: { buffer.push($0) },
                         completion: { error, responded in
-                            if let error {
-                                let failure = Self.transportError(error)
+                            if let failure = box.finish(error) {
                                 if responded { buffer.finish(throwing: failure) } else { headers.resume(throwing: failure) }
                             } else {
                                 buffer.finish(throwing: nil)
                             }
                         }))
-                box.start(task)
+                box.start(task, deadline: deadline)
             }
         } onCancel: {
             box.cancel()

@@ -219,8 +219,9 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
     /// have closed unannounced.
     public func send(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse {
         var request = request
+        let deadline = timeouts.total.map { DispatchTime.now() + $0 }
         for _ in 0...Redirect.maximum {
-            let response = try await sendOnce(request, body: body, timeouts: timeouts)
+            let response = try await sendOnce(request, body: body, timeouts: timeouts, deadline: deadline)
             // Only a write's 307 or 308 reaches here unfollowed (see `RedirectGuard`).
             guard [307, 308].contains(response.status),
                 let next = Redirect.follow(request, status: response.status, location: response.headers["Location"])
@@ -230,7 +231,7 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
         throw Redirect.tooMany
     }
 
-    private func sendOnce(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse {
+    private func sendOnce(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts, deadline: DispatchTime?) async throws -> HTTPResponse {
         try RequestHead.validate(request)
         #if canImport(FoundationNetworking)
             try await connectCheck.check(request.url, timeout: timeouts.connect)
@@ -246,8 +247,9 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
         let response = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
                 let completion: @Sendable (Data?, URLResponse?, (any Error)?) -> Void = { data, response, error in
-                    if let error {
-                        continuation.resume(throwing: Self.transportError(error))
+                    let failure = box.finish(error)
+                    if let failure {
+                        continuation.resume(throwing: failure)
                     } else if let response = response as? HTTPURLResponse {
                         continuation.resume(
                             returning: HTTPResponse(
@@ -266,7 +268,7 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
                 case .pieces?, nil:
                     task = session.dataTask(with: urlRequest, completionHandler: completion)
                 }
-                box.start(task)
+                box.start(task, deadline: deadline)
             }
         } onCancel: {
             box.cancel()
@@ -329,18 +331,43 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
     }
 }
 
-/// Holds a URLSession task so a cancellation that races its creation still cancels it.
+/// Holds a URLSession task so a cancellation that races its creation still cancels it, and ends the task at the
+/// call's deadline, which URLSession does not know of: its timeout is only the read timeout.
 final class TaskBox: @unchecked Sendable {
     private let lock = NSLock()
     private var task: URLSessionTask?
     private var cancelled = false
+    private var expired = false
+    private var timer: DispatchWorkItem?
 
-    func start(_ task: URLSessionTask) {
+    /// Starts `task`, to be cancelled at `deadline` if it has not ended by then.
+    func start(_ task: URLSessionTask, deadline: DispatchTime? = nil) {
+        let timer = deadline.map { _ in
+            DispatchWorkItem { [weak self] in
+                self?.lock.withLock { self?.expired = true }
+                self?.cancel()
+            }
+        }
         lock.lock()
         self.task = task
+        self.timer = timer
         let cancelled = self.cancelled
         lock.unlock()
+        if let deadline, let timer { DispatchQueue.global().asyncAfter(deadline: deadline, execute: timer) }
         if cancelled { task.cancel() } else { task.resume() }
+    }
+
+    /// Stops the deadline's timer once the task ended, and returns its error as the runtime sees it: a
+    /// cancellation at the deadline is a timeout.
+    func finish(_ error: (any Error)?) -> TransportError? {
+        let expired = lock.withLock {
+            timer?.cancel()
+            timer = nil
+            return self.expired
+        }
+        guard let error else { return nil }
+        if expired { return TransportError(.timedOut, "the request did not end within its total timeout", underlying: error) }
+        return URLSessionTransport.transportError(error)
     }
 
     func cancel() {
