@@ -13,8 +13,10 @@ let package = Package(
         .library(name: "LlamaDeployCore", targets: ["LlamaDeployCore"]),
         .executable(name: "bindery", targets: ["bindery"]),
         .plugin(name: "BinderyPlugin", targets: ["BinderyPlugin"]),
-        // The transport contract as a test suite, for a transport's own tests (Integrations/AsyncHTTPClient runs it).
+        // The transport contract as a test suite, and the servers it runs against, for a transport's own tests
+        // (Integrations/AsyncHTTPClient runs it).
         .library(name: "BinderyTransportConformance", targets: ["BinderyTransportConformance"]),
+        .library(name: "BinderyTestSupport", targets: ["BinderyTestSupport"]),
     ],
     targets: [
         // The handwritten runtime every generated client sends through.

@@ -1,4 +1,5 @@
 import BinderyRuntime
+import BinderyTestSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -18,9 +19,9 @@ import Foundation
 /// 10 ms was held up.
 func concurrency() async throws {
     let (count, rounds) = (10_000, 3)
-    let nginx = try NginxServer()
+    let nginx = try Nginx(logging: false)
     defer { nginx.stop() }
-    let url = nginx.baseURL.appending(path: "item.json").absoluteString
+    let url = "http://127.0.0.1:\(nginx.port)/item.json"
     let peer = try buildAsyncHTTPClientPeer()
     for tasks in [1, 16, 128, 512] {
         let connections = min(tasks, SocketTransport().maximumConnectionsPerOrigin)
@@ -151,72 +152,6 @@ private func buildAsyncHTTPClientPeer() throws -> String {
     return FileManager.default.currentDirectoryPath + "/\(package)/.build/release/ahc-load"
 }
 
-/// nginx from Debian's package, serving a 1 KB JSON file on 127.0.0.1 with one worker, no access log and
-/// keep-alive without a request limit.
-private final class NginxServer {
-    let baseURL: URL
-    private let process = Process()
-    private let folder: URL
-
-    init() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx") else {
-            throw BenchmarkFailure("nginx is not installed: Benchmarks/run installs it with apt-get")
-        }
-        folder = FileManager.default.temporaryDirectory.appending(path: "bindery-nginx-\(getpid())")
-        try FileManager.default.createDirectory(at: folder.appending(path: "www"), withIntermediateDirectories: true)
-        let item = "{\"id\": 1, \"name\": \"" + String(repeating: "x", count: 1000) + "\"}"
-        try item.write(to: folder.appending(path: "www/item.json"), atomically: true, encoding: .utf8)
-        let port = try freePort()
-        let config = """
-            worker_processes 1;
-            daemon off;
-            pid \(folder.path)/nginx.pid;
-            error_log \(folder.path)/error.log;
-            events { worker_connections 4096; }
-            http {
-                access_log off;
-                keepalive_requests 1000000;
-                keepalive_timeout 60s;
-                default_type application/json;
-                server { listen 127.0.0.1:\(port); root \(folder.path)/www; }
-            }
-            """
-        try config.write(to: folder.appending(path: "nginx.conf"), atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-        process.arguments = ["-p", folder.path, "-e", folder.appending(path: "error.log").path, "-c", folder.appending(path: "nginx.conf").path]
-        try process.run()
-        baseURL = URL(string: "http://127.0.0.1:\(port)")!
-        for _ in 0..<500 {
-            if (try? Data(contentsOf: baseURL.appending(path: "item.json"))) != nil { return }
-            guard process.isRunning else { break }
-            usleep(10_000)
-        }
-        let log = (try? String(contentsOf: folder.appending(path: "error.log"), encoding: .utf8)) ?? ""
-        stop()
-        throw BenchmarkFailure("nginx did not start within 5 s:\n\(log)")
-    }
-
-    func stop() {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(at: folder)
-    }
-}
-
-/// A port nothing listens on now.
-private func freePort() throws -> Int {
-    let descriptor = socket(AF_INET, streamSocket, 0)
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
-    }
-    guard bound else { throw BenchmarkFailure("cannot find a free port") }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
 
 /// Beside 500 open event streams that say nothing, 400 calls to a server that never answers, each with a `total`
 /// of 250 ms, on one transport, while a task ticks every 10 ms: how far past its deadline each call ended, how many

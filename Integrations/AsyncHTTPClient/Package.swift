@@ -28,7 +28,10 @@ let package = Package(
         ),
         .testTarget(
             name: "BinderyAsyncHTTPClientTests",
-            dependencies: ["BinderyAsyncHTTPClient", .product(name: "BinderyTransportConformance", package: "Bindery")]
+            dependencies: [
+                "BinderyAsyncHTTPClient", .product(name: "BinderyTransportConformance", package: "Bindery"),
+                .product(name: "BinderyTestSupport", package: "Bindery"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

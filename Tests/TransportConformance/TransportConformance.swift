@@ -67,7 +67,7 @@ public enum TransportConformance {
 
         public init(_ scheme: Scheme) async throws {
             self.scheme = scheme
-            let files = scheme == .https ? try Certificates.made() : nil
+            let files = scheme == .https ? try TestCertificates.made() : nil
             certificateAuthority = files?.authority
             live = try await LiveServer(
                 script: "Tests/Servers/hostile.py", arguments: files.map { ["--tls", $0.certificate.path, $0.key.path] } ?? [],
@@ -203,7 +203,7 @@ public enum TransportConformance {
             #expect(heads.filter { $0["case"] as? String == "close-now" }.count == 1, "the POST was sent once")
 
         case .refusedConnection:
-            let port = try closedPort()
+            let port = try freePort()
             let url = URL(string: "\(server.scheme.rawValue)://127.0.0.1:\(port)/ok")!
             let error = await failure { _ = try await transport.send(HTTPRequest(method: .post, url: url), body: .data(Data("x".utf8)), timeouts: Timeouts()) }
             #expect(error?.kind == .cannotConnect, "\(String(describing: error))")
@@ -229,53 +229,4 @@ public enum TransportConformance {
             #expect(await server.received("idle-close", atLeast: 20).count == 20)
         }
     }
-
-    /// A port on 127.0.0.1 that nothing listens on: bound, then closed.
-    private static func closedPort() throws -> Int {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0 }
-        }
-        guard bound else { throw ServerFailure("could not bind a port: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-}
-
-/// A throwaway certificate authority and a certificate it signed for 127.0.0.1 and localhost, made once a process
-/// with `openssl`.
-enum Certificates {
-    struct Files: Sendable {
-        var authority: URL
-        var certificate: URL
-        var key: URL
-    }
-
-    private static let files: Result<Files, ServerFailure> = {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bindery-tls-\(getpid())")
-        let script = """
-            set -e
-            cd "$0"
-            openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=Bindery test authority" -keyout authority.key -out authority.pem
-            openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server.key -out server.csr
-            printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nbasicConstraints=CA:FALSE\\n' > extensions
-            openssl x509 -req -in server.csr -CA authority.pem -CAkey authority.key -CAcreateserial -days 2 -extfile extensions -out server.pem
-            """
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let made = try run("bash", ["-c", script, folder.path], timeout: 60)
-            guard made.status == 0 else { return .failure(ServerFailure("openssl could not make the test certificates:\n\(made.output)")) }
-        } catch {
-            return .failure(ServerFailure("openssl could not be run: \(error)"))
-        }
-        return .success(Files(
-            authority: folder.appendingPathComponent("authority.pem"), certificate: folder.appendingPathComponent("server.pem"),
-            key: folder.appendingPathComponent("server.key")))
-    }()
-
-    static func made() throws -> Files { try files.get() }
 }

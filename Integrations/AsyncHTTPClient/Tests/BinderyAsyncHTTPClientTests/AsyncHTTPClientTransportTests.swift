@@ -1,5 +1,6 @@
 import BinderyAsyncHTTPClient
 import BinderyRuntime
+import BinderyTestSupport
 import BinderyTransportConformance
 import Foundation
 import Testing
@@ -22,6 +23,25 @@ struct AsyncHTTPClientTransportTests {
         let heads = await server.received("echo", atLeast: 20)
         #expect(heads.count == 20)
         #expect(Set(heads.compactMap { $0["client_port"] as? Int }).count == 1, "every write went on the first connection")
+    }
+
+    /// nginx offering HTTP/2 over TLS: 30 GETs in flight at once go as HTTP/2 streams of one connection.
+    @Test func http2WhereTheServerOffersIt() async throws {
+        let files = try TestCertificates.made()
+        let nginx = try Nginx(listen: ["ssl", "http2"], certificate: (files.certificate, files.key))
+        let transport = try AsyncHTTPClientTransport(trust: .adding(certificateAuthorities: files.authority), proxy: .none)
+        let url = URL(string: "https://127.0.0.1:\(nginx.port)/item.json")!
+        let sizes = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<30 {
+                group.addTask { try await transport.send(HTTPRequest(method: .get, url: url), body: nil, timeouts: Timeouts()).body.count }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(sizes.count == 30 && Set(sizes).count == 1 && sizes[0] > 1_000)
+        nginx.stop()  // writes out its log
+        let log = nginx.accessLog.map { $0.split(separator: " ") }
+        #expect(log.count == 30 && log.allSatisfy { $0.first == "HTTP/2.0" && $0[2] == "/item.json" }, "\(nginx.accessLog)")
+        #expect(Set(log.map { $0.last }).count == 1, "one connection")
     }
 
     /// A certificate of an authority the transport was not told of is refused before anything is sent; told of
