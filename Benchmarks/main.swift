@@ -13,7 +13,9 @@ import Foundation
 // - md5: the runtime's MD5 against `md5sum`.
 // - generation: `bindery generate` time and peak memory for each spec in Spec/.
 // - import: `bindery import`, and `bindery generate` straight from the document, on a 500-operation OpenAPI
-//   document (JSON and YAML): time and peak memory.
+//   document (JSON and YAML): time and peak memory. Then each document of the corpus (Tests/Corpus) beside
+//   swift-openapi-generator 1.14.3 (Benchmarks/Peers/OpenAPIGenerator): generate CPU and memory, lines of Swift,
+//   and a debug compile's CPU and peak memory. `BINDERY_IMPORT_DOCUMENTS=openai,figma` chooses documents.
 // - retries: what a request that always gets 503 costs under the default and the Synapse spec's retry policies.
 // - writes: 200 POSTs whose answer the fault server drops after reading them: how many ran twice.
 // - concurrency: 10,000 GETs of 1 KB JSON from nginx at 1, 16, 128 and 512 tasks in flight, beside curl --parallel
