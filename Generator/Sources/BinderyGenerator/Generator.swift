@@ -3,6 +3,9 @@ import Foundation
 
 /// The whole pipeline: spec text → syntax tree → validated API → Swift files.
 public enum Generator {
+    /// Bindery's version, written into each file it generates; the runtime reports the same (`APIClient.runtimeVersion`).
+    public static let version = "0.1.0"
+
     /// Parses and validates a spec, throwing `SpecErrors` with every problem found.
     public static func check(source: String, file: String) throws -> API {
         try check([SourceFile(name: file, text: source)])

@@ -34,6 +34,8 @@ struct ArgumentView {
 
 struct ClientView {
     var spec: String
+    /// Which Bindery made the file.
+    var binderyVersion = Generator.version
     var runtimeModule: String
     var doc: [String]
     var clientType: String
@@ -110,6 +112,8 @@ struct KeyPathsView {
 
 struct ModelsFileView {
     var spec: String
+    /// Which Bindery made the file.
+    var binderyVersion = Generator.version
     var runtimeModule: String
     var types: [DeclarationView]
 }
@@ -203,6 +207,8 @@ struct VariantView {
 
 struct OperationsFileView {
     var spec: String
+    /// Which Bindery made the file.
+    var binderyVersion = Generator.version
     var runtimeModule: String
     var clientType: String
     var resources: [ResourceView]

@@ -23,8 +23,6 @@ let usage = """
     Exit status: 0 on success, 1 when the spec has errors or a file cannot be read or written, 2 on a usage error.
     """
 
-let version = "0.1.0"
-
 func fail(_ message: String, status: Int32) -> Never {
     FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
     exit(status)
@@ -87,7 +85,7 @@ do {
     case "--help", "-h", "help":
         print(usage)
     case "--version":
-        print("bindery \(version)")
+        print("bindery \(Generator.version)")
     case "check":
         guard !arguments.isEmpty else { fail("error: check takes a spec\n\n" + usage, status: 2) }
         _ = try Generator.check(readSpec(arguments, warn: true))
