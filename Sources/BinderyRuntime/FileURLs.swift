@@ -3,6 +3,10 @@ import Foundation
 /// A model with fields the spec marks `file-url`: links to files the API serves, which callers may want to rewrite
 /// (to a mirror, a signed URL, a local download) before use.
 public protocol FileURLs {
+    /// The model's fields that hold file URLs, a case each, whose raw values are their wire names: naming a field
+    /// that holds none is a compile error, not a rewrite that silently does nothing.
+    associatedtype FileURLField: RawRepresentable<String>, Hashable, Sendable
+
     /// A copy with every file URL replaced by `rewrite(field, url)`, `field` being the wire name of the model's
     /// field the URL is in.
     func rewritingFileURLs(_ rewrite: (_ field: String, _ url: String) -> String) -> Self
@@ -14,10 +18,10 @@ extension FileURLs {
         rewritingFileURLs { _, url in rewrite(url) }
     }
 
-    /// A copy with the file URLs of the fields named in `rewrites` (by wire name) replaced by their rewrite, as the
-    /// Python client's `url_conversion` maps fields to functions; other fields are left as they are.
-    public func rewritingFileURLs(_ rewrites: [String: (String) -> String]) -> Self {
-        rewritingFileURLs { field, url in rewrites[field]?(url) ?? url }
+    /// A copy with the file URLs of the fields in `rewrites` replaced by their rewrite, as the Python client's
+    /// `url_conversion` maps fields to functions (`[.files: { url in … }]`); other fields are left as they are.
+    public func rewritingFileURLs(_ rewrites: [FileURLField: (String) -> String]) -> Self {
+        rewritingFileURLs { field, url in FileURLField(rawValue: field).flatMap { rewrites[$0] }?(url) ?? url }
     }
 }
 
@@ -40,6 +44,8 @@ extension JSONValue {
 }
 
 extension Page: FileURLs where Item: FileURLs {
+    public typealias FileURLField = Item.FileURLField
+
     public func rewritingFileURLs(_ rewrite: (_ field: String, _ url: String) -> String) -> Page {
         Page(items: items.map { $0.rewritingFileURLs(rewrite) }, next: next, count: count)
     }
@@ -59,8 +65,8 @@ extension Paginated where Item: FileURLs {
         rewritingFileURLs { _, url in rewrite(url) }
     }
 
-    /// The same walk with the file URLs of the fields named in `rewrites` rewritten, page after page.
-    public func rewritingFileURLs(_ rewrites: [String: @Sendable (String) -> String]) -> Paginated {
-        rewritingFileURLs { field, url in rewrites[field]?(url) ?? url }
+    /// The same walk with the file URLs of the fields in `rewrites` rewritten, page after page.
+    public func rewritingFileURLs(_ rewrites: [Item.FileURLField: @Sendable (String) -> String]) -> Paginated {
+        rewritingFileURLs { field, url in Item.FileURLField(rawValue: field).flatMap { rewrites[$0] }?(url) ?? url }
     }
 }

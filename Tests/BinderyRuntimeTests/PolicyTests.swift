@@ -604,6 +604,7 @@ struct PaginationPolicyTests {
     struct Picture: Codable, Equatable, Sendable, FileURLs {
         var id: Int
         var url: String
+        enum FileURLField: String, Sendable { case url }
         func rewritingFileURLs(_ rewrite: (_ field: String, _ url: String) -> String) -> Picture {
             Picture(id: id, url: rewrite("url", url))
         }

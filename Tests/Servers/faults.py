@@ -164,6 +164,8 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+# socketserver's backlog is 5; tests connect many at once.
+ThreadingHTTPServer.request_queue_size = 128
 server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1]) if len(sys.argv) > 1 else 0), Handler)
 server.daemon_threads = True
 print(server.server_address[1], flush=True)

@@ -21,19 +21,38 @@ struct SynapseBackendTests {
 
     let server: LiveServer
     let client: SynapseBackendClient
+    /// Sent by `client` as `X-Bindery-Test`: the tests of this suite run at once against one emulator, and each
+    /// looks only at the requests of its own.
+    let tag = UUID().uuidString
+
+    /// Tags each request with the test that sent it.
+    struct Tagging: Middleware {
+        var tag: String
+        func intercept(
+            _ request: HTTPRequest, body: HTTPBody?, operation: String,
+            next: @Sendable (HTTPRequest, HTTPBody?) async throws -> (HTTPResponse, StreamingResponse?)
+        ) async throws -> (HTTPResponse, StreamingResponse?) {
+            var request = request
+            request.headers["X-Bindery-Test"] = tag
+            return try await next(request, body)
+        }
+    }
 
     init() async throws {
         server = try await Self.emulator.value
-        client = SynapseBackendClient(baseURL: server.baseURL, apiToken: Self.token, options: ClientOptions(environment: [:]))
+        client = SynapseBackendClient(
+            baseURL: server.baseURL, apiToken: Self.token, options: ClientOptions(middlewares: [Tagging(tag: tag)], environment: [:]))
     }
 
-    /// What the emulator logged that `matches` selects, once at least `count` such requests arrived.
-    func received(atLeast count: Int = 1, where matches: (Received) -> Bool) async -> [Received] {
+    /// What the emulator logged of this test's client (of any client, with `fromAnyClient`) that `matches` selects,
+    /// once at least `count` such requests arrived.
+    func received(atLeast count: Int = 1, fromAnyClient: Bool = false, where matches: (Received) -> Bool) async -> [Received] {
         await server.records(atLeast: count) { record in
             let body = (record["body"] as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) }
             let received = Received(
                 method: record["method"] as? String ?? "", path: record["path"] as? String ?? "",
                 query: record["query"] as? String ?? "", headers: record["headers"] as? [String: String] ?? [:], body: body)
+            guard fromAnyClient || received.headers["X-Bindery-Test"] == tag else { return nil }
             return matches(received) ? received : nil
         }
     }
@@ -107,7 +126,7 @@ struct SynapseBackendTests {
         #expect(page.count == 230)
         let all = try await full.tasks.listAll(project: 1).reduce(into: 0) { count, _ in count += 1 }
         #expect(all == 230)
-        let sent = await received(atLeast: 4) { $0.headers["Synapse-Agent"] == "Token agent-\(marker)" }
+        let sent = await received(atLeast: 4, fromAnyClient: true) { $0.headers["Synapse-Agent"] == "Token agent-\(marker)" }
         #expect(sent.count == 4, "one page, then three pages walked")
         for request in sent {
             #expect(request.headers["Synapse-Access-Token"] == "Token \(Self.token)")
@@ -508,7 +527,7 @@ struct SynapseBackendTests {
         let firstPage = try await client.tasks.list(page: 1, pageSize: 100)
         #expect(firstPage.items.count == 100)
         var converted: AnnotationTask?
-        for try await task in client.tasks.listAll(project: 1).rewritingFileURLs(["files": { @Sendable url in "https://cdn.example.com" + (URL(string: url)?.path ?? "") }]) {
+        for try await task in client.tasks.listAll(project: 1).rewritingFileURLs([.files: { @Sendable url in "https://cdn.example.com" + (URL(string: url)?.path ?? "") }]) {
             converted = task
             break
         }
@@ -609,12 +628,10 @@ struct SynapseBackendTests {
 
     @Test("url_conversion maps each file field to its own rewrite, on one item and on a walk")
     func urlConversionPerField() async throws {
-        let model = try await client.models.get(id: 1).rewritingFileURLs(["file": { "/local" + (URL(string: $0)?.path ?? "") }])
+        let model = try await client.models.get(id: 1).rewritingFileURLs([.file: { "/local" + (URL(string: $0)?.path ?? "") }])
         #expect(model.file == "/local/models/yolo-street.pt")
-        let untouched = try await client.models.get(id: 1).rewritingFileURLs(["files": { _ in "changed" }])
-        #expect(untouched.file == "https://files.example.com/models/yolo-street.pt")
         var first: AnnotationTask?
-        for try await task in client.tasks.listAll(project: 1).rewritingFileURLs(["files": { @Sendable in $0.replacingOccurrences(of: "https://files.example.com", with: "https://cdn.example.com") }]) {
+        for try await task in client.tasks.listAll(project: 1).rewritingFileURLs([.files: { @Sendable in $0.replacingOccurrences(of: "https://files.example.com", with: "https://cdn.example.com") }]) {
             first = task
             break
         }
@@ -623,3 +640,24 @@ struct SynapseBackendTests {
 }
 
 private func * (text: String, count: Int) -> String { String(repeating: text, count: count) }
+
+/// Naming a field that holds no file URL in `rewritingFileURLs` is a compile error, where it used to rewrite nothing
+/// without a word: `MLModel`'s file field is `file`, not `files`.
+@Suite struct FileURLFieldTests {
+    @Test func aFieldWithoutFileURLsDoesNotCompile() throws {
+        func typechecked(_ field: String) throws -> CommandResult {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("file-url-fields-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            try """
+                import SynapseBackend
+                func local(_ model: MLModel) -> MLModel { model.rewritingFileURLs([.\(field): { "/local" + $0 }]) }
+                """.write(to: folder.appendingPathComponent("Use.swift"), atomically: true, encoding: .utf8)
+            return try typecheck(folder, module: "Use")
+        }
+        let right = try typechecked("file")
+        #expect(right.status == 0, "\(right.output)")
+        let wrong = try typechecked("files")
+        #expect(wrong.status != 0 && wrong.output.contains("has no member 'files'"), "\(wrong.output)")
+    }
+}

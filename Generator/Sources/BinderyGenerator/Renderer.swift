@@ -210,7 +210,8 @@ public struct Renderer {
         }
         return ModelView(
             doc: docLines(model.doc), name: model.name, fields: fields, initializer: signature(parameters),
-            hasFields: !fields.isEmpty, codingKeys: codingKeys, fileURLs: rewrites, hasFileURLs: !rewrites.isEmpty)
+            hasFields: !fields.isEmpty, codingKeys: codingKeys, fileURLs: rewrites,
+            fileURLCases: rewrites.map { "\($0.name) = \($0.wireName)" }.joined(separator: ", "), hasFileURLs: !rewrites.isEmpty)
     }
 
     private func enumView(_ enumeration: Enumeration) -> EnumView {

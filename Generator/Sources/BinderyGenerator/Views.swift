@@ -134,6 +134,8 @@ struct ModelView {
     var hasFields: Bool
     var codingKeys: [CodingKeyView]
     var fileURLs: [FileURLRewriteView]
+    /// The cases of the model's `FileURLField`: `file = "file", images = "image_urls"`.
+    var fileURLCases: String
     var hasFileURLs: Bool
 }
 

@@ -41,6 +41,9 @@ class QuietHandler(WSGIRequestHandler):
         return environ
 
 
+# socketserver listens with a backlog of 5: the suite's tests connect at once, and past the backlog a connection the
+# client counts as open is not yet the server's.
+ThreadedWSGIServer.request_queue_size = 128
 server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler)
 server.set_app(get_wsgi_application())
 print(server.server_address[1], flush=True)

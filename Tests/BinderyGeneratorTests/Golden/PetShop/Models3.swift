@@ -114,6 +114,9 @@ public struct Pet: Codable, Hashable, Sendable, FileURLs {
         self.documents = try container.decodeIfPresent(JSONValue.self, forKey: .documents)
     }
 
+    /// The fields that hold file URLs, by wire name, for `rewritingFileURLs([.field: rewrite])`.
+    public enum FileURLField: String, Hashable, Sendable { case thumbnail = "thumbnail", gallery = "gallery", documents = "documents" }
+
     public func rewritingFileURLs(_ rewrite: (_ field: String, _ url: String) -> String) -> Self {
         var copy = self
         copy.thumbnail = thumbnail.map { rewrite("thumbnail", $0) }
