@@ -5,14 +5,14 @@ import SynapseBackend
 /// The generated Synapse backend client doing, in a process of its own, what `synapse_sdk_client.py` does with the
 /// published Python client; prints the same JSON line.
 ///
-///     bindery-benchmarks client walk|get|upload|data-file BASE_URL TOKEN ARGUMENT
+///     bindery-benchmarks client walk|get|post|upload|data-file BASE_URL TOKEN ARGUMENT
 ///     bindery-benchmarks client decode bindery|foundation PAGE_FILE TIMES
 ///     bindery-benchmarks client load URL TASKS COUNT
 func clientWork(_ arguments: [String]) async throws {
     if arguments.first == "decode" { return try decoding(Array(arguments.dropFirst())) }
     if arguments.first == "load" { return try await loadWork(Array(arguments.dropFirst())) }
     guard arguments.count == 4, let baseURL = URL(string: arguments[1]) else {
-        throw BenchmarkFailure("usage: client walk|get|upload|data-file BASE_URL TOKEN ARGUMENT")
+        throw BenchmarkFailure("usage: client walk|get|post|upload|data-file BASE_URL TOKEN ARGUMENT")
     }
     // `io-get`, `io-walk`: the same work in a task that prefers an `IOThread`.
     let onIOThread = arguments[0].hasPrefix("io-")
@@ -38,6 +38,11 @@ private func work(_ command: String, _ argument: String, _ client: SynapseBacken
     case "get":
         count = Int(argument)!
         for _ in 0..<count { _ = try await client.projects.get(id: 1) }
+    case "post":
+        // ARGUMENT is `COUNT:FILE`: the file sent as a multipart POST COUNT times.
+        let (times, file) = (Int(argument.prefix { $0 != ":" })!, URL(fileURLWithPath: String(argument.drop { $0 != ":" }.dropFirst())))
+        for _ in 0..<times { _ = try await client.dataFiles.create(file: file) }
+        count = times
     case "upload":
         count = try await client.chunkedUploads.create(file: URL(fileURLWithPath: argument)).run().id.count
     case "data-file":
@@ -94,14 +99,15 @@ struct Contender {
         }
     }
 
-    /// curl fetching the given URLs one after another on one connection.
-    static func curl(_ urls: [URL]) -> Contender {
+    /// curl fetching the given URLs one after another on one connection; `options` are more lines of its config,
+    /// for every URL (`cacert = "…"`, `form = "file=@…"`).
+    static func curl(_ urls: [URL], options: [String] = []) -> Contender {
         Contender(name: "curl") {
             let config = FileManager.default.temporaryDirectory.appending(path: "bindery-benchmark-curl-\(getpid())")
             defer { try? FileManager.default.removeItem(at: config) }
             let lines = urls.map { "url = \"\($0.absoluteString)\"\noutput = \"/dev/null\"\n" }.joined()
-            try (#"header = "Synapse-Access-Token: Token \#(emulatorToken)""# + "\n" + lines).write(
-                to: config, atomically: true, encoding: .utf8)
+            let header = #"header = "Synapse-Access-Token: Token \#(emulatorToken)""#
+            try (([header] + options).joined(separator: "\n") + "\n" + lines).write(to: config, atomically: true, encoding: .utf8)
             let run = try runChild("curl", ["--silent", "--show-error", "--fail", "--config", config.path])
             guard run.status == 0 else { throw BenchmarkFailure("curl failed: \(run.output)") }
             return ClientFigures(seconds: run.seconds, cpu: run.cpu, count: urls.count, peakMiB: run.peakMiB)

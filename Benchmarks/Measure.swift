@@ -58,6 +58,9 @@ struct ClientFigures: Decodable {
     var tickGap = 0.0
     var threads = 0.0
     var descriptors = 0.0
+    /// Connections the server saw the client open, and how many of them resumed a TLS session, where counted.
+    var connections = 0
+    var resumed = 0
 
     init(seconds: Double, cpu: Double, count: Int, peakMiB: Double) {
         (self.seconds, self.cpu, self.count, self.peakMiB) = (seconds, cpu, count, peakMiB)

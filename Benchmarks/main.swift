@@ -22,12 +22,14 @@ import Foundation
 //   and AsyncHTTPClient 1.37 (Benchmarks/Peers): requests/s, latency, threads, descriptors, memory, tick gaps.
 // - deadlines: 400 calls with a 250 ms total to a server that never answers, beside 500 quiet streams: how far past
 //   the deadline each ended, the ticks a ticking task kept, and how long cancelling a waiting exchange takes.
+// - https: the walk, 400 GETs and 200 multipart POSTs through nginx's TLS in front of the Synapse emulator, by the
+//   default transport, the AsyncHTTPClient transport, curl and synapse_sdk: time, client CPU, connections opened.
 // `bindery-benchmarks client …` is the Swift client's side of a comparison, run by the others.
 
 let benchmarks: [(String, () async throws -> Void)] = [
     ("walk", walk), ("decode", decoding), ("memory", walkMemory), ("requests", requests), ("upload", upload), ("md5", md5),
     ("generation", generation), ("import", importing), ("retries", retries), ("writes", writes),
-    ("concurrency", concurrency), ("deadlines", deadlines),
+    ("concurrency", concurrency), ("deadlines", deadlines), ("https", https),
 ]
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {

@@ -3,6 +3,7 @@ from after its imports. Prints one JSON line: wall seconds, the process's CPU se
 
     synapse_sdk_client.py walk BASE_URL TOKEN PAGE_SIZE
     synapse_sdk_client.py get BASE_URL TOKEN REQUESTS
+    synapse_sdk_client.py post BASE_URL TOKEN COUNT:FILE   (the file as a multipart POST, COUNT times)
     synapse_sdk_client.py upload BASE_URL TOKEN FILE       (chunks and finalize)
     synapse_sdk_client.py data-file BASE_URL TOKEN FILE    (chunks, finalize and the data file made of them)
 """
@@ -30,6 +31,11 @@ elif command == "get":
     count = int(argument)
     for _ in range(count):
         client.get_project(1)
+elif command == "post":
+    count, path = argument.split(":", 1)
+    count = int(count)
+    for _ in range(count):
+        client.create_data_file(path, use_chunked_upload=False)
 elif command == "upload":
     count = len(client.create_chunked_upload(argument)["id"])
 elif command == "data-file":

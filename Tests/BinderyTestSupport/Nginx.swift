@@ -3,7 +3,7 @@ import Foundation
 /// nginx from Debian's package on 127.0.0.1, in a folder of its own: one worker, keep-alive without a request limit,
 /// and `www/` as its root, holding `item.json` (about 1 KB of JSON). The caller writes the rest of the `server` block:
 /// `listen` is given the port, so `["ssl", "http2"]` serves TLS and HTTP/2 with `certificate`. Each request is logged
-/// to `access.log` as `protocol method uri connection`.
+/// to `access.log` as `protocol method uri connection session`, the last `r` when a TLS session was resumed.
 public final class Nginx: Sendable {
     public let port: Int
     public let folder: URL
@@ -13,9 +13,11 @@ public final class Nginx: Sendable {
     ///   - listen: what follows the address in `listen` (`ssl`, `http2`).
     ///   - certificate: the certificate and key for `ssl`, PEM files.
     ///   - server: more directives of the `server` block (say a `location` with `proxy_pass`).
-    ///   - logging: whether requests are logged; off for benchmarks.
+    ///   - http: more directives of the `http` block (say an `upstream`).
+    ///   - logging: whether requests are logged.
     public init(
-        listen: [String] = [], certificate: (certificate: URL, key: URL)? = nil, server: String = "", logging: Bool = true
+        listen: [String] = [], certificate: (certificate: URL, key: URL)? = nil, server: String = "", http: String = "",
+        logging: Bool = true
     ) throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx") else {
             throw ServerFailure("nginx is not installed (apt-get install nginx; the test and benchmark commands install it)")
@@ -33,13 +35,14 @@ public final class Nginx: Sendable {
             error_log \(folder.path)/error.log;
             events { worker_connections 4096; }
             http {
-                log_format exchange '$server_protocol $request_method $uri $connection';
+                log_format exchange '$server_protocol $request_method $uri $connection $ssl_session_reused';
                 access_log \(logging ? "\(folder.path)/access.log exchange" : "off");
                 keepalive_requests 1000000;
                 keepalive_timeout 60s;
                 default_type application/json;
                 client_body_temp_path \(folder.path)/body;
                 proxy_temp_path \(folder.path)/proxy;
+                \(http)
                 server {
                     listen 127.0.0.1:\(port) \(listen.joined(separator: " "));
                     root \(folder.path)/www;
@@ -63,7 +66,7 @@ public final class Nginx: Sendable {
         throw ServerFailure("nginx did not start within 5 s:\n\(log)")
     }
 
-    /// The requests logged so far, each `protocol method uri connection`.
+    /// The requests logged so far, each `protocol method uri connection session`.
     public var accessLog: [String] {
         let text = (try? String(contentsOf: folder.appendingPathComponent("access.log"), encoding: .utf8)) ?? ""
         return text.split(separator: "\n").map(String.init)

@@ -4,6 +4,9 @@ import os
 SECRET_KEY = "bindery-tests-only"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+# Behind a TLS front (Benchmarks/run https), the links the emulator writes say https and the front's port.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+USE_X_FORWARDED_HOST = True
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",

@@ -93,26 +93,44 @@ public final class AsyncHTTPClientTransport: StreamingTransport, Sendable {
     }
 
     public func send(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse {
-        try await open(request, body: body, timeouts: timeouts).collected(limit: maximumResponseSize)
+        switch try await following(request, body: body, timeouts: timeouts, collecting: maximumResponseSize) {
+        case .whole(let response): return response
+        case .stream(let response): return try await response.collected(limit: maximumResponseSize)
+        }
     }
 
     public func open(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> StreamingResponse {
+        switch try await following(request, body: body, timeouts: timeouts, collecting: nil) {
+        case .stream(let response): return response
+        case .whole(let response):
+            let (body, continuation) = AsyncThrowingStream<Data, any Error>.makeStream()
+            continuation.yield(response.body)
+            continuation.finish()
+            return StreamingResponse(status: response.status, headers: response.headers, url: response.url, body: body, cancel: {})
+        }
+    }
+
+    /// Sends `request` and follows its redirects, within one deadline for them all. A redirect's own stream is
+    /// dropped, which ends it.
+    private func following(
+        _ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts, collecting limit: Int?
+    ) async throws -> Exchange.Answer {
         let deadline = timeouts.total.map { NIODeadline.now() + .nanoseconds(Exchange.nanoseconds($0)) }
         var request = request
         var body = body
         for _ in 0...Redirect.maximum {
-            let response = try await exchange(request, body: body, timeouts: timeouts, deadline: deadline)
-            guard let next = Redirect.follow(request, status: response.status, location: response.headers["Location"]) else {
-                return response
-            }
-            response.cancel()
+            let answer = try await exchange(request, body: body, timeouts: timeouts, deadline: deadline, collecting: limit)
+            guard let next = Redirect.follow(request, status: answer.status, location: answer.headers["Location"]) else { return answer }
+            if case .stream(let response) = answer { response.cancel() }
             request = next.request
             if !next.keepsBody { body = nil }
         }
         throw Redirect.tooMany
     }
 
-    private func exchange(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts, deadline: NIODeadline?) async throws -> StreamingResponse {
+    private func exchange(
+        _ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts, deadline: NIODeadline?, collecting limit: Int?
+    ) async throws -> Exchange.Answer {
         try RequestHead.validate(request)
         guard let host = request.url.host, ["http", "https"].contains(request.url.scheme?.lowercased()) else {
             throw TransportError(.invalidRequest, "\(request.url.absoluteString) is not an http or https URL")
@@ -126,10 +144,10 @@ public final class AsyncHTTPClientTransport: StreamingTransport, Sendable {
         if let body { outgoing.body = try Self.body(body) }
         let client = directClient.flatMap { proxy.url(for: host) == nil ? $0 : nil } ?? client
         let prepared = outgoing
-        func attempt() async throws -> StreamingResponse {
+        func attempt() async throws -> Exchange.Answer {
             let exchange = Exchange(
                 read: timeouts.read, connect: timeouts.connect, deadline: deadline, eventLoop: client.eventLoopGroup.any())
-            return try await exchange.start(url: request.url) {
+            return try await exchange.start(url: request.url, collecting: limit) {
                 // The head's own limit is the exchange's (see `Exchange.awaitServer`); AsyncHTTPClient's deadline is
                 // only a backstop past it.
                 try await client.execute(prepared, deadline: deadline ?? .distantFuture)

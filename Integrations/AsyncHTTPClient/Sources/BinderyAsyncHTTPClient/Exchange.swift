@@ -6,10 +6,31 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
-/// One request's life: a task that runs it and reads its answer a chunk at a time, each chunk only once the reader
-/// asks for it (so a slow reader holds the server back instead of filling memory), and a timer, running only while
-/// the server is awaited, that ends the task when the server is quiet past the read timeout or the total passes.
+/// One request's life: a task that runs it and reads its answer, whole (for `send`) or a chunk at a time, each chunk
+/// only once the reader asks for it (so a slow reader holds the server back instead of filling memory), and a timer,
+/// running only while the server is awaited, that ends the task when the server is quiet past the read timeout or
+/// the total passes.
 final class Exchange: @unchecked Sendable {
+    /// What the caller gets once the head arrived: the response with its body still to read, or read whole.
+    enum Answer: Sendable {
+        case stream(StreamingResponse)
+        case whole(HTTPResponse)
+
+        var status: Int {
+            switch self {
+            case .stream(let response): response.status
+            case .whole(let response): response.status
+            }
+        }
+
+        var headers: BinderyRuntime.HTTPHeaders {
+            switch self {
+            case .stream(let response): response.headers
+            case .whole(let response): response.headers
+            }
+        }
+    }
+
     private enum Expiry {
         case quiet(TimeInterval)
         case total
@@ -25,7 +46,7 @@ final class Exchange: @unchecked Sendable {
     private var cancelled = false
     private var expiry: Expiry?
     private var timer: Scheduled<Void>?
-    private var head: CheckedContinuation<StreamingResponse, any Error>?
+    private var head: CheckedContinuation<Answer, any Error>?
     /// The task reading the answer, waiting for the reader to ask for a chunk.
     private var demand: CheckedContinuation<Void, any Error>?
     /// The reader asked before the task waited.
@@ -43,12 +64,15 @@ final class Exchange: @unchecked Sendable {
         self.eventLoop = eventLoop
     }
 
-    /// Runs `execute` and returns once the answer's head arrived; its body is read as the response's reader pulls.
-    func start(url: URL, _ execute: @escaping @Sendable () async throws -> HTTPClientResponse) async throws -> StreamingResponse {
+    /// Runs `execute` and returns once the answer's head arrived, its body to be read as the response's reader pulls;
+    /// with a `limit`, once the whole body arrived, refused past `limit` bytes.
+    func start(
+        url: URL, collecting limit: Int?, _ execute: @escaping @Sendable () async throws -> HTTPClientResponse
+    ) async throws -> Answer {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 lock.withLock { head = continuation }
-                let task = Task { await self.run(url: url, execute) }
+                let task = Task { await self.run(url: url, collecting: limit, execute) }
                 let cancelled = lock.withLock {
                     pump = task
                     return self.cancelled
@@ -69,27 +93,35 @@ final class Exchange: @unchecked Sendable {
         pump?.cancel()
     }
 
-    private func run(url: URL, _ execute: @Sendable () async throws -> HTTPClientResponse) async {
+    private func run(url: URL, collecting limit: Int?, _ execute: @Sendable () async throws -> HTTPClientResponse) async {
         do {
             awaitServer(for: connect + read)
             let response = try await execute()
             stopTimer()
             var headers = BinderyRuntime.HTTPHeaders()
             for field in response.headers { headers.add(field.name, field.value) }
+            var chunks = response.body.makeAsyncIterator()
+            if let limit {
+                // Read here, by the task that has the answer: no hand-over to the caller for each chunk.
+                var body = Data()
+                while let chunk = try await nextChunk(&chunks) {
+                    guard body.count + chunk.count <= limit else {
+                        throw TransportError(.responseTooLarge, "the response body is larger than \(limit) bytes")
+                    }
+                    body.append(chunk)
+                }
+                resumeHead(.success(.whole(HTTPResponse(status: Int(response.status.code), headers: headers, body: body, url: url))))
+                return
+            }
             // The reader's end: when the stream is dropped unread, the exchange ends with it.
             let readEnd = ReadEnd(self)
             let body = AsyncThrowingStream<Data, any Error>(unfolding: { try await readEnd.exchange.next() })
-            resumeHead(.success(StreamingResponse(
-                status: Int(response.status.code), headers: headers, url: url, body: body, cancel: { [weak self] in self?.cancel() })))
-            var chunks = response.body.makeAsyncIterator()
+            resumeHead(.success(.stream(StreamingResponse(
+                status: Int(response.status.code), headers: headers, url: url, body: body, cancel: { [weak self] in self?.cancel() }))))
             while true {
                 try await waitForDemand()
-                awaitServer(for: read)
-                let chunk = try await chunks.next()
-                stopTimer()
-                // A cancelled body ends early, and is not whole.
-                if chunk == nil { try Task.checkCancellation() }
-                give(.success(chunk.map { Data($0.readableBytesView) }))
+                let chunk = try await nextChunk(&chunks)
+                give(.success(chunk))
                 if chunk == nil { return }
             }
         } catch {
@@ -98,10 +130,20 @@ final class Exchange: @unchecked Sendable {
         }
     }
 
+    /// The body's next chunk from the server, within the read timeout and the deadline; nil at its end.
+    private func nextChunk(_ chunks: inout HTTPClientResponse.Body.AsyncIterator) async throws -> Data? {
+        awaitServer(for: read)
+        let chunk = try await chunks.next()
+        stopTimer()
+        // A cancelled body ends early, and is not whole.
+        if chunk == nil { try Task.checkCancellation() }
+        return chunk.map { Data($0.readableBytesView) }
+    }
+
     /// Resumes the caller waiting for the head, if it still is.
     @discardableResult
-    private func resumeHead(_ result: Result<StreamingResponse, any Error>) -> Bool {
-        guard let head = lock.withLock({ () -> CheckedContinuation<StreamingResponse, any Error>? in
+    private func resumeHead(_ result: Result<Answer, any Error>) -> Bool {
+        guard let head = lock.withLock({ () -> CheckedContinuation<Answer, any Error>? in
             defer { self.head = nil }
             return self.head
         }) else { return false }
