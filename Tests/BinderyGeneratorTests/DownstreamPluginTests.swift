@@ -60,4 +60,34 @@ struct DownstreamPluginTests {
         #expect(again.output == "Hello, Grace!\nkey: s3cret\nversion: 1.2.3\n", "\(again.output)")
         #expect(await server.waitForLines(3).suffix(2) == ["GET /greetings/Grace?excited=true s3cret", "GET /meta/version s3cret"])
     }
+
+    /// An app's target isolated to the main actor by default (Swift 6.2's `defaultIsolation(MainActor.self)`, what
+    /// Xcode 26 makes new apps with): the plugin's client builds there, with no warning from the generated files, and is
+    /// called from the main actor, from nonisolated code and from a detached task.
+    @Test func buildsAndRunsInATargetIsolatedToTheMainActor() async throws {
+        let fixture = Repository.url("Tests/DownstreamMainActor")
+        let package = FileManager.default.temporaryDirectory
+            .appendingPathComponent("bindery-downstream-main-actor-\(UUID().uuidString)/DownstreamMainActor")
+        defer { try? FileManager.default.removeItem(at: package.deletingLastPathComponent()) }
+        try FileManager.default.createDirectory(at: package, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: fixture.appendingPathComponent("Sources"), to: package.appendingPathComponent("Sources"))
+        let manifest = try String(contentsOf: fixture.appendingPathComponent("Package.swift"), encoding: .utf8)
+            .replacingOccurrences(of: #"path: "../..""#, with: #"path: "\#(Repository.root.path)""#)
+        try manifest.write(to: package.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
+        for product in ["greet", "greet.build", "greet.product", "Greetings.build"] {
+            try? FileManager.default.removeItem(at: fixture.appendingPathComponent(".build/debug/\(product)"))
+        }
+        let build = try run("swift", ["build", "--package-path", package.path, "--scratch-path", fixture.appendingPathComponent(".build").path])
+        try #require(build.status == 0, "swift build of the main-actor package failed:\n\(build.output)")
+        let generatedWarnings = build.output.split(separator: "\n").filter { $0.contains("/Generated/") && $0.contains("warning:") }
+        #expect(generatedWarnings.isEmpty, "\(generatedWarnings.joined(separator: "\n"))")
+
+        let server = try await LiveServer(script: "Tests/Downstream/server.py")
+        defer { server.stop() }
+        let environment = ["GREETINGS_URL": server.baseURL.absoluteString, "GREETINGS_KEY": "s3cret"]
+        let greet = try run(fixture.appendingPathComponent(".build/debug/greet").path, ["Ada"], environment: environment, timeout: 60)
+        #expect(greet.status == 0, "\(greet.output)")
+        #expect(greet.output == "Hello, Ada!\nHello, Ada. no tone\nkey: s3cret\n")
+        #expect(await server.waitForLines(3) == ["GET /greetings/Ada?excited=true s3cret", "GET /greetings/Ada?excited=false s3cret", "GET /greetings/Ada s3cret"])
+    }
 }

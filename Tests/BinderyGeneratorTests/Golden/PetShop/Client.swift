@@ -4,7 +4,7 @@
 import Foundation
 
 /// A pet shop, to show every construct.
-public struct PetShopClient: Sendable {
+public nonisolated struct PetShopClient: Sendable {
     /// The runtime client every request goes through.
     public let runtime: APIClient
 
@@ -76,7 +76,7 @@ public struct PetShopClient: Sendable {
     )
 }
 
-extension PaginationRule {
+nonisolated extension PaginationRule {
     /// The spec's `drf` pagination rule.
     public static let drf = PaginationRule(style: .nextLink, items: ["results"], next: ["next"], count: ["count"])
     /// The spec's `cursor` pagination rule.
@@ -91,7 +91,7 @@ extension PaginationRule {
     public static let offsets = PaginationRule(style: .offset, items: ["results"], count: ["count"], offsetParameter: "offset", limitParameter: "limit")
 }
 
-extension JobRule {
+nonisolated extension JobRule {
     /// The spec's `grooming` job rule.
     public static let grooming = JobRule(state: ["status"], processing: ["PENDING", "STARTED"], failed: ["FAILURE"], message: ["traceback"], progress: [["percent"]], timeout: 600, interval: 1, maxInterval: 10)
 }

@@ -4,7 +4,7 @@
 import Foundation
 
 /// How a pet is kept.
-public enum Housing: RawRepresentable, Codable, Hashable, Sendable, ParameterValue {
+public nonisolated enum Housing: RawRepresentable, Codable, Hashable, Sendable, ParameterValue {
     /// Indoors.
     case indoor
     case outdoor
@@ -34,7 +34,7 @@ public enum Housing: RawRepresentable, Codable, Hashable, Sendable, ParameterVal
     }
 }
 
-public struct Owner: Codable, Hashable, Sendable {
+public nonisolated struct Owner: Codable, Hashable, Sendable {
     public var name: String
 
     public init(name: String) {
@@ -52,7 +52,7 @@ public struct Owner: Codable, Hashable, Sendable {
 }
 
 /// A grooming booking; its pet also picks the endpoint's path.
-public struct Booking: Codable, Hashable, Sendable {
+public nonisolated struct Booking: Codable, Hashable, Sendable {
     public var petID: Int
     public var day: Date
     /// Also sent as the `salon` query item.
@@ -78,7 +78,7 @@ public struct Booking: Codable, Hashable, Sendable {
 }
 
 /// How a callback authenticates.
-public enum CallbackAuth: Codable, Hashable, Sendable {
+public nonisolated enum CallbackAuth: Codable, Hashable, Sendable {
     /// User name and password.
     case basic(PasswordAuth)
     case mutualTLS(MutualTLS)

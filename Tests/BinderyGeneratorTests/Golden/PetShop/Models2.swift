@@ -3,7 +3,7 @@
 @_spi(Generated) import BinderyRuntime
 import Foundation
 
-public enum Priority: RawRepresentable, Codable, Hashable, Sendable, ParameterValue {
+public nonisolated enum Priority: RawRepresentable, Codable, Hashable, Sendable, ParameterValue {
     case low
     case high
     /// A value this version of the spec does not list.
@@ -27,7 +27,7 @@ public enum Priority: RawRepresentable, Codable, Hashable, Sendable, ParameterVa
 }
 
 /// A finished chunked upload.
-public struct VideoUpload: Codable, Hashable, Sendable {
+public nonisolated struct VideoUpload: Codable, Hashable, Sendable {
     public var id: String
     public var completedAt: Date?
 
@@ -49,7 +49,7 @@ public struct VideoUpload: Codable, Hashable, Sendable {
 }
 
 /// A notice from the shop.
-public struct Notice: Codable, Hashable, Sendable {
+public nonisolated struct Notice: Codable, Hashable, Sendable {
     public var id: Int
     public var text: String
     public var body: NoticeBody?
@@ -73,7 +73,7 @@ public struct Notice: Codable, Hashable, Sendable {
 }
 
 /// A notice's body: plain text, lines with their authors, a signed note, or a count, told apart by their JSON.
-public enum NoticeBody: Codable, Hashable, Sendable {
+public nonisolated enum NoticeBody: Codable, Hashable, Sendable {
     case text(String)
     case lines([NoticeLine])
     case signed(SignedNote)
@@ -107,7 +107,7 @@ public enum NoticeBody: Codable, Hashable, Sendable {
     }
 }
 
-public struct SignedNote: Codable, Hashable, Sendable {
+public nonisolated struct SignedNote: Codable, Hashable, Sendable {
     public var signature: String
     public var text: String?
 
@@ -128,7 +128,7 @@ public struct SignedNote: Codable, Hashable, Sendable {
 }
 
 /// What an order search filters on; sent in bracket notation.
-public struct OrderFilter: Codable, Hashable, Sendable {
+public nonisolated struct OrderFilter: Codable, Hashable, Sendable {
     public var status: String
     public var tags: [String]?
     public var placedAfter: Date?
@@ -153,7 +153,7 @@ public struct OrderFilter: Codable, Hashable, Sendable {
 }
 
 /// A line of an order.
-public struct OrderLine: Codable, Hashable, Sendable {
+public nonisolated struct OrderLine: Codable, Hashable, Sendable {
     public var sku: String
     public var quantity: Int?
 

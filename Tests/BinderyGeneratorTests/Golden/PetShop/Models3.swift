@@ -4,7 +4,7 @@
 import Foundation
 
 /// A pet.
-public struct Pet: Codable, Hashable, Sendable, FileURLs {
+public nonisolated struct Pet: Codable, Hashable, Sendable, FileURLs {
     /// The pet's id.
     public var id: Int
     public var name: String
@@ -126,7 +126,7 @@ public struct Pet: Codable, Hashable, Sendable, FileURLs {
     }
 }
 
-public struct NewPet: Codable, Hashable, Sendable {
+public nonisolated struct NewPet: Codable, Hashable, Sendable {
     public var name: String
     public var tags: [String]?
 
@@ -146,7 +146,7 @@ public struct NewPet: Codable, Hashable, Sendable {
     }
 }
 
-public struct PasswordAuth: Codable, Hashable, Sendable {
+public nonisolated struct PasswordAuth: Codable, Hashable, Sendable {
     public var username: String
     public var password: String
 
@@ -166,7 +166,7 @@ public struct PasswordAuth: Codable, Hashable, Sendable {
     }
 }
 
-public struct MutualTLS: Codable, Hashable, Sendable {
+public nonisolated struct MutualTLS: Codable, Hashable, Sendable {
     public var cert: String
     public var key: String
 

@@ -3,7 +3,7 @@
 @_spi(Generated) import BinderyRuntime
 import Foundation
 
-public struct NoticeLine: Codable, Hashable, Sendable {
+public nonisolated struct NoticeLine: Codable, Hashable, Sendable {
     public var author: String
     public var text: String
 

@@ -3,12 +3,12 @@
 @_spi(Generated) import BinderyRuntime
 import Foundation
 
-extension PetShopClient {
+nonisolated extension PetShopClient {
     /// Orders, in the shapes payment and telephony APIs use.
     public var orders: Orders { Orders(runtime: runtime) }
 
     /// Orders, in the shapes payment and telephony APIs use.
-    public struct Orders: Sendable {
+    public nonisolated struct Orders: Sendable {
         let runtime: APIClient
 
         /// Searches orders: the filter and the labels in bracket notation, as OpenAPI's `deepObject` style.

@@ -3,12 +3,12 @@
 @_spi(Generated) import BinderyRuntime
 import Foundation
 
-extension PetShopClient {
+nonisolated extension PetShopClient {
     /// Shops, each reached by its code.
     public func shop(_ code: String) -> Shop { Shop(runtime: runtime, code: code) }
 
     /// Shops, each reached by its code.
-    public struct Shop: Sendable {
+    public nonisolated struct Shop: Sendable {
         let runtime: APIClient
         public let code: String
 
@@ -19,7 +19,7 @@ extension PetShopClient {
 
         public var staff: Staff { Staff(runtime: runtime, code: code) }
 
-        public struct Staff: Sendable {
+        public nonisolated struct Staff: Sendable {
             let runtime: APIClient
             let code: String
 
@@ -53,7 +53,7 @@ extension PetShopClient {
         public func till(_ number: Int, shift: String) -> Till { Till(runtime: runtime, code: code, number: number, shift: shift) }
 
         /// A till of the shop, on one shift: the shift is sent as a query item, as the path does not use it.
-        public struct Till: Sendable {
+        public nonisolated struct Till: Sendable {
             let runtime: APIClient
             let code: String
             public let number: Int

@@ -3,12 +3,12 @@
 @_spi(Generated) import BinderyRuntime
 import Foundation
 
-extension PetShopClient {
+nonisolated extension PetShopClient {
     /// Pets.
     public var pets: Pets { Pets(runtime: runtime) }
 
     /// Pets.
-    public struct Pets: Sendable {
+    public nonisolated struct Pets: Sendable {
         let runtime: APIClient
 
         /// Lists pets, a page at a time.
@@ -293,12 +293,12 @@ extension PetShopClient {
     }
 }
 
-extension PetShopClient {
+nonisolated extension PetShopClient {
     /// Grooming, a long-running job.
     public var grooming: Grooming { Grooming(runtime: runtime) }
 
     /// Grooming, a long-running job.
-    public struct Grooming: Sendable {
+    public nonisolated struct Grooming: Sendable {
         let runtime: APIClient
 
         /// Starts grooming a pet.
@@ -345,10 +345,10 @@ extension PetShopClient {
     }
 }
 
-extension PetShopClient {
+nonisolated extension PetShopClient {
     public var callbacks: Callbacks { Callbacks(runtime: runtime) }
 
-    public struct Callbacks: Sendable {
+    public nonisolated struct Callbacks: Sendable {
         let runtime: APIClient
 
         /// Sends `POST /callbacks/`.
