@@ -79,11 +79,11 @@ extension LlamaDeployCoreClient.Core.Session {
 
     /// Starts `serviceName` with `arguments` as a task of this session and answers the task's id at once.
     public func runNowait(_ serviceName: String, arguments: some Encodable = [String: JSONValue]()) async throws -> String {
-        try await createTask(TaskDefinition(input: try Self.json(arguments), agentID: serviceName))
+        try await createTask(CoreTaskDefinition(input: try Self.json(arguments), agentID: serviceName))
     }
 
     /// Starts a task in this session (its `sessionID` is set to this session's) and answers its id.
-    public func createTask(_ task: TaskDefinition) async throws -> String {
+    public func createTask(_ task: CoreTaskDefinition) async throws -> String {
         var task = task
         task.sessionID = sessionID
         return try await createTaskID(task)
@@ -95,7 +95,7 @@ extension LlamaDeployCoreClient.Core.Session {
         _ serviceName: String, taskID: String, event qualifiedName: String, fields: [String: JSONValue]
     ) async throws {
         let event: JSONValue = ["__is_pydantic": true, "value": .object(fields), "qualified_name": .string(qualifiedName)]
-        try await sendEventDef(taskID: taskID, EventDefinition(agentID: serviceName, eventObjStr: try Self.json(event)))
+        try await sendEventDef(taskID: taskID, CoreEventDefinition(agentID: serviceName, eventObjStr: try Self.json(event)))
     }
 
     /// A task's events as its service writes them. The server answers 404 until the first event exists; that is

@@ -37,7 +37,7 @@ struct LlamaDeployCoreTests {
     }
 
     /// The task's result, asked for every 0.1 s for at most 60 s.
-    func result(of taskID: String, in session: LlamaDeployCoreClient.Core.Session) async throws -> TaskResult {
+    func result(of taskID: String, in session: LlamaDeployCoreClient.Core.Session) async throws -> CoreTaskResult {
         for _ in 0..<600 {
             if let result = try await session.getTaskResult(taskID: taskID) { return result }
             try await Task.sleep(nanoseconds: 100_000_000)
@@ -112,7 +112,7 @@ struct LlamaDeployCoreTests {
     func createTask() async throws {
         let session = try await core.sessions.create()
         let taskID = try await session.createTask(
-            TaskDefinition(input: #"{"message": "own"}"#, taskID: "task-\(UUID().uuidString)", sessionID: "ignored", agentID: "echo"))
+            CoreTaskDefinition(input: #"{"message": "own"}"#, taskID: "task-\(UUID().uuidString)", sessionID: "ignored", agentID: "echo"))
         #expect(taskID.hasPrefix("task-"), "the server keeps the client's task id")
         let sent = try #require(await received("/sessions/\(session.sessionID)/tasks").first { $0.method == "POST" })
         #expect(json(sent.body)?["session_id"] as? String == session.sessionID)
@@ -196,7 +196,7 @@ struct LlamaDeployCoreTests {
     @Test("send_event_def sends an event definition as given")
     func sendEventDefinition() async throws {
         let session = try await core.sessions.create()
-        try await session.sendEventDef(taskID: "some-task", EventDefinition(agentID: "hitl", eventObjStr: "{}"))
+        try await session.sendEventDef(taskID: "some-task", CoreEventDefinition(agentID: "hitl", eventObjStr: "{}"))
         let sent = try #require(await received("/sessions/\(session.sessionID)/tasks/some-task/send_event").first)
         #expect(json(sent.body)?["event_obj_str"] as? String == "{}")
     }
@@ -229,5 +229,26 @@ struct LlamaDeployCoreTests {
         try await session.updateState(["colour": "blue"])
         #expect(try await session.state()["colour"] == "blue")
         #expect(try await core.home()["running"] == "True")
+    }
+}
+
+/// An app that talks to both servers, as the seed's single client does, imports both libraries in one file and
+/// names each one's types without qualifying them.
+@Suite struct BothLibrariesTests {
+    @Test func bothLibrariesCoexistInOneFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("both-llamadeploy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try """
+            import LlamaDeploy
+            import LlamaDeployCore
+
+            let apiServerTask = TaskDefinition(input: "{}", serviceID: "echo")
+            let controlPlaneTask = CoreTaskDefinition(input: "{}", agentID: "echo")
+            let events = (EventDefinition(serviceID: "hitl", eventObjStr: "{}"), CoreEventDefinition(agentID: "hitl", eventObjStr: "{}"))
+            let sessions: [Any.Type] = [SessionDefinition.self, CoreSessionDefinition.self, TaskResult.self, CoreTaskResult.self]
+            """.write(to: folder.appendingPathComponent("Both.swift"), atomically: true, encoding: .utf8)
+        let result = try typecheck(folder, module: "Both")
+        #expect(result.status == 0, "\(result.output)")
     }
 }
