@@ -433,6 +433,12 @@ struct SynapseBackendTests {
         let sent = try #require(await received { $0.path == "/storages/" && $0.method == "POST" }.last?.body as? [String: Any])
         #expect(sent["provider"] as? String == "seaweedfs")
         #expect(sent["is_default"] as? Bool == false)
+
+        // The seed's example: no category; the answer has the one the backend chose.
+        let seeds = try await client.storages.create(StorageCreateRequest(name: "My Storage", provider: .amazonS3, configuration: ["bucket": "b"]))
+        #expect(seeds.category == .external)
+        let body = try #require(await received { $0.path == "/storages/" && $0.method == "POST" }.last?.body as? [String: Any])
+        #expect(body["name"] as? String == "My Storage" && body["category"] == nil, "no category is sent")
     }
 
     // MARK: ML
