@@ -61,6 +61,19 @@ extension LlamaDeployClient.Apiserver.Deployment.Tasks {
         return LlamaDeployClient.Apiserver.Deployment.DeploymentTask(
             runtime: runtime, deploymentName: deploymentName, taskID: taskID, sessionID: sessionID)
     }
+
+    /// A handle to a task `list()` answered, to read its events and result or send it events. The 0.9 server lists
+    /// tasks without their sessions, and finds a task by its id alone: the handle carries the task's session when
+    /// the definition names one, and otherwise an empty one, which the server takes and does not use.
+    public func handle(for task: TaskDefinition) throws -> LlamaDeployClient.Apiserver.Deployment.DeploymentTask {
+        guard let taskID = task.taskID else {
+            throw BinderyError(
+                kind: .invalidRequest, operation: "apiserver.deployment.tasks.handle", method: .get, url: nil, attempts: 0,
+                message: "the task definition has no task_id: only a task the server created has a handle")
+        }
+        return LlamaDeployClient.Apiserver.Deployment.DeploymentTask(
+            runtime: runtime, deploymentName: deploymentName, taskID: taskID, sessionID: task.sessionID ?? "")
+    }
 }
 
 extension TaskDefinition {

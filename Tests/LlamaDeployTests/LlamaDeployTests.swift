@@ -193,6 +193,12 @@ struct LlamaDeployTests {
         #expect(try await client.apiserver.deployments.list().map(\.name).contains("echo"))
         #expect(try await client.apiserver.deployments.get(deploymentName: "hitl").name == "hitl")
         _ = try await task.results()
+
+        // A listed task, re-attached without the session the caller no longer has, reads its result.
+        #expect(listed.sessionID == nil, "0.9.2 lists tasks without their sessions")
+        let reattached = try echo.tasks.handle(for: listed)
+        #expect(try await reattached.results().result == "echo: listed")
+        #expect(throws: BinderyError.self) { try echo.tasks.handle(for: TaskDefinition(input: "{}")) }
     }
 
     // MARK: The server
