@@ -13,7 +13,7 @@ func https() async throws {
     let (total, gets, posts, rounds) = (20_000, 400, 200, 5)
     let server = try await emulator(tasks: total)
     defer { server.stop() }
-    let certificates = try TestCertificates.made()
+    let certificates = try await TestCertificates.made()
     let nginx = try Nginx(
         listen: ["ssl"], certificate: (certificates.certificate, certificates.key),
         server: """

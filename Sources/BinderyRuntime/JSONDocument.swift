@@ -157,7 +157,7 @@ final class JSONDocument {
             for position in 0..<entry.count {
                 let value = entry.kind == .object ? child + 1 : child
                 if target < after(value) {
-                    path.append(entry.kind == .object ? AnyKey(string(at: child)) : IndexKey(position))
+                    path.append(entry.kind == .object ? WireKey(string(at: child)) : IndexKey(position))
                     container = value
                     continue descending
                 }

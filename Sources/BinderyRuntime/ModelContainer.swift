@@ -1,3 +1,16 @@
+/// A member's name in a JSON object, as a coding key: generated models read and write their fields by their wire
+/// names (`forKey: "created_at"`), with no `CodingKeys` enum of their own, whose synthesized conformances are much
+/// of what a model costs to compile.
+public struct WireKey: CodingKey, ExpressibleByStringLiteral, Hashable, Sendable {
+    public var stringValue: String
+    public var intValue: Int? { nil }
+
+    public init(_ name: String) { stringValue = name }
+    public init(stringLiteral name: String) { stringValue = name }
+    public init?(stringValue: String) { self.stringValue = stringValue }
+    public init?(intValue: Int) { nil }
+}
+
 /// The members of a generated model's JSON object, as its `init(from:)` reads them. Under the runtime's own decoder it
 /// reads the parsed document directly: no container box to allocate and no dynamic dispatch per field, which is most
 /// of what decoding a page of models costs through `KeyedDecodingContainer`. Under any other decoder (a caller's
@@ -15,6 +28,7 @@ public struct ModelContainer<Key: CodingKey> {
         init(_ keyed: KeyedDecodingContainer<Key>) { self.keyed = keyed }
     }
 
+    /// The members of the object `decoder` holds, keyed by `type`.
     public init(_ decoder: any Decoder, keyedBy type: Key.Type) throws {
         if let decoder = JSONDocumentDecoder.itself(decoder) {
             (members, other) = (try decoder.keyed(by: type), nil)

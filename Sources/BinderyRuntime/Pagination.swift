@@ -336,22 +336,22 @@ struct PageBody<Item: Decodable>: Decodable {
             items = try decoder.singleValueContainer().decode([Item].self)
             return
         }
-        let root = try decoder.container(keyedBy: AnyKey.self)
-        func container(for path: [String]) throws -> (KeyedDecodingContainer<AnyKey>, AnyKey)? {
+        let root = try decoder.container(keyedBy: WireKey.self)
+        func container(for path: [String]) throws -> (KeyedDecodingContainer<WireKey>, WireKey)? {
             var container = root
             for key in path.dropLast() {
-                guard container.contains(AnyKey(key)), try !container.decodeNil(forKey: AnyKey(key)) else { return nil }
-                container = try container.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey(key))
+                guard container.contains(WireKey(key)), try !container.decodeNil(forKey: WireKey(key)) else { return nil }
+                container = try container.nestedContainer(keyedBy: WireKey.self, forKey: WireKey(key))
             }
-            return path.last.map { (container, AnyKey($0)) }
+            return path.last.map { (container, WireKey($0)) }
         }
         if rule.items.count == 1 {  // read in place under the runtime's decoder, as a model's array fields are
-            items = try ModelContainer(decoder, keyedBy: AnyKey.self).decode([Item].self, forKey: AnyKey(rule.items[0]))
+            items = try ModelContainer(decoder, keyedBy: WireKey.self).decode([Item].self, forKey: WireKey(rule.items[0]))
         } else if let (itemsContainer, itemsKey) = try container(for: rule.items) {
             items = try itemsContainer.decode([Item].self, forKey: itemsKey)
         } else {
             throw DecodingError.keyNotFound(
-                AnyKey(rule.items.joined(separator: ".")), .init(codingPath: [], debugDescription: "no items"))
+                WireKey(rule.items.joined(separator: ".")), .init(codingPath: [], debugDescription: "no items"))
         }
         if let path = rule.next, let (container, key) = try container(for: path) {
             next = try container.decodeIfPresent(String.self, forKey: key)
@@ -383,13 +383,4 @@ enum LinkHeader {
         }
         return nil
     }
-}
-
-/// A coding key made from any string.
-struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(_ string: String) { stringValue = string }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
 }

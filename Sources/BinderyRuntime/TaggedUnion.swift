@@ -13,8 +13,8 @@ import Foundation
 @_spi(Generated) public enum TaggedUnion {
     /// The discriminator's value, or nil when the field is missing or not a string.
     public static func discriminator(_ field: String, in decoder: any Decoder) throws -> String? {
-        let container = try decoder.container(keyedBy: AnyKey.self)
-        return try? container.decodeIfPresent(String.self, forKey: AnyKey(field))
+        let container = try decoder.container(keyedBy: WireKey.self)
+        return try? container.decodeIfPresent(String.self, forKey: WireKey(field))
     }
 
     /// Encodes `value`'s fields together with the discriminator.
@@ -22,7 +22,7 @@ import Foundation
         _ value: some Encodable, as tag: String, discriminator field: String, to encoder: any Encoder
     ) throws {
         try value.encode(to: encoder)
-        var container = encoder.container(keyedBy: AnyKey.self)
-        try container.encode(tag, forKey: AnyKey(field))
+        var container = encoder.container(keyedBy: WireKey.self)
+        try container.encode(tag, forKey: WireKey(field))
     }
 }

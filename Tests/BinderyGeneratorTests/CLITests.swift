@@ -80,14 +80,14 @@ struct CLITests {
     }
 
     /// The templates are compiled in: a copy of the binary anywhere else generates the same files.
-    @Test func theBinaryWorksWhereverItIsCopied() throws {
+    @Test func theBinaryWorksWhereverItIsCopied() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bindery-copy-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let copy = directory.appendingPathComponent("bindery")
         try FileManager.default.copyItem(at: Repository.bindery, to: copy)
         let output = directory.appendingPathComponent("out")
-        let result = try run(copy.path, ["generate", Repository.url("Tests/PetShop/PetShop.bindery").path, "--output", output.path], in: directory, timeout: 60)
+        let result = try await run(copy.path, ["generate", Repository.url("Tests/PetShop/PetShop.bindery").path, "--output", output.path], in: directory, timeout: 60)
         #expect(result.status == 0, "\(result.output)")
         let golden = Repository.url("Tests/BinderyGeneratorTests/Golden/PetShop")
         for name in try FileManager.default.contentsOfDirectory(atPath: golden.path) {

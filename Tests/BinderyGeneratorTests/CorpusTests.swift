@@ -7,7 +7,8 @@ import Testing
 /// from the document itself, and that Swift compiles with no warning. The documents whose licences allow it are kept
 /// in Tests/Corpus/documents (their licences in Tests/Corpus/licences) and always run; the others run when
 /// `$BINDERY_CORPUS` names a folder that holds them.
-@Suite("Public OpenAPI documents", .timeLimit(.minutes(30)))
+/// One document at a time: the largest take a gigabyte or more to compile, and two cores.
+@Suite("Public OpenAPI documents", .serialized, .timeLimit(.minutes(30)))
 struct CorpusTests {
     struct Document: Sendable, CustomTestStringConvertible {
         var name: String
@@ -49,32 +50,32 @@ struct CorpusTests {
     }
 
     @Test(arguments: documents)
-    func importsGeneratesAndCompiles(document: Document) throws {
+    func importsGeneratesAndCompiles(document: Document) async throws {
         let folder = try #require(document.folder)
         let path = folder.appendingPathComponent(document.file)
-        #expect(try Self.sha256(of: document, in: folder) == document.sha256, "\(document.file) is not the version the manifest names")
+        #expect(try await Self.sha256(of: document, in: folder) == document.sha256, "\(document.file) is not the version the manifest names")
 
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("corpus-\(document.name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: output) }
-        let imported = try run(Repository.bindery.path, ["import", path.path, "--output", output.appendingPathComponent("spec.bindery").path], timeout: 600)
+        let imported = try await run(Repository.bindery.path, ["import", path.path, "--output", output.appendingPathComponent("spec.bindery").path], timeout: 600)
         #expect(imported.status == 0, "\(imported.output.suffix(3_000))")
         let swift = output.appendingPathComponent("Swift")
-        let generated = try run(Repository.bindery.path, ["generate", path.path, "--output", swift.path], timeout: 600)
+        let generated = try await run(Repository.bindery.path, ["generate", path.path, "--output", swift.path], timeout: 600)
         try #require(generated.status == 0, "\(generated.output.suffix(3_000))")
         #expect(generated.output.isEmpty, "a build prints nothing: \(generated.output.prefix(2_000))")
-        let compile = try typecheck(swift, module: "Imported")
+        let compile = try await typecheck(swift, module: "Imported")
         #expect(compile.status == 0, "the Swift made from \(document.file) does not compile:\n\(compile.output.prefix(4_000))")
     }
 
     /// A file's sha256, or for a folder (`tree:`) the sha256 of `sha256sum`'s lines for every file in it, by path.
-    static func sha256(of document: Document, in folder: URL) throws -> String {
+    static func sha256(of document: Document, in folder: URL) async throws -> String {
         let path = folder.appendingPathComponent(document.file)
         let script = document.sha256.hasPrefix("tree:")
             ? "cd \"$0\" && find . -type f -printf '%P\\n' | LC_ALL=C sort | xargs -d '\\n' sha256sum | sha256sum | sed 's/^/tree:/'"
             : "sha256sum < \"$0\""
         let target = document.sha256.hasPrefix("tree:") ? path.deletingLastPathComponent().path : path.path
-        let result = try run("bash", ["-c", script, target], timeout: 120)
+        let result = try await run("bash", ["-c", script, target], timeout: 120)
         return String(result.output.prefix { !$0.isWhitespace })
     }
 }

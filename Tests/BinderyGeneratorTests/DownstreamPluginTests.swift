@@ -25,14 +25,14 @@ struct DownstreamPluginTests {
             try? FileManager.default.removeItem(at: fixture.appendingPathComponent(".build/debug/\(product)"))
         }
 
-        let first = try run("swift", build)
+        let first = try await run("swift", build)
         try #require(first.status == 0, "swift build of the downstream package failed:\n\(first.output)")
         #expect(first.output.contains("Generating Greetings from Greetings.bindery"))
 
         let server = try await LiveServer(script: "Tests/Downstream/server.py")
         defer { server.stop() }
         let environment = ["GREETINGS_URL": server.baseURL.absoluteString, "GREETINGS_KEY": "s3cret"]
-        let greet = try run(executable, ["Ada Lovelace/1"], environment: environment, timeout: 60)
+        let greet = try await run(executable, ["Ada Lovelace/1"], environment: environment, timeout: 60)
         #expect(greet.status == 0, "\(greet.output)")
         #expect(greet.output == "Hello, Ada Lovelace/1!\nkey: s3cret\n")
         #expect(await server.waitForLines(1) == ["GET /greetings/Ada%20Lovelace%2F1?excited=true s3cret"])
@@ -54,9 +54,9 @@ struct DownstreamPluginTests {
             print("version: \\((try? await client.meta.version().version) ?? "unknown")")
 
             """).write(to: main, atomically: true, encoding: .utf8)
-        let second = try run("swift", build)
+        let second = try await run("swift", build)
         try #require(second.status == 0, "the build after adding a resource failed:\n\(second.output)")
-        let again = try run(executable, ["Grace"], environment: environment, timeout: 60)
+        let again = try await run(executable, ["Grace"], environment: environment, timeout: 60)
         #expect(again.output == "Hello, Grace!\nkey: s3cret\nversion: 1.2.3\n", "\(again.output)")
         #expect(await server.waitForLines(3).suffix(2) == ["GET /greetings/Grace?excited=true s3cret", "GET /meta/version s3cret"])
     }
@@ -77,7 +77,7 @@ struct DownstreamPluginTests {
         for product in ["greet", "greet.build", "greet.product", "Greetings.build"] {
             try? FileManager.default.removeItem(at: fixture.appendingPathComponent(".build/debug/\(product)"))
         }
-        let build = try run("swift", ["build", "--package-path", package.path, "--scratch-path", fixture.appendingPathComponent(".build").path])
+        let build = try await run("swift", ["build", "--package-path", package.path, "--scratch-path", fixture.appendingPathComponent(".build").path])
         try #require(build.status == 0, "swift build of the main-actor package failed:\n\(build.output)")
         let generatedWarnings = build.output.split(separator: "\n").filter { $0.contains("/Generated/") && $0.contains("warning:") }
         #expect(generatedWarnings.isEmpty, "\(generatedWarnings.joined(separator: "\n"))")
@@ -85,7 +85,7 @@ struct DownstreamPluginTests {
         let server = try await LiveServer(script: "Tests/Downstream/server.py")
         defer { server.stop() }
         let environment = ["GREETINGS_URL": server.baseURL.absoluteString, "GREETINGS_KEY": "s3cret"]
-        let greet = try run(fixture.appendingPathComponent(".build/debug/greet").path, ["Ada"], environment: environment, timeout: 60)
+        let greet = try await run(fixture.appendingPathComponent(".build/debug/greet").path, ["Ada"], environment: environment, timeout: 60)
         #expect(greet.status == 0, "\(greet.output)")
         #expect(greet.output == "Hello, Ada!\nHello, Ada. no tone\nkey: s3cret\n")
         #expect(await server.waitForLines(3) == ["GET /greetings/Ada?excited=true s3cret", "GET /greetings/Ada?excited=false s3cret", "GET /greetings/Ada s3cret"])

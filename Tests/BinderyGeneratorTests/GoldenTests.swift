@@ -40,13 +40,13 @@ struct GoldenTests {
 
     /// Two runs of the `bindery` executable write byte-identical files.
     @Test(arguments: specs)
-    func outputIsDeterministicAcrossProcesses(spec: String) throws {
+    func outputIsDeterministicAcrossProcesses(spec: String) async throws {
         let directories = (0..<2).map { _ in
             FileManager.default.temporaryDirectory.appendingPathComponent("bindery-\(UUID().uuidString)")
         }
         defer { for directory in directories { try? FileManager.default.removeItem(at: directory) } }
         for directory in directories {
-            let result = try run(Repository.bindery.path, ["generate", Repository.url(spec).path, "--output", directory.path], timeout: 60)
+            let result = try await run(Repository.bindery.path, ["generate", Repository.url(spec).path, "--output", directory.path], timeout: 60)
             try #require(result.status == 0, "\(result.output)")
         }
         for name in OutputFiles.all {
@@ -55,10 +55,11 @@ struct GoldenTests {
         }
     }
 
-    /// Generated code stays small: no more than 45 lines per operation (its models included). The Synapse backend's
+    /// Generated code stays small: no more than 48 lines per operation (its models included). The Synapse backend's
     /// 56 operations came to 2,288 lines before the renderer worked from views, and every model has had an
-    /// `init(from:)` of a line a field since models read their fields through `ModelContainer`. The spec has gained
-    /// operations since, so the bound is per operation.
+    /// `init(from:)` of a line a field since models read their fields through `ModelContainer`, and an `encode(to:)`
+    /// of a line a field since they have no `CodingKeys` (whose synthesized code cost more to compile than those
+    /// lines). The spec has gained operations since, so the bound is per operation.
     @Test func theSynapseBackendIsNoLargerThanBefore() throws {
         let spec = "Spec/SynapseBackend.bindery"
         let source = try Repository.text(spec)
@@ -66,7 +67,7 @@ struct GoldenTests {
         let lines = files.map { $0.contents.split(separator: "\n", omittingEmptySubsequences: false).count - 1 }.reduce(0, +)
         func operations(_ resource: Resource) -> Int { resource.endpoints.count + resource.resources.map(operations).reduce(0, +) }
         let count = try Generator.check(source: source, file: spec).resources.map { operations($0.declaration) }.reduce(0, +)
-        #expect(lines <= 45 * count, "\(lines) lines for \(count) operations")
+        #expect(lines <= 48 * count, "\(lines) lines for \(count) operations")
     }
 
     @Test func writesOnlyFilesWhoseContentChanged() throws {

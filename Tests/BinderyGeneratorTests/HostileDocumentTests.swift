@@ -42,9 +42,9 @@ struct HostileDocumentTests {
     ]
 
     @Test(arguments: refused.map(\.name))
-    func refusedWithAPositionedError(name: String) throws {
+    func refusedWithAPositionedError(name: String) async throws {
         let example = Self.refused.first { $0.name == name }!
-        let result = try importInBounds(example.text)
+        let result = try await importInBounds(example.text)
         #expect(result.status == 1, "\(result.output.prefix(2_000))")
         #expect(result.output.contains(example.expected), "\(result.output.prefix(2_000))")
         #expect(result.output.contains("doc.yaml:"), "the error names the document and a line in it")
@@ -96,9 +96,9 @@ struct HostileDocumentTests {
     ]
 
     @Test(arguments: accepted.map(\.name))
-    func acceptedWithinBounds(name: String) throws {
+    func acceptedWithinBounds(name: String) async throws {
         let example = Self.accepted.first { $0.name == name }!
-        let result = try importInBounds(example.text)
+        let result = try await importInBounds(example.text)
         #expect(result.status == 0, "\(result.output.prefix(2_000))")
         if let warning = example.warning { #expect(result.output.contains(warning), "\(result.output.prefix(2_000))") }
     }
@@ -129,7 +129,7 @@ struct HostileDocumentTests {
             + ##""properties": {\##(json("n" + payload)): {"type": "string", "description": \##(json(payload))}}}}}}"##
     }
 
-    @Test func noDocumentTextBecomesADeclaration() throws {
+    @Test func noDocumentTextBecomesADeclaration() async throws {
         let breaks = ["\n", "\r", "\r\n", "\u{2028}", "\u{2029}", "\u{85}", "\u{0B}", "\u{0C}", "\u{0}"]
         let result = try OpenAPIImporter.importDocument(Self.injecting(breaks), file: "doc.json")
         let api = try Generator.check(source: result.spec, file: "doc.bindery")
@@ -146,11 +146,11 @@ struct HostileDocumentTests {
         // The wire names keep every character of the document's.
         let query = try #require(reread.resources.first?.declaration.endpoints.first?.query.first)
         #expect(query.wireName.hasPrefix("q") && query.wireName.contains("\u{2028}") && query.wireName.contains("\r\n"))
-        try expectCompiles(result.spec)
+        try await expectCompiles(result.spec)
     }
 
     /// Names a document may hold that Swift or the spec language cannot take as they are.
-    @Test func everyNameMakesAValidUniqueSwiftName() throws {
+    @Test func everyNameMakesAValidUniqueSwiftName() async throws {
         let names = ["class", "self", "Self", "Type", "init", "File", "JSON", "Bytes", "Task", "Data", "🐶", "", "pet", "Pet", "PET", "1st", "_", "__", "a b", "a-b", "a_b"]
         let properties = names.map { ##""\##($0)": {"type": "string"}"## }.joined(separator: ", ")
         let schemas = names.map { ##""\##($0)": {"type": "object", "properties": {\##(properties)}}"## }.joined(separator: ", ")
@@ -165,18 +165,18 @@ struct HostileDocumentTests {
         let result = try OpenAPIImporter.importDocument(text, file: "doc.json")
         let api = try Generator.check(source: result.spec, file: "doc.bindery")
         #expect(Listing.lines(for: api).contains { $0.hasPrefix("GET /models/{model}/{path}") }, "path parameters named like keywords keep their operation")
-        try expectCompiles(result.spec)
+        try await expectCompiles(result.spec)
     }
 
     /// `bindery import` on `text`, under a time bound and `memoryBound` of address space.
-    func importInBounds(_ text: String) throws -> CommandResult {
+    func importInBounds(_ text: String) async throws -> CommandResult {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let document = folder.appendingPathComponent("doc.yaml")
         try Data(text.utf8).write(to: document)
         let kilobytes = Self.memoryBound(documentSize: text.utf8.count) / 1024
-        let result = try run(
+        let result = try await run(
             "bash", ["-c", "ulimit -v \(kilobytes) && exec \"$0\" import doc.yaml --output doc.bindery", Repository.bindery.path],
             in: folder, timeout: 120)
         #expect(!result.signalled && !result.timedOut, "the import crashed, ran out of its \(kilobytes) KiB or its time: \(result.output.suffix(2_000))")
@@ -186,11 +186,11 @@ struct HostileDocumentTests {
     /// The address space an import may take: Swift's runtime and the program, and 40 times the document's size.
     static func memoryBound(documentSize: Int) -> Int { 192 << 20 + 40 * documentSize }
 
-    private func expectCompiles(_ spec: String) throws {
+    private func expectCompiles(_ spec: String) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-swift-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         try Generator.write(try Generator.generate([SourceFile(name: "doc.bindery", text: spec)]), to: folder)
-        let compile = try typecheck(folder, module: "Hostile")
+        let compile = try await typecheck(folder, module: "Hostile")
         #expect(compile.status == 0, "the generated Swift does not compile:\n\(compile.output.prefix(4_000))")
     }
 }

@@ -97,16 +97,16 @@ struct HostileSpecTests {
         ("empty model", Data((api + "model Nothing {}").utf8)),
     ]
 
-    func check(_ source: Data) throws -> (CommandResult, URL) {
+    func check(_ source: Data) async throws -> (CommandResult, URL) {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString).bindery")
         try source.write(to: url)
-        return (try run(Repository.bindery.path, ["check", url.path], timeout: 120), url)
+        return (try await run(Repository.bindery.path, ["check", url.path], timeout: 120), url)
     }
 
     @Test(arguments: refused.map(\.name))
-    func refusedWithPositions(name: String) throws {
+    func refusedWithPositions(name: String) async throws {
         let spec = Self.refused.first { $0.name == name }!
-        let (result, url) = try check(spec.source)
+        let (result, url) = try await check(spec.source)
         defer { try? FileManager.default.removeItem(at: url) }
         #expect(!result.timedOut && !result.signalled, "bindery check did not exit by itself")
         #expect(result.status == 1, "\(result.output.prefix(2_000))")
@@ -121,28 +121,28 @@ struct HostileSpecTests {
     }
 
     @Test(arguments: accepted.map(\.name))
-    func acceptedSpecsCompile(name: String) throws {
+    func acceptedSpecsCompile(name: String) async throws {
         let spec = Self.accepted.first { $0.name == name }!
-        let (result, url) = try check(spec.source)
+        let (result, url) = try await check(spec.source)
         defer { try? FileManager.default.removeItem(at: url) }
         try #require(result.status == 0 && !result.signalled, "\(result.output.prefix(2_000))")
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
-        let generate = try run(Repository.bindery.path, ["generate", url.path, "--output", output.path], timeout: 120)
+        let generate = try await run(Repository.bindery.path, ["generate", url.path, "--output", output.path], timeout: 120)
         try #require(generate.status == 0, "\(generate.output)")
-        let compile = try typecheck(output, module: "Hostile")
+        let compile = try await typecheck(output, module: "Hostile")
         #expect(compile.status == 0, "the generated Swift does not compile:\n\(compile.output.prefix(4_000))")
     }
 
-    @Test func crlfPositionsAreOnTheirLines() throws {
-        let (result, url) = try check(Data("api A { base-url \"https://a.example.com\" }\r\nmodel M {\r\n    a: Nope\r\n}\r\n".utf8))
+    @Test func crlfPositionsAreOnTheirLines() async throws {
+        let (result, url) = try await check(Data("api A { base-url \"https://a.example.com\" }\r\nmodel M {\r\n    a: Nope\r\n}\r\n".utf8))
         defer { try? FileManager.default.removeItem(at: url) }
         #expect(result.output.hasPrefix("\(url.path):3:8: error: unknown type 'Nope'"), "\(result.output)")
     }
 
-    @Test func manyErrorsAreSummedUpAndLongLinesTrimmed() throws {
+    @Test func manyErrorsAreSummedUpAndLongLinesTrimmed() async throws {
         let fields = (0..<120).map { "    f\($0): Nope" }.joined(separator: "\n")
-        let (result, url) = try check(Data((Self.api + "model M {\n\(fields)\n}\n" + "model L { " + String(repeating: "a", count: 5_000) + " }\n").utf8))
+        let (result, url) = try await check(Data((Self.api + "model M {\n\(fields)\n}\n" + "model L { " + String(repeating: "a", count: 5_000) + " }\n").utf8))
         defer { try? FileManager.default.removeItem(at: url) }
         #expect(result.status == 1)
         #expect(result.output.contains("and 71 more errors\n121 errors in"), "\(result.output.suffix(500))")

@@ -37,13 +37,13 @@ struct ImportTests {
     }
 
     @Test(arguments: documents)
-    func importedSpecsCompileWithoutWarnings(document: String) throws {
+    func importedSpecsCompileWithoutWarnings(document: String) async throws {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("import-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
-        let generate = try run(Repository.bindery.path, ["generate", Repository.url(document).path, "--output", output.path], timeout: 120)
+        let generate = try await run(Repository.bindery.path, ["generate", Repository.url(document).path, "--output", output.path], timeout: 120)
         try #require(generate.status == 0, "\(generate.output)")
         #expect(generate.output.isEmpty, "a build prints nothing: \(generate.output)")
-        let compile = try typecheck(output, module: "Imported")
+        let compile = try await typecheck(output, module: "Imported")
         #expect(compile.status == 0, "the generated Swift does not compile:\n\(compile.output.prefix(4_000))")
     }
 
@@ -212,11 +212,11 @@ struct ImportTests {
     }
 
     @Test("import reads standard input, writes nothing when the document is broken, and checks what it writes")
-    func commandLine() throws {
+    func commandLine() async throws {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("import-\(UUID().uuidString).bindery")
         defer { try? FileManager.default.removeItem(at: output) }
         let document = Repository.url(Self.documents[1]).path
-        let piped = try run("/bin/sh", ["-c", "'\(Repository.bindery.path)' import - --output '\(output.path)' --name GitHub < '\(document)'"], timeout: 60)
+        let piped = try await run("/bin/sh", ["-c", "'\(Repository.bindery.path)' import - --output '\(output.path)' --name GitHub < '\(document)'"], timeout: 60)
         #expect(piped.status == 0, "\(piped.output)")
         #expect(try String(contentsOf: output, encoding: .utf8).contains("api GitHub {"))
         #expect(piped.output.contains("<stdin>:1:1: warning: no servers"))
@@ -224,7 +224,7 @@ struct ImportTests {
         let broken = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString).yaml")
         defer { try? FileManager.default.removeItem(at: broken) }
         try Data(Self.broken[0].document.utf8).write(to: broken)
-        let failed = try run(Repository.bindery.path, ["import", broken.path, "--output", output.path], timeout: 60)
+        let failed = try await run(Repository.bindery.path, ["import", broken.path, "--output", output.path], timeout: 60)
         #expect(failed.status == 1)
         #expect(failed.output.contains("\(broken.path):9:23: error:"))
         #expect(!FileManager.default.fileExists(atPath: output.path), "no partial output")

@@ -104,7 +104,7 @@ struct OverlayTests {
         let swift = try FileManager.default.contentsOfDirectory(atPath: generated.path).map {
             try String(contentsOf: generated.appendingPathComponent($0), encoding: .utf8)
         }.joined()
-        #expect(swift.contains("public struct Deployment"), "the rest of the document is there")
+        #expect(swift.contains("public nonisolated struct Deployment"), "the rest of the document is there")
         #expect(!swift.contains("/ui"), "the overlay removed the UI proxy")
     }
 }

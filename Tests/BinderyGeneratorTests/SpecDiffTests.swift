@@ -84,21 +84,21 @@ struct SpecDiffTests {
     }
 
     @Test("The command compares two imports of a document and sums up")
-    func commandLine() throws {
+    func commandLine() async throws {
         let old = Repository.url("Tests/BinderyGeneratorTests/OpenAPI/everything.yaml")
         let newer = FileManager.default.temporaryDirectory.appendingPathComponent("everything-\(UUID().uuidString).yaml")
         defer { try? FileManager.default.removeItem(at: newer) }
         let text = try String(contentsOf: old, encoding: .utf8).replacingOccurrences(of: "enum: [available, pending, sold]", with: "enum: [available, sold]")
         try Data(text.utf8).write(to: newer)
-        let result = try run(Repository.bindery.path, ["diff", old.path, newer.path], timeout: 60)
+        let result = try await run(Repository.bindery.path, ["diff", old.path, newer.path], timeout: 60)
         #expect(result.status == 0)
         #expect(result.output == "- Status.pending  [breaking: code naming the case no longer compiles]\n1 change, 1 source-breaking.\n")
-        let same = try run(Repository.bindery.path, ["diff", old.path, old.path], timeout: 60)
+        let same = try await run(Repository.bindery.path, ["diff", old.path, old.path], timeout: 60)
         #expect(same.output == "No changes to the Swift API.\n")
         let additions = FileManager.default.temporaryDirectory.appendingPathComponent("additions-\(UUID().uuidString).bindery")
         defer { try? FileManager.default.removeItem(at: additions) }
         try Data("extend enum Status { pending }\n".utf8).write(to: additions)
-        let extended = try run(Repository.bindery.path, ["diff", old.path, newer.path, additions.path], timeout: 60)
+        let extended = try await run(Repository.bindery.path, ["diff", old.path, newer.path, additions.path], timeout: 60)
         #expect(extended.output == "No changes to the Swift API.\n", "the additions apply to both sides")
     }
 }

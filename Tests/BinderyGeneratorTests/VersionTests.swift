@@ -6,9 +6,9 @@ import Testing
 /// One version for the whole of Bindery: what `bindery --version` prints, what each generated file says made it, and
 /// what the runtime sends in its `User-Agent`.
 @Suite struct VersionTests {
-    @Test func theGeneratorAndTheRuntimeReportOneVersion() throws {
+    @Test func theGeneratorAndTheRuntimeReportOneVersion() async throws {
         #expect(Generator.version == APIClient.runtimeVersion)
-        let printed = try run(Repository.bindery.path, ["--version"], timeout: 60)
+        let printed = try await run(Repository.bindery.path, ["--version"], timeout: 60)
         #expect(printed.output == "bindery \(Generator.version)\n")
     }
 

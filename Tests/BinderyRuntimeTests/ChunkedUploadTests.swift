@@ -97,10 +97,10 @@ struct ChunkedUploadTests {
     }
 
     /// A file of `size` random bytes, with its MD5 from `md5sum`.
-    static func randomFile(_ size: Int) throws -> (URL, String) {
+    static func randomFile(_ size: Int) async throws -> (URL, String) {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("bindery-upload-\(UUID().uuidString).bin")
-        #expect(try run("sh", ["-c", "head -c \(size) /dev/urandom > '\(url.path)'"]).status == 0)
-        return (url, String(try run("md5sum", [url.path]).output.prefix(32)))
+        #expect(try await run("sh", ["-c", "head -c \(size) /dev/urandom > '\(url.path)'"]).status == 0)
+        return (url, String(try await run("md5sum", [url.path]).output.prefix(32)))
     }
 
     static let size = 2 * chunk + 123
@@ -118,7 +118,7 @@ struct ChunkedUploadTests {
     @Test func uploadsAFileInChunksAndTheServerStoresItWhole() async throws {
         let emulator = try await Emulator()
         defer { emulator.stop() }
-        let (file, md5) = try Self.randomFile(Self.size)
+        let (file, md5) = try await Self.randomFile(Self.size)
         defer { try? FileManager.default.removeItem(at: file) }
         let reports = Locked<[UploadProgress]>([])
         let finalized = try await emulator.upload(file).run { progress in reports.withLock { $0.append(progress) } }
@@ -136,7 +136,7 @@ struct ChunkedUploadTests {
     @Test func aChunkWhoseAnswerWasLostIsNotStoredTwice() async throws {
         let emulator = try await Emulator()
         defer { emulator.stop() }
-        let (file, md5) = try Self.randomFile(Self.size)
+        let (file, md5) = try await Self.randomFile(Self.size)
         defer { try? FileManager.default.removeItem(at: file) }
         try await emulator.drop("PUT /chunked_upload/", skip: 1)
         let finalized = try await emulator.upload(file).run()
@@ -153,7 +153,7 @@ struct ChunkedUploadTests {
     @Test func aChunkCutOffBeforeTheServerReadItIsSentAgain() async throws {
         let emulator = try await Emulator()
         defer { emulator.stop() }
-        let (file, md5) = try Self.randomFile(Self.size)
+        let (file, md5) = try await Self.randomFile(Self.size)
         defer { try? FileManager.default.removeItem(at: file) }
         try await emulator.drop("PUT /chunked_upload/", skip: 1, before: true)
         let finalized = try await emulator.upload(file).run()
@@ -171,7 +171,7 @@ struct ChunkedUploadTests {
     @Test func anInterruptedUploadResumesFromTheServersOffset() async throws {
         let emulator = try await Emulator()
         defer { emulator.stop() }
-        let (file, md5) = try Self.randomFile(Self.size)
+        let (file, md5) = try await Self.randomFile(Self.size)
         defer { try? FileManager.default.removeItem(at: file) }
         let first = emulator.upload(file)
         #expect(await Self.interrupt(first, after: 2 * Self.chunk)?.kind == .cancelled)
@@ -191,7 +191,7 @@ struct ChunkedUploadTests {
     @Test func aLostFinalizeIsCheckedNotSentAgain() async throws {
         let emulator = try await Emulator()
         defer { emulator.stop() }
-        let (file, md5) = try Self.randomFile(Self.size)
+        let (file, md5) = try await Self.randomFile(Self.size)
         defer { try? FileManager.default.removeItem(at: file) }
         try await emulator.drop("POST /chunked_upload/")
         let finalized = try await emulator.upload(file).run()
@@ -205,7 +205,7 @@ struct ChunkedUploadTests {
     @Test func anEmptyFileIsFinalizedWithoutChunks() async throws {
         let emulator = try await Emulator()
         defer { emulator.stop() }
-        let (file, md5) = try Self.randomFile(0)
+        let (file, md5) = try await Self.randomFile(0)
         defer { try? FileManager.default.removeItem(at: file) }
         let finalized = try await emulator.upload(file).run()
 
@@ -218,8 +218,8 @@ struct ChunkedUploadTests {
     @Test func aChecksumMismatchIsAValidationErrorWithTheServersDetail() async throws {
         let emulator = try await Emulator()
         defer { emulator.stop() }
-        let (file, _) = try Self.randomFile(Self.size)
-        let (other, _) = try Self.randomFile(Self.size)
+        let (file, _) = try await Self.randomFile(Self.size)
+        let (other, _) = try await Self.randomFile(Self.size)
         defer {
             try? FileManager.default.removeItem(at: file)
             try? FileManager.default.removeItem(at: other)
@@ -236,7 +236,7 @@ struct ChunkedUploadTests {
     @Test func anExpiredUploadIsGone() async throws {
         let emulator = try await Emulator()
         defer { emulator.stop() }
-        let (file, _) = try Self.randomFile(Self.size)
+        let (file, _) = try await Self.randomFile(Self.size)
         defer { try? FileManager.default.removeItem(at: file) }
         let first = emulator.upload(file)
         _ = await Self.interrupt(first, after: Self.chunk)

@@ -24,10 +24,10 @@ struct MD5Tests {
 
     /// A large random file fed in uneven pieces gives what `md5sum` gives, and asking for the digest midway does
     /// not disturb the rest.
-    @Test func matchesMd5sumOnALargeRandomFile() throws {
+    @Test func matchesMd5sumOnALargeRandomFile() async throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("bindery-md5-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: url) }
-        #expect(try run("sh", ["-c", "head -c \((8 << 20) + 37) /dev/urandom > '\(url.path)'"]).status == 0)
+        #expect(try await run("sh", ["-c", "head -c \((8 << 20) + 37) /dev/urandom > '\(url.path)'"]).status == 0)
         let bytes = try Data(contentsOf: url)
 
         var md5 = MD5()
@@ -39,7 +39,7 @@ struct MD5Tests {
             _ = md5.hexDigest()
             offset = end
         }
-        let md5sum = try run("md5sum", [url.path])
+        let md5sum = try await run("md5sum", [url.path])
         let (status, output) = (md5sum.status, md5sum.output)
         #expect(status == 0)
         #expect(md5.hexDigest() == output.prefix(32).description)
@@ -50,9 +50,9 @@ struct MD5Tests {
     @Test func aFileHashedFromThePiecesSentMatchesMd5sum() async throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("bindery-md5-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: url) }
-        #expect(try run("sh", ["-c", "head -c \((3 << 20) + 5) /dev/urandom > '\(url.path)'"]).status == 0)
+        #expect(try await run("sh", ["-c", "head -c \((3 << 20) + 5) /dev/urandom > '\(url.path)'"]).status == 0)
         let bytes = try Data(contentsOf: url)
-        let expected = String(try run("md5sum", [url.path]).output.prefix(32))
+        let expected = String(try await run("md5sum", [url.path]).output.prefix(32))
         func piece(_ range: Range<Int>) -> (Data, Int64) { (bytes.subdata(in: range), Int64(range.lowerBound)) }
         let orders: [[Range<Int>]] = [
             [0..<1000, 1000..<(1 << 20), (1 << 20)..<bytes.count],

@@ -133,19 +133,40 @@ public struct CommandResult: Sendable {
 }
 
 /// Runs a command to completion, or kills it after `timeout` seconds, and returns how it ended with its combined
-/// output.
+/// output. The wait is on a thread of its own, not on one of Swift's few cooperative threads: a test that compiles
+/// for minutes must not hold back every other test of the run.
 public func run(
     _ executable: String, _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
     timeout: TimeInterval = 900
+) async throws -> CommandResult {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread {
+            continuation.resume(with: Result {
+                try runBlocking(executable, arguments, in: directory, environment: environment, timeout: timeout)
+            })
+        }
+    }
+}
+
+private func runBlocking(
+    _ executable: String, _ arguments: [String], in directory: URL?, environment: [String: String], timeout: TimeInterval
 ) throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [executable] + arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
     if let directory { process.currentDirectoryURL = directory }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
+    // A file, not a pipe: a process another test starts at the same moment can inherit a pipe's write end and hold
+    // it open for as long as it lives, and a read to the pipe's end would wait for that process, not for this one.
+    let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("bindery-run-\(UUID().uuidString)")
+    guard FileManager.default.createFile(atPath: outputFile.path, contents: nil) else {
+        throw ServerFailure("cannot create \(outputFile.path)")
+    }
+    defer { try? FileManager.default.removeItem(at: outputFile) }
+    let output = try FileHandle(forWritingTo: outputFile)
+    defer { try? output.close() }
+    process.standardOutput = output
+    process.standardError = output
     try process.run()
     let timedOut = Locked(false)
     let watchdog = DispatchWorkItem {
@@ -154,9 +175,9 @@ public func run(
         kill(process.processIdentifier, SIGKILL)
     }
     DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     watchdog.cancel()
+    let data = (try? Data(contentsOf: outputFile)) ?? Data()
     return CommandResult(
         status: process.terminationStatus, output: String(decoding: data, as: UTF8.self),
         signalled: process.terminationReason == .uncaughtSignal, timedOut: timedOut.withLock { $0 })

@@ -34,10 +34,10 @@ public enum Repository {
 
 /// Type-checks the Swift files of `folder` against the built runtime as module `module`, warnings as errors, as a
 /// user's build of generated code would.
-public func typecheck(_ folder: URL, module: String) throws -> CommandResult {
+public func typecheck(_ folder: URL, module: String) async throws -> CommandResult {
     let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".swift") }
         .map { folder.appendingPathComponent($0).path }
-    return try run(
+    return try await run(
         "swiftc",
         ["-typecheck", "-swift-version", "6", "-warnings-as-errors", "-module-name", module, "-I", Repository.modules.path]
             + Repository.runtimeImports + files,

@@ -12,7 +12,7 @@ public enum TestCertificates {
         public var key: URL
     }
 
-    private static let files: Result<Files, ServerFailure> = {
+    private static let files = Task<Files, any Error> {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bindery-tls-\(getpid())")
         let script = """
             set -e
@@ -24,16 +24,18 @@ public enum TestCertificates {
             """
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let made = try run("bash", ["-c", script, folder.path], timeout: 60)
-            guard made.status == 0 else { return .failure(ServerFailure("openssl could not make the test certificates:\n\(made.output)")) }
+            let made = try await run("bash", ["-c", script, folder.path], timeout: 60)
+            guard made.status == 0 else { throw ServerFailure("openssl could not make the test certificates:\n\(made.output)") }
+        } catch let failure as ServerFailure {
+            throw failure
         } catch {
-            return .failure(ServerFailure("openssl could not be run: \(error)"))
+            throw ServerFailure("openssl could not be run: \(error)")
         }
-        return .success(Files(
+        return Files(
             authority: folder.appendingPathComponent("authority.pem"), certificate: folder.appendingPathComponent("server.pem"),
-            key: folder.appendingPathComponent("server.key")))
-    }()
+            key: folder.appendingPathComponent("server.key"))
+    }
 
     /// The files, made on first use.
-    public static func made() throws -> Files { try files.get() }
+    public static func made() async throws -> Files { try await files.value }
 }

@@ -188,7 +188,8 @@ struct LaunchTests {
         #expect(error.message.contains("did not end within 1.0 s; last state: PENDING"), "\(error)")
         // The emulator's log is read as it comes: wait (at most 5 s) for the second poll's line, not only the first.
         let polls = await received(atLeast: 3) { $0.path == "/v1/async-tasks/\(future.taskID)" }
-        #expect(polls.count == 2, "one poll at the start, and the last one cut to the 1 s limit; no poll after it")
+        // A loaded machine can take the whole second over the first poll, which leaves no room for another.
+        #expect((1...2).contains(polls.count), "one poll at the start, and the last one cut to the 1 s limit; no poll after it")
     }
 
     @Test("Cancelling the awaiting task stops polling")

@@ -235,7 +235,7 @@ struct LlamaDeployCoreTests {
 /// An app that talks to both servers, as the seed's single client does, imports both libraries in one file and
 /// names each one's types without qualifying them.
 @Suite struct BothLibrariesTests {
-    @Test func bothLibrariesCoexistInOneFile() throws {
+    @Test func bothLibrariesCoexistInOneFile() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("both-llamadeploy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -248,7 +248,7 @@ struct LlamaDeployCoreTests {
             let events = (EventDefinition(serviceID: "hitl", eventObjStr: "{}"), CoreEventDefinition(agentID: "hitl", eventObjStr: "{}"))
             let sessions: [Any.Type] = [SessionDefinition.self, CoreSessionDefinition.self, TaskResult.self, CoreTaskResult.self]
             """.write(to: folder.appendingPathComponent("Both.swift"), atomically: true, encoding: .utf8)
-        let result = try typecheck(folder, module: "Both")
+        let result = try await typecheck(folder, module: "Both")
         #expect(result.status == 0, "\(result.output)")
     }
 }

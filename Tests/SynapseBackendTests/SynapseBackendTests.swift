@@ -650,8 +650,8 @@ private func * (text: String, count: Int) -> String { String(repeating: text, co
 /// Naming a field that holds no file URL in `rewritingFileURLs` is a compile error, where it used to rewrite nothing
 /// without a word: `MLModel`'s file field is `file`, not `files`.
 @Suite struct FileURLFieldTests {
-    @Test func aFieldWithoutFileURLsDoesNotCompile() throws {
-        func typechecked(_ field: String) throws -> CommandResult {
+    @Test func aFieldWithoutFileURLsDoesNotCompile() async throws {
+        func typechecked(_ field: String) async throws -> CommandResult {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("file-url-fields-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
@@ -659,11 +659,11 @@ private func * (text: String, count: Int) -> String { String(repeating: text, co
                 import SynapseBackend
                 func local(_ model: MLModel) -> MLModel { model.rewritingFileURLs([.\(field): { "/local" + $0 }]) }
                 """.write(to: folder.appendingPathComponent("Use.swift"), atomically: true, encoding: .utf8)
-            return try typecheck(folder, module: "Use")
+            return try await typecheck(folder, module: "Use")
         }
-        let right = try typechecked("file")
+        let right = try await typechecked("file")
         #expect(right.status == 0, "\(right.output)")
-        let wrong = try typechecked("files")
+        let wrong = try await typechecked("files")
         #expect(wrong.status != 0 && wrong.output.contains("has no member 'files'"), "\(wrong.output)")
     }
 }

@@ -67,7 +67,7 @@ public enum TransportConformance {
 
         public init(_ scheme: Scheme) async throws {
             self.scheme = scheme
-            let files = scheme == .https ? try TestCertificates.made() : nil
+            let files = scheme == .https ? try await TestCertificates.made() : nil
             certificateAuthority = files?.authority
             live = try await LiveServer(
                 script: "Tests/Servers/hostile.py", arguments: files.map { ["--tls", $0.certificate.path, $0.key.path] } ?? [],

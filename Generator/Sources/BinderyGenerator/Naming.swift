@@ -107,9 +107,10 @@ enum Naming {
         "EventFraming", "EventReading", "EventStream", "ExponentialBackoff", "FileURLs", "HeaderAuth", "HTTPBody", "HTTPHeaders",
         "HTTPMethod", "HTTPRequest", "HTTPResponse", "Indirect", "InMemoryTransport", "IOThread", "Job", "JobProgress", "JobRule", "JobStart", "JSONValue", "MD5",
         "ManualClock", "Middleware", "ModelContainer", "MultipartForm", "MultipartPart", "Nanoseconds", "Origin", "Page", "Paginated", "PaginationRule",
-        "ParameterValue", "QueryItems", "Request", "RequestBody", "RequestOptions", "ResponseReader", "RetryPolicy",
+        "ParameterValue", "Proxy", "QueryItems", "Redirect", "Request", "RequestBody", "RequestHead", "RequestOptions",
+        "ResponseReader", "RetryPolicy",
         "Secret", "ServerSentEvent", "SocketTransport", "SpecRetryPolicy", "StreamingResponse", "StreamingTransport", "SystemClock",
         "TaggedUnion", "Timeouts", "Transport",
-        "TransportError", "UntaggedUnion", "UploadProgress", "URLSessionTransport", "WithResponse",
+        "TransportError", "UntaggedUnion", "UploadProgress", "URLSessionTransport", "WireKey", "WithResponse",
     ]
 }

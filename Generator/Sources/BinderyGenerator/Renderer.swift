@@ -185,7 +185,8 @@ public struct Renderer {
             let decodedPlain = field.defaultValue != nil || field.type.isOptional
             return FieldView(
                 doc: docLines(field.doc), name: Naming.escaped(field.swiftName), type: typeView(field.type),
-                indirect: field.isIndirect, wireName: field.wireName == field.swiftName ? nil : Self.literal(field.wireName),
+                indirect: field.isIndirect, storage: "_" + field.swiftName, wireName: Self.literal(field.wireName),
+                optional: field.type.isOptional,
                 decodeIfPresent: decodedPlain, decodedType: typeView(decodedPlain ? field.type.wrapped : field.type),
                 fallback: field.defaultValue.map(literal))
         }
@@ -200,17 +201,9 @@ public struct Renderer {
                 name: Naming.escaped(field.swiftName), wireName: Self.literal(field.wireName), optional: field.type.isOptional, json: type == .primitive(.json),
                 array: type == .array(.primitive(.string)), string: type == .primitive(.string))
         }
-        var codingKeys: [CodingKeyView] = []
-        for field in fields {
-            if field.wireName == nil, let last = codingKeys.last, last.wireName == nil {
-                codingKeys[codingKeys.count - 1].names += ", " + field.name
-            } else {
-                codingKeys.append(CodingKeyView(names: field.name, wireName: field.wireName))
-            }
-        }
         return ModelView(
             doc: docLines(model.doc), name: model.name, fields: fields, initializer: signature(parameters),
-            hasFields: !fields.isEmpty, codingKeys: codingKeys, fileURLs: rewrites,
+            hasFields: !fields.isEmpty, fileURLs: rewrites,
             fileURLCases: rewrites.map { "\($0.name) = \($0.wireName)" }.joined(separator: ", "), hasFileURLs: !rewrites.isEmpty)
     }
 

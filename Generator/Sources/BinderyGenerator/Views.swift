@@ -132,26 +132,24 @@ struct ModelView {
     var initializer: SignatureView
     /// A model with fields decodes them itself, through the runtime's `ModelContainer`.
     var hasFields: Bool
-    var codingKeys: [CodingKeyView]
     var fileURLs: [FileURLRewriteView]
     /// The cases of the model's `FileURLField`: `file = "file", images = "image_urls"`.
     var fileURLCases: String
     var hasFileURLs: Bool
 }
 
-/// One line of a model's `CodingKeys`: a field whose wire name differs (`case createdAt = "created_at"`), or a run
-/// of fields whose names are their wire names (`case id, name`).
-struct CodingKeyView {
-    var names: String
-    var wireName: String?
-}
-
 struct FieldView {
     var doc: [String]
     var name: String
     var type: TypeView
+    /// Held behind a reference (`Indirect`), in `storage`: written out rather than as a property wrapper, which a
+    /// `nonisolated` struct cannot have.
     var indirect: Bool
-    var wireName: String?
+    var storage: String
+    /// The field's wire name as a string literal, its key in `init(from:)` and `encode(to:)`.
+    var wireName: String
+    /// Whether `encode(to:)` leaves it out when nil.
+    var optional: Bool
     /// How `init(from:)` reads it, when the model decodes by hand.
     var decodeIfPresent: Bool
     var decodedType: TypeView

@@ -27,7 +27,7 @@ struct AsyncHTTPClientTransportTests {
 
     /// nginx offering HTTP/2 over TLS: 30 GETs in flight at once go as HTTP/2 streams of one connection.
     @Test func http2WhereTheServerOffersIt() async throws {
-        let files = try TestCertificates.made()
+        let files = try await TestCertificates.made()
         let nginx = try Nginx(listen: ["ssl", "http2"], certificate: (files.certificate, files.key))
         let transport = try AsyncHTTPClientTransport(trust: .adding(certificateAuthorities: files.authority), proxy: .none)
         let url = URL(string: "https://127.0.0.1:\(nginx.port)/item.json")!

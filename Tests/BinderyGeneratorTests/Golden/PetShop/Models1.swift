@@ -41,13 +41,14 @@ public nonisolated struct Owner: Codable, Hashable, Sendable {
         self.name = name
     }
 
-    enum CodingKeys: String, CodingKey {
-        case name
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: WireKey.self)
+        self.name = try container.decode(String.self, forKey: "name")
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
-        self.name = try container.decode(String.self, forKey: .name)
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: WireKey.self)
+        try container.encode(self.name, forKey: "name")
     }
 }
 
@@ -64,16 +65,18 @@ public nonisolated struct Booking: Codable, Hashable, Sendable {
         self.salon = salon
     }
 
-    enum CodingKeys: String, CodingKey {
-        case petID = "pet_id"
-        case day, salon
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: WireKey.self)
+        self.petID = try container.decode(Int.self, forKey: "pet_id")
+        self.day = try container.decode(Date.self, forKey: "day")
+        self.salon = try container.decodeIfPresent(String.self, forKey: "salon")
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
-        self.petID = try container.decode(Int.self, forKey: .petID)
-        self.day = try container.decode(Date.self, forKey: .day)
-        self.salon = try container.decodeIfPresent(String.self, forKey: .salon)
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: WireKey.self)
+        try container.encode(self.petID, forKey: "pet_id")
+        try container.encode(self.day, forKey: "day")
+        try container.encodeIfPresent(self.salon, forKey: "salon")
     }
 }
 

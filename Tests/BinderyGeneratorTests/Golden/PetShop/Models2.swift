@@ -36,15 +36,16 @@ public nonisolated struct VideoUpload: Codable, Hashable, Sendable {
         self.completedAt = completedAt
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id
-        case completedAt = "completed_at"
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: WireKey.self)
+        self.id = try container.decode(String.self, forKey: "id")
+        self.completedAt = try container.decodeIfPresent(Date.self, forKey: "completed_at")
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
-        self.id = try container.decode(String.self, forKey: .id)
-        self.completedAt = try container.decodeIfPresent(Date.self, forKey: .completedAt)
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: WireKey.self)
+        try container.encode(self.id, forKey: "id")
+        try container.encodeIfPresent(self.completedAt, forKey: "completed_at")
     }
 }
 
@@ -60,15 +61,18 @@ public nonisolated struct Notice: Codable, Hashable, Sendable {
         self.body = body
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, text, body
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: WireKey.self)
+        self.id = try container.decode(Int.self, forKey: "id")
+        self.text = try container.decode(String.self, forKey: "text")
+        self.body = try container.decodeIfPresent(NoticeBody.self, forKey: "body")
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
-        self.id = try container.decode(Int.self, forKey: .id)
-        self.text = try container.decode(String.self, forKey: .text)
-        self.body = try container.decodeIfPresent(NoticeBody.self, forKey: .body)
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: WireKey.self)
+        try container.encode(self.id, forKey: "id")
+        try container.encode(self.text, forKey: "text")
+        try container.encodeIfPresent(self.body, forKey: "body")
     }
 }
 
@@ -116,14 +120,16 @@ public nonisolated struct SignedNote: Codable, Hashable, Sendable {
         self.text = text
     }
 
-    enum CodingKeys: String, CodingKey {
-        case signature, text
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: WireKey.self)
+        self.signature = try container.decode(String.self, forKey: "signature")
+        self.text = try container.decodeIfPresent(String.self, forKey: "text")
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
-        self.signature = try container.decode(String.self, forKey: .signature)
-        self.text = try container.decodeIfPresent(String.self, forKey: .text)
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: WireKey.self)
+        try container.encode(self.signature, forKey: "signature")
+        try container.encodeIfPresent(self.text, forKey: "text")
     }
 }
 
@@ -139,16 +145,18 @@ public nonisolated struct OrderFilter: Codable, Hashable, Sendable {
         self.placedAfter = placedAfter
     }
 
-    enum CodingKeys: String, CodingKey {
-        case status, tags
-        case placedAfter = "placed_after"
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: WireKey.self)
+        self.status = try container.decode(String.self, forKey: "status")
+        self.tags = try container.decodeIfPresent([String].self, forKey: "tags")
+        self.placedAfter = try container.decodeIfPresent(Date.self, forKey: "placed_after")
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
-        self.status = try container.decode(String.self, forKey: .status)
-        self.tags = try container.decodeIfPresent([String].self, forKey: .tags)
-        self.placedAfter = try container.decodeIfPresent(Date.self, forKey: .placedAfter)
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: WireKey.self)
+        try container.encode(self.status, forKey: "status")
+        try container.encodeIfPresent(self.tags, forKey: "tags")
+        try container.encodeIfPresent(self.placedAfter, forKey: "placed_after")
     }
 }
 
@@ -162,13 +170,15 @@ public nonisolated struct OrderLine: Codable, Hashable, Sendable {
         self.quantity = quantity
     }
 
-    enum CodingKeys: String, CodingKey {
-        case sku, quantity
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: WireKey.self)
+        self.sku = try container.decode(String.self, forKey: "sku")
+        self.quantity = try container.decodeIfPresent(Int.self, forKey: "quantity")
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
-        self.sku = try container.decode(String.self, forKey: .sku)
-        self.quantity = try container.decodeIfPresent(Int.self, forKey: .quantity)
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: WireKey.self)
+        try container.encode(self.sku, forKey: "sku")
+        try container.encodeIfPresent(self.quantity, forKey: "quantity")
     }
 }

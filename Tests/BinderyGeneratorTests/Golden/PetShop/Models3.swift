@@ -75,43 +75,54 @@ public nonisolated struct Pet: Codable, Hashable, Sendable, FileURLs {
         self.documents = documents
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, name, tag
-        case createdAt = "created_at"
-        case lastChange = "updated_at"
-        case isVaccinated = "is_vaccinated"
-        case weight
-        case bigID = "big_id"
-        case housing
-        case photoURL = "photo_url"
-        case uuid, attributes, tags, scores, owner, priority, `default`
-        case isSelf = "self"
-        case thumbnail, gallery, documents
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: WireKey.self)
+        self.id = try container.decode(Int.self, forKey: "id")
+        self.name = try container.decode(String.self, forKey: "name")
+        self.tag = try container.decodeIfPresent(String.self, forKey: "tag")
+        self.createdAt = try container.decode(Date.self, forKey: "created_at")
+        self.lastChange = try container.decodeIfPresent(Date.self, forKey: "updated_at")
+        self.isVaccinated = try container.decodeIfPresent(Bool.self, forKey: "is_vaccinated") ?? false
+        self.weight = try container.decodeIfPresent(Double.self, forKey: "weight") ?? 1.5
+        self.bigID = try container.decodeIfPresent(Int64.self, forKey: "big_id")
+        self.housing = try container.decodeIfPresent(Housing.self, forKey: "housing") ?? .indoor
+        self.photoURL = try container.decodeIfPresent(URL.self, forKey: "photo_url")
+        self.uuid = try container.decodeIfPresent(UUID.self, forKey: "uuid")
+        self.attributes = try container.decode(JSONValue.self, forKey: "attributes")
+        self.tags = try container.decodeIfPresent([String].self, forKey: "tags") ?? []
+        self.scores = try container.decodeIfPresent([String: Int].self, forKey: "scores")
+        self.owner = try container.decodeIfPresent(Owner.self, forKey: "owner")
+        self.priority = try container.decodeIfPresent(Priority.self, forKey: "priority")
+        self.`default` = try container.decodeIfPresent(Bool.self, forKey: "default")
+        self.isSelf = try container.decodeIfPresent(Bool.self, forKey: "self")
+        self.thumbnail = try container.decodeIfPresent(String.self, forKey: "thumbnail")
+        self.gallery = try container.decodeIfPresent([String].self, forKey: "gallery") ?? []
+        self.documents = try container.decodeIfPresent(JSONValue.self, forKey: "documents")
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
-        self.id = try container.decode(Int.self, forKey: .id)
-        self.name = try container.decode(String.self, forKey: .name)
-        self.tag = try container.decodeIfPresent(String.self, forKey: .tag)
-        self.createdAt = try container.decode(Date.self, forKey: .createdAt)
-        self.lastChange = try container.decodeIfPresent(Date.self, forKey: .lastChange)
-        self.isVaccinated = try container.decodeIfPresent(Bool.self, forKey: .isVaccinated) ?? false
-        self.weight = try container.decodeIfPresent(Double.self, forKey: .weight) ?? 1.5
-        self.bigID = try container.decodeIfPresent(Int64.self, forKey: .bigID)
-        self.housing = try container.decodeIfPresent(Housing.self, forKey: .housing) ?? .indoor
-        self.photoURL = try container.decodeIfPresent(URL.self, forKey: .photoURL)
-        self.uuid = try container.decodeIfPresent(UUID.self, forKey: .uuid)
-        self.attributes = try container.decode(JSONValue.self, forKey: .attributes)
-        self.tags = try container.decodeIfPresent([String].self, forKey: .tags) ?? []
-        self.scores = try container.decodeIfPresent([String: Int].self, forKey: .scores)
-        self.owner = try container.decodeIfPresent(Owner.self, forKey: .owner)
-        self.priority = try container.decodeIfPresent(Priority.self, forKey: .priority)
-        self.`default` = try container.decodeIfPresent(Bool.self, forKey: .`default`)
-        self.isSelf = try container.decodeIfPresent(Bool.self, forKey: .isSelf)
-        self.thumbnail = try container.decodeIfPresent(String.self, forKey: .thumbnail)
-        self.gallery = try container.decodeIfPresent([String].self, forKey: .gallery) ?? []
-        self.documents = try container.decodeIfPresent(JSONValue.self, forKey: .documents)
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: WireKey.self)
+        try container.encode(self.id, forKey: "id")
+        try container.encode(self.name, forKey: "name")
+        try container.encodeIfPresent(self.tag, forKey: "tag")
+        try container.encode(self.createdAt, forKey: "created_at")
+        try container.encodeIfPresent(self.lastChange, forKey: "updated_at")
+        try container.encode(self.isVaccinated, forKey: "is_vaccinated")
+        try container.encode(self.weight, forKey: "weight")
+        try container.encodeIfPresent(self.bigID, forKey: "big_id")
+        try container.encode(self.housing, forKey: "housing")
+        try container.encodeIfPresent(self.photoURL, forKey: "photo_url")
+        try container.encodeIfPresent(self.uuid, forKey: "uuid")
+        try container.encode(self.attributes, forKey: "attributes")
+        try container.encode(self.tags, forKey: "tags")
+        try container.encodeIfPresent(self.scores, forKey: "scores")
+        try container.encodeIfPresent(self.owner, forKey: "owner")
+        try container.encodeIfPresent(self.priority, forKey: "priority")
+        try container.encodeIfPresent(self.`default`, forKey: "default")
+        try container.encodeIfPresent(self.isSelf, forKey: "self")
+        try container.encodeIfPresent(self.thumbnail, forKey: "thumbnail")
+        try container.encode(self.gallery, forKey: "gallery")
+        try container.encodeIfPresent(self.documents, forKey: "documents")
     }
 
     /// The fields that hold file URLs, by wire name, for `rewritingFileURLs([.field: rewrite])`.
@@ -135,14 +146,16 @@ public nonisolated struct NewPet: Codable, Hashable, Sendable {
         self.tags = tags
     }
 
-    enum CodingKeys: String, CodingKey {
-        case name, tags
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: WireKey.self)
+        self.name = try container.decode(String.self, forKey: "name")
+        self.tags = try container.decodeIfPresent([String].self, forKey: "tags")
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
-        self.name = try container.decode(String.self, forKey: .name)
-        self.tags = try container.decodeIfPresent([String].self, forKey: .tags)
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: WireKey.self)
+        try container.encode(self.name, forKey: "name")
+        try container.encodeIfPresent(self.tags, forKey: "tags")
     }
 }
 
@@ -155,14 +168,16 @@ public nonisolated struct PasswordAuth: Codable, Hashable, Sendable {
         self.password = password
     }
 
-    enum CodingKeys: String, CodingKey {
-        case username, password
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: WireKey.self)
+        self.username = try container.decode(String.self, forKey: "username")
+        self.password = try container.decode(String.self, forKey: "password")
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
-        self.username = try container.decode(String.self, forKey: .username)
-        self.password = try container.decode(String.self, forKey: .password)
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: WireKey.self)
+        try container.encode(self.username, forKey: "username")
+        try container.encode(self.password, forKey: "password")
     }
 }
 
@@ -175,13 +190,15 @@ public nonisolated struct MutualTLS: Codable, Hashable, Sendable {
         self.key = key
     }
 
-    enum CodingKeys: String, CodingKey {
-        case cert, key
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: WireKey.self)
+        self.cert = try container.decode(String.self, forKey: "cert")
+        self.key = try container.decode(String.self, forKey: "key")
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
-        self.cert = try container.decode(String.self, forKey: .cert)
-        self.key = try container.decode(String.self, forKey: .key)
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: WireKey.self)
+        try container.encode(self.cert, forKey: "cert")
+        try container.encode(self.key, forKey: "key")
     }
 }

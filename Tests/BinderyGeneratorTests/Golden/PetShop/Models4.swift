@@ -12,13 +12,15 @@ public nonisolated struct NoticeLine: Codable, Hashable, Sendable {
         self.text = text
     }
 
-    enum CodingKeys: String, CodingKey {
-        case author, text
+    public init(from decoder: any Decoder) throws {
+        let container = try ModelContainer(decoder, keyedBy: WireKey.self)
+        self.author = try container.decode(String.self, forKey: "author")
+        self.text = try container.decode(String.self, forKey: "text")
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try ModelContainer(decoder, keyedBy: CodingKeys.self)
-        self.author = try container.decode(String.self, forKey: .author)
-        self.text = try container.decode(String.self, forKey: .text)
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: WireKey.self)
+        try container.encode(self.author, forKey: "author")
+        try container.encode(self.text, forKey: "text")
     }
 }
