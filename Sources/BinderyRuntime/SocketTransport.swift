@@ -11,8 +11,9 @@ import Foundation
 ///
 /// Connections are pooled per origin, up to `maximumConnectionsPerOrigin`; one the server closed while idle is
 /// noticed before a request goes into it, and an idempotent request that meets one anyway (it closes before any
-/// answer) goes again on another. Redirects are followed on the same origin only, a 307/308 with its body and a 303
-/// as a GET; a response body larger than `maximumResponseSize` is refused.
+/// answer) goes again on another. Redirects are followed as `Redirect` says: a 307/308 with its body, a 303 as a
+/// GET, and to another origin without any header beyond the basics; a response body larger than
+/// `maximumResponseSize` is refused.
 public final class SocketTransport: StreamingTransport, @unchecked Sendable {
     /// The largest response body read whole; streams are read a chunk at a time and are not limited.
     public let maximumResponseSize: Int
