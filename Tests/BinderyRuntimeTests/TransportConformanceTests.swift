@@ -15,9 +15,10 @@ struct SocketTransportConformanceTests {
     }
 }
 
-/// The checks URLSession passes over plain http, which on Linux it is the default transport only for `https://`.
-/// Left out, for what FoundationNetworking does with them: on Linux a broken or oversized answer, a trailer, or an
-/// interim answer can stop the process inside libcurl's handling, and its read timeout is whole seconds.
+/// The checks URLSession passes over plain http (on Linux it is the default transport only for `https://`). Left
+/// out, for what FoundationNetworking does with them on Linux: broken, oversized, trailing or interim answers, which
+/// can stop the process inside its libcurl handling; a lost POST or a closed kept connection, where libcurl decides
+/// on its own whether to send again; an early answer, and sub-second read timeouts, which it rounds up to seconds.
 @Suite(
     "URLSession transport conformance", .enabled(if: liveTestsEnabled, "needs the test command (BINDERY_LIVE=1)"),
     .timeLimit(.minutes(2)))
