@@ -8,22 +8,10 @@ import Testing
 @Suite("Plugin in a downstream package", .enabled(if: liveTestsEnabled, "needs the test command (BINDERY_LIVE=1)"))
 struct DownstreamPluginTests {
     @Test func buildsFromItsOwnSpecAndCompilesWhatTheSpecGainsBetweenBuilds() async throws {
-        // A copy of Tests/Downstream, so the test can edit its spec; it builds in the fixture's ignored .build.
-        let fixture = Repository.url("Tests/Downstream")
-        let package = FileManager.default.temporaryDirectory
-            .appendingPathComponent("bindery-downstream-\(UUID().uuidString)/Downstream")
+        let (fixture, package) = try Self.copy("Downstream")
         defer { try? FileManager.default.removeItem(at: package.deletingLastPathComponent()) }
-        try FileManager.default.createDirectory(at: package, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: fixture.appendingPathComponent("Sources"), to: package.appendingPathComponent("Sources"))
-        let manifest = try String(contentsOf: fixture.appendingPathComponent("Package.swift"), encoding: .utf8)
-            .replacingOccurrences(of: #"path: "../..""#, with: #"path: "\#(Repository.root.path)""#)
-        try manifest.write(to: package.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
         let build = ["build", "--package-path", package.path, "--scratch-path", fixture.appendingPathComponent(".build").path]
         let executable = fixture.appendingPathComponent(".build/debug/greet").path
-        // The copied sources keep their old dates, so an earlier run's products would look up to date: remove them.
-        for product in ["greet", "greet.build", "greet.product", "Greetings.build"] {
-            try? FileManager.default.removeItem(at: fixture.appendingPathComponent(".build/debug/\(product)"))
-        }
 
         let first = try await run("swift", build)
         try #require(first.status == 0, "swift build of the downstream package failed:\n\(first.output)")
@@ -65,18 +53,8 @@ struct DownstreamPluginTests {
     /// Xcode 26 makes new apps with): the plugin's client builds there, with no warning from the generated files, and is
     /// called from the main actor, from nonisolated code and from a detached task.
     @Test func buildsAndRunsInATargetIsolatedToTheMainActor() async throws {
-        let fixture = Repository.url("Tests/DownstreamMainActor")
-        let package = FileManager.default.temporaryDirectory
-            .appendingPathComponent("bindery-downstream-main-actor-\(UUID().uuidString)/DownstreamMainActor")
+        let (fixture, package) = try Self.copy("DownstreamMainActor")
         defer { try? FileManager.default.removeItem(at: package.deletingLastPathComponent()) }
-        try FileManager.default.createDirectory(at: package, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: fixture.appendingPathComponent("Sources"), to: package.appendingPathComponent("Sources"))
-        let manifest = try String(contentsOf: fixture.appendingPathComponent("Package.swift"), encoding: .utf8)
-            .replacingOccurrences(of: #"path: "../..""#, with: #"path: "\#(Repository.root.path)""#)
-        try manifest.write(to: package.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
-        for product in ["greet", "greet.build", "greet.product", "Greetings.build"] {
-            try? FileManager.default.removeItem(at: fixture.appendingPathComponent(".build/debug/\(product)"))
-        }
         let build = try await run("swift", ["build", "--package-path", package.path, "--scratch-path", fixture.appendingPathComponent(".build").path])
         try #require(build.status == 0, "swift build of the main-actor package failed:\n\(build.output)")
         let generatedWarnings = build.output.split(separator: "\n").filter { $0.contains("/Generated/") && $0.contains("warning:") }
@@ -89,5 +67,22 @@ struct DownstreamPluginTests {
         #expect(greet.status == 0, "\(greet.output)")
         #expect(greet.output == "Hello, Ada!\nHello, Ada. no tone\nkey: s3cret\n")
         #expect(await server.waitForLines(3) == ["GET /greetings/Ada?excited=true s3cret", "GET /greetings/Ada?excited=false s3cret", "GET /greetings/Ada s3cret"])
+    }
+
+    /// A copy of the fixture package `Tests/<name>`, depending on this checkout, so a test can edit it; it builds in
+    /// the fixture's own ignored .build, whose products of an earlier run are removed first (the copied sources keep
+    /// their old dates, so those products would look up to date).
+    static func copy(_ name: String) throws -> (fixture: URL, package: URL) {
+        let fixture = Repository.url("Tests/\(name)")
+        let package = FileManager.default.temporaryDirectory.appendingPathComponent("bindery-\(name)-\(UUID().uuidString)/\(name)")
+        try FileManager.default.createDirectory(at: package, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: fixture.appendingPathComponent("Sources"), to: package.appendingPathComponent("Sources"))
+        let manifest = try String(contentsOf: fixture.appendingPathComponent("Package.swift"), encoding: .utf8)
+            .replacingOccurrences(of: #"path: "../..""#, with: #"path: "\#(Repository.root.path)""#)
+        try manifest.write(to: package.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
+        for product in ["greet", "greet.build", "greet.product", "Greetings.build"] {
+            try? FileManager.default.removeItem(at: fixture.appendingPathComponent(".build/debug/\(product)"))
+        }
+        return (fixture, package)
     }
 }

@@ -70,29 +70,6 @@ struct HostileServerTests {
         #expect(error?.kind == .timedOut, "\(String(describing: error))")
     }
 
-    /// A stream whose server says nothing ends at once as cancelled when its reader is cancelled, not after the
-    /// read timeout (a minute here, past the suite's limit).
-    @Test func cancellingAQuietStreamEndsItAsCancelled() async throws {
-        let server = try await Self.start()
-        defer { server.stop() }
-        let transport = SocketTransport(proxy: .none)
-        let stream = try await transport.open(
-            HTTPRequest(method: .get, url: server.baseURL.appendingPathComponent("quiet")), body: nil, timeouts: Timeouts(read: 600))
-        let reader = Task {
-            do {
-                for try await _ in stream.body {}
-                return "ended"
-            } catch let error as TransportError {
-                return "\(error.kind)"
-            } catch {
-                return "\(error)"
-            }
-        }
-        try await Task.sleep(nanoseconds: 50_000_000)
-        reader.cancel()
-        #expect(await reader.value == "cancelled")
-    }
-
     /// nginx answers 413 as soon as it reads the head of a request too large for it: the answer is read and
     /// returned, not lost as an unknown outcome in the failed write. The server then holds the connection without
     /// reading, so a client that only watched its write would wait past the suite's time limit.
