@@ -12,19 +12,17 @@ struct CLITests {
     }
 
     func bindery(_ arguments: String...) throws -> Run {
-        let process = Process()
-        process.executableURL = Repository.bindery
-        process.arguments = arguments
         let output = Pipe()
         let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
+        let process = try ChildProcess(
+            Repository.bindery.path, arguments, standardOutput: output.fileHandleForWriting.fileDescriptor,
+            standardError: errors.fileHandleForWriting.fileDescriptor)
+        try output.fileHandleForWriting.close()
+        try errors.fileHandleForWriting.close()
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
         return Run(
-            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+            status: process.waitUntilExit().status, output: String(decoding: outputData, as: UTF8.self),
             errors: String(decoding: errorData, as: UTF8.self))
     }
 

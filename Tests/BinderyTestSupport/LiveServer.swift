@@ -7,9 +7,10 @@ public let liveTestsEnabled = ProcessInfo.processInfo.environment["BINDERY_LIVE"
 /// then one line for each thing worth asserting on (the requests it received); `lines` collects them.
 public final class LiveServer: Sendable {
     public let port: Int
-    private let process: Process
-    /// The server's stdin; our servers exit when it closes, so none outlives a crashed test run.
-    private let lifeline: Pipe
+    private let process: ChildProcess
+    /// Open for as long as this lives: the server's stdin (our servers exit when it closes, so none outlives a crashed
+    /// test run), and the pipes its output is read from.
+    private let pipes: [Pipe]
     private let output: Locked<[String]>
     private let errors: Locked<String>
 
@@ -25,17 +26,9 @@ public final class LiveServer: Sendable {
         python: String = "BINDERY_PYTHON"
     ) async throws {
         let python = ProcessInfo.processInfo.environment[python] ?? "python3"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, "-u", Repository.url(script).path] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        process.currentDirectoryURL = Repository.root
         let stdout = Pipe()
         let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
         let lifeline = Pipe()
-        process.standardInput = lifeline
         let output = Locked<[String]>([])
         let errors = Locked("")
         let portLine = Locked<String?>(nil)
@@ -64,11 +57,19 @@ public final class LiveServer: Sendable {
             let data = handle.availableData
             if data.isEmpty { handle.readabilityHandler = nil } else { errors.withLock { $0 += String(decoding: data, as: UTF8.self) } }
         }
-        try process.run()
+        let process = try ChildProcess(
+            "/usr/bin/env", [python, "-u", Repository.url(script).path] + arguments, environment: environment,
+            directory: Repository.root, standardInput: lifeline.fileHandleForReading.fileDescriptor,
+            standardOutput: stdout.fileHandleForWriting.fileDescriptor,
+            standardError: stderr.fileHandleForWriting.fileDescriptor)
+        // The child has its own copies; the output pipes end when it does only once ours are closed.
+        try lifeline.fileHandleForReading.close()
+        try stdout.fileHandleForWriting.close()
+        try stderr.fileHandleForWriting.close()
         let deadline = Date().addingTimeInterval(timeout)
         while portLine.withLock({ $0 == nil }) {
             if !process.isRunning || Date() > deadline {
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                process.signal(SIGKILL)
                 let text = errors.withLock { $0 }
                 throw ServerFailure(
                     "\(script) did not start\(process.isRunning ? " within \(timeout) s" : ""); its errors:\n\(text)")
@@ -76,14 +77,14 @@ public final class LiveServer: Sendable {
             try await Task.sleep(nanoseconds: 20_000_000)
         }
         guard let port = portLine.withLock({ $0 }).flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else {
-            kill(process.processIdentifier, SIGKILL)
+            process.signal(SIGKILL)
             throw ServerFailure("\(script) printed '\(portLine.withLock { $0 } ?? "")' instead of its port")
         }
         self.port = port
         self.process = process
         self.output = output
         self.errors = errors
-        self.lifeline = lifeline
+        self.pipes = [lifeline, stdout, stderr]
     }
 
     /// The JSON objects the server printed, each turned into a record by `read` (nil leaves it out), once at least
@@ -109,10 +110,8 @@ public final class LiveServer: Sendable {
 
     /// Kills the server. SIGKILL, because a child of the test process inherits a signal mask that blocks SIGTERM.
     public func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        process.signal(SIGKILL)
+        process.waitUntilExit()
     }
 
     deinit { stop() }
@@ -151,13 +150,7 @@ public func run(
 private func runBlocking(
     _ executable: String, _ arguments: [String], in directory: URL?, environment: [String: String], timeout: TimeInterval
 ) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [executable] + arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-    if let directory { process.currentDirectoryURL = directory }
-    // A file, not a pipe: a process another test starts at the same moment can inherit a pipe's write end and hold
-    // it open for as long as it lives, and a read to the pipe's end would wait for that process, not for this one.
+    // A file, not a pipe: nothing has to read it while the command runs, however much it prints.
     let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("bindery-run-\(UUID().uuidString)")
     guard FileManager.default.createFile(atPath: outputFile.path, contents: nil) else {
         throw ServerFailure("cannot create \(outputFile.path)")
@@ -165,22 +158,22 @@ private func runBlocking(
     defer { try? FileManager.default.removeItem(at: outputFile) }
     let output = try FileHandle(forWritingTo: outputFile)
     defer { try? output.close() }
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
+    let process = try ChildProcess(
+        "/usr/bin/env", [executable] + arguments, environment: environment, directory: directory,
+        standardOutput: output.fileDescriptor, standardError: output.fileDescriptor)
     let timedOut = Locked(false)
     let watchdog = DispatchWorkItem {
         guard process.isRunning else { return }
         timedOut.withLock { $0 = true }
-        kill(process.processIdentifier, SIGKILL)
+        process.signal(SIGKILL)
     }
     DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
-    process.waitUntilExit()
+    let termination = process.waitUntilExit()
     watchdog.cancel()
     let data = (try? Data(contentsOf: outputFile)) ?? Data()
     return CommandResult(
-        status: process.terminationStatus, output: String(decoding: data, as: UTF8.self),
-        signalled: process.terminationReason == .uncaughtSignal, timedOut: timedOut.withLock { $0 })
+        status: termination.status, output: String(decoding: data, as: UTF8.self),
+        signalled: termination.signalled, timedOut: timedOut.withLock { $0 })
 }
 
 /// A value shared between threads, read and written under a lock.

@@ -7,7 +7,7 @@ import Foundation
 public final class Nginx: Sendable {
     public let port: Int
     public let folder: URL
-    private let process: Process
+    private let process: ChildProcess
 
     /// - Parameters:
     ///   - listen: what follows the address in `listen` (`ssl`, `http2`).
@@ -52,10 +52,9 @@ public final class Nginx: Sendable {
             }
             """
         try config.write(to: folder.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-        process.arguments = ["-p", folder.path, "-e", folder.appendingPathComponent("error.log").path, "-c", folder.appendingPathComponent("nginx.conf").path]
-        try process.run()
+        process = try ChildProcess(
+            "/usr/sbin/nginx",
+            ["-p", folder.path, "-e", folder.appendingPathComponent("error.log").path, "-c", folder.appendingPathComponent("nginx.conf").path])
         for _ in 0..<500 {
             if canConnect(port) { return }
             guard process.isRunning else { break }
@@ -73,10 +72,8 @@ public final class Nginx: Sendable {
     }
 
     public func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        process.signal(SIGTERM)
+        process.waitUntilExit()
     }
 
     deinit {
