@@ -3,7 +3,9 @@ import Foundation
 /// Sends requests for one API: resolves URLs, applies middlewares and credentials, retries what is safe to retry,
 /// and turns failures into `BinderyError`.
 public final class APIClient: Sendable {
+    /// The URL that request paths are resolved against.
     public let baseURL: URL
+    /// The JSON encoder and decoder settings of this API, its date format among them.
     public let coders: Coders
     let timeouts: Timeouts
     let retry: any RetryPolicy
@@ -26,10 +28,14 @@ public final class APIClient: Sendable {
     /// The runtime's version, sent in the `User-Agent`.
     public static let runtimeVersion = "0.1.0"
 
+    /// A client for the API `api` describes; generated clients make one in their initializer.
     /// - Parameters:
+    ///   - api: the API's settings, from its spec.
+    ///   - baseURL: where to send requests instead of the spec's base URL (or the environment's, which comes first).
     ///   - credentials: each auth scheme's credential by scheme name; a nil or missing one is read from the
     ///     scheme's environment variables, and a scheme with no credential is not sent.
     ///   - parameters: values of the API's default query parameters by name, with the same environment fallback.
+    ///   - options: the transport, middlewares, timeouts, retries and clock; the spec's and the system's unless set.
     public init(
         api: APIDefinition, baseURL: URL? = nil, credentials: [String: String?] = [:],
         parameters: [String: String?] = [:], options: ClientOptions = ClientOptions()

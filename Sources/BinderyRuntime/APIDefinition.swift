@@ -3,12 +3,15 @@ import Foundation
 /// What a spec says about an API as a whole: where it lives, how it authenticates, its default timeouts and retries.
 /// Generated clients hand one of these to `APIClient`.
 public struct APIDefinition: Sendable {
+    /// The API's name, sent in the `User-Agent` and named in messages.
     public var name: String
     /// The API's version, sent in the `User-Agent`; nil when the spec names none.
     public var version: String?
+    /// The URL request paths are resolved against, unless the client is given another.
     public var baseURL: String
     /// Environment variables that override the base URL, first set wins.
     public var baseURLEnvironment: [String]
+    /// The ways the API authenticates, each with its credential's initializer argument.
     public var auth: [AuthScheme]
     /// Query parameters sent on every request when they have a value.
     public var defaultQuery: [DefaultParameter]
@@ -19,10 +22,14 @@ public struct APIDefinition: Sendable {
     /// The header in which every POST or PATCH carries a key made once per call and kept across its retries
     /// (`Idempotency-Key`); nil when the API takes none. Such writes are retried like GETs.
     public var idempotencyHeader: String?
+    /// The timeouts of every request, unless a request sets its own.
     public var timeouts: Timeouts
+    /// How failed requests are retried, unless a request sets its own policy.
     public var retry: ExponentialBackoff
+    /// How dates are written and read in JSON bodies.
     public var dateFormat: DateFormat
 
+    /// Describes an API; every setting but its name and base URL has the spec language's default.
     public init(
         name: String, baseURL: String, baseURLEnvironment: [String] = [], auth: [AuthScheme] = [],
         defaultQuery: [DefaultParameter] = [], defaultHeaders: [DefaultParameter] = [], errorMessage: [[String]] = [],
@@ -46,6 +53,7 @@ public struct APIDefinition: Sendable {
 
 /// One authentication scheme of an API; its credential comes from the client's initializer or the environment.
 public struct AuthScheme: Sendable {
+    /// Where the credential goes in a request.
     public enum Kind: Sendable {
         /// A header whose value is `template` with `{token}` replaced by the credential.
         case header(name: String, template: String)
@@ -55,10 +63,12 @@ public struct AuthScheme: Sendable {
 
     /// The initializer argument that carries the credential.
     public var name: String
+    /// Where the credential goes.
     public var kind: Kind
     /// Environment variables read when the argument is nil, first set wins.
     public var environment: [String]
 
+    /// Describes a scheme whose credential is the initializer argument `name`, or else read from `environment`.
     public init(name: String, kind: Kind, environment: [String] = []) {
         self.name = name
         self.kind = kind
@@ -77,11 +87,14 @@ public struct AuthScheme: Sendable {
 public struct DefaultParameter: Sendable {
     /// The initializer argument that carries the value; nil for a constant.
     public var name: String?
+    /// The name the parameter is sent under.
     public var wireName: String
+    /// Environment variables read when the argument is nil, first set wins.
     public var environment: [String]
     /// The value when neither the argument nor the environment gives one.
     public var value: String?
 
+    /// Describes a parameter sent on every request.
     public init(name: String?, wireName: String, environment: [String] = [], value: String? = nil) {
         self.name = name
         self.wireName = wireName
@@ -92,6 +105,7 @@ public struct DefaultParameter: Sendable {
 
 /// Settings a user may change when creating any generated client.
 public struct ClientOptions: Sendable {
+    /// What sends requests and reads responses: `DefaultTransport()` unless set.
     public var transport: any Transport
     /// Steps every attempt goes through, the first outermost, before authentication.
     public var middlewares: [any Middleware]
@@ -110,9 +124,17 @@ public struct ClientOptions: Sendable {
     /// largest whole response is the transport's `maximumResponseSize`.)
     public var maximumEventSize: Int
 
+    /// Options for a client; each one left out keeps the spec's setting or the system's.
     /// - Parameters:
     ///   - transport: a `DefaultTransport` unless given.
     ///   - proxy: the default transport's HTTP proxy; read from `environment` unless given (`.none` for none).
+    ///   - middlewares: steps every attempt goes through, the first outermost, before authentication.
+    ///   - auth: a middleware that replaces the spec's auth schemes; nil keeps them.
+    ///   - timeouts: replaces the spec's default timeouts; nil keeps them.
+    ///   - retry: the retry policy; `.spec` is the spec's, `.never` none.
+    ///   - environment: where environment variables are read from.
+    ///   - clock: measures deadlines and waits out delays; a `ManualClock` in tests.
+    ///   - maximumEventSize: the largest event or line of a stream read, in bytes.
     public init(
         transport: (any Transport)? = nil, proxy: Proxy? = nil, middlewares: [any Middleware] = [],
         auth: (any Middleware)? = nil, timeouts: Timeouts? = nil, retry: any RetryPolicy = .spec,

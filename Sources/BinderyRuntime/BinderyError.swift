@@ -2,6 +2,7 @@ import Foundation
 
 /// Every way a call can fail. Switch over `kind`; the other properties say where and why.
 public struct BinderyError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, one case for each way a caller may want to react.
     public enum Kind: String, Sendable, Hashable {
         /// 400 or 422: the server rejected the request's content.
         case validation
@@ -41,9 +42,11 @@ public struct BinderyError: Error, Sendable, CustomStringConvertible {
         case responseTooLarge
     }
 
+    /// What went wrong.
     public var kind: Kind
     /// The spec operation, e.g. `tasks.get`.
     public var operation: String
+    /// The request's method.
     public var method: HTTPMethod
     /// The request URL, with any user info removed.
     public var url: URL?
@@ -78,6 +81,7 @@ public struct BinderyError: Error, Sendable, CustomStringConvertible {
     /// URLSession's `NSError` or the socket's `POSIXError`.
     public var underlying: (any Error)?
 
+    /// Makes an error; the runtime makes these, and tests or middlewares may too.
     public init(
         kind: Kind, operation: String, method: HTTPMethod, url: URL?, statusCode: Int? = nil, detail: JSONValue? = nil,
         body: Data? = nil, attempts: Int, message: String

@@ -6,10 +6,14 @@ import Foundation
 public struct ChunkedUploadRule: Sendable, Hashable {
     /// Bytes a chunk; the last one may be shorter.
     public var chunkSize: Int
+    /// The multipart field that carries a chunk's bytes.
     public var fileField: String
+    /// The multipart field that carries the file's name.
     public var filenameField: String
+    /// The finalize request's field that carries the file's MD5, in hexadecimal.
     public var checksumField: String
 
+    /// Describes a chunked upload; the defaults are drf-chunked-upload's.
     public init(
         chunkSize: Int = 50 << 20, fileField: String = "file", filenameField: String = "filename",
         checksumField: String = "md5"
@@ -23,11 +27,14 @@ public struct ChunkedUploadRule: Sendable, Hashable {
 
 /// How far an upload got, for a progress bar.
 public struct UploadProgress: Sendable, Hashable {
+    /// Bytes the server has accepted so far.
     public var sent: Int64
+    /// Bytes in the whole file.
     public var total: Int64
     /// Where the upload lives once the server took its first chunk: keep it to resume after a restart.
     public var location: URL?
 
+    /// How much is sent, from 0 to 1; 1 for an empty file.
     public var fraction: Double { total == 0 ? 1 : Double(sent) / Double(total) }
 }
 
@@ -60,6 +67,7 @@ extension APIClient {
 /// continues from there. The finalize is sent once: if its answer is lost, the server is asked whether the upload
 /// completed instead.
 public actor ChunkedUpload<Completed: Sendable> {
+    /// The file being uploaded.
     public nonisolated let file: URL
     /// The upload's URL on the server once the first chunk was accepted. Keep it to resume after a restart.
     public private(set) var location: URL?

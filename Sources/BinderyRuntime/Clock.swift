@@ -13,6 +13,7 @@ public protocol BinderyClock: Sendable {
 
 /// The system's monotonic clock.
 public struct SystemClock: BinderyClock {
+    /// The system's clock.
     public init() {}
 
     public var now: TimeInterval { TimeInterval(DispatchTime.now().uptimeNanoseconds) / 1_000_000_000 }

@@ -5,18 +5,23 @@ public enum DateFormat: String, Sendable {
     /// ISO 8601, read with or without fractional seconds and with `Z`, a numeric offset or none (UTC, as Python
     /// servers write naive datetimes); written in UTC.
     case iso8601
+    /// Seconds since 1970, as a number.
     case secondsSince1970
+    /// Milliseconds since 1970, as a whole number.
     case millisecondsSince1970
 }
 
 /// The JSON coders of one API, configured from its spec.
 public struct Coders: Sendable {
+    /// How dates are written and read.
     public var dateFormat: DateFormat
 
+    /// Settings for an API whose dates are written as `dateFormat` says.
     public init(dateFormat: DateFormat = .iso8601) {
         self.dateFormat = dateFormat
     }
 
+    /// A JSON encoder with these settings.
     public func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -32,6 +37,7 @@ public struct Coders: Sendable {
         return encoder
     }
 
+    /// `value` as JSON, encoded with these settings.
     public func encode(_ value: some Encodable) throws -> Data {
         try makeEncoder().encode(value)
     }

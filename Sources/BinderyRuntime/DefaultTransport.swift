@@ -14,8 +14,12 @@ public final class DefaultTransport: StreamingTransport, @unchecked Sendable {
         private let sockets: SocketTransport
     #endif
 
-    /// - Parameter proxy: for `http://` origins on Linux; URLSession reads its own (on Linux, libcurl reads the
-    ///   same environment variables).
+    /// A transport that sends `http://` requests over its own sockets on Linux, and everything else through
+    /// URLSession.
+    /// - Parameters:
+    ///   - maximumResponseSize: the largest whole response read, in bytes; a larger one fails as `.responseTooLarge`.
+    ///   - proxy: for `http://` origins on Linux; URLSession reads its own (on Linux, libcurl reads the same
+    ///     environment variables).
     public init(maximumResponseSize: Int = 256 << 20, proxy: Proxy = .environment()) {
         self.maximumResponseSize = maximumResponseSize
         #if canImport(FoundationNetworking)
@@ -35,6 +39,7 @@ public final class DefaultTransport: StreamingTransport, @unchecked Sendable {
         return made
     }
 
+    /// Sends `request` with `body` through the socket transport or URLSession, as its URL needs.
     public func send(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse {
         try await transport(for: request.url).send(request, body: body, timeouts: timeouts)
     }

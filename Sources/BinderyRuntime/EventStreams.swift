@@ -19,6 +19,7 @@ public struct ServerSentEvent: Sendable, Hashable {
     /// A reconnection delay the server asked for, in milliseconds.
     public var retry: Int?
 
+    /// An event with these fields.
     public init(event: String? = nil, data: String, id: String? = nil, retry: Int? = nil) {
         self.event = event
         self.data = data
@@ -166,14 +167,17 @@ struct EventFramer {
 
 /// How a streaming request reads its events: the framing, and how one event becomes an `Event`.
 public struct EventReading<Event: Sendable>: Sendable {
+    /// How the body is split into events.
     public var framing: EventFraming
     /// Reopen a broken Server-Sent Events stream with `Last-Event-ID`, as the HTML standard's EventSource does.
     public var reconnects: Bool
     /// The data of the event (or the NDJSON line) that ends the stream, e.g. OpenAI's `[DONE]`: not decoded, and
     /// the connection is closed.
     public var end: String?
+    /// Turns one event into an `Event`, with the API's coders.
     public var decode: @Sendable (ServerSentEvent, Coders) throws -> Event
 
+    /// Describes how a stream's body becomes events.
     public init(
         framing: EventFraming, reconnects: Bool = false, end: String? = nil,
         decode: @escaping @Sendable (ServerSentEvent, Coders) throws -> Event
@@ -211,6 +215,7 @@ public struct EventStream<Event: Sendable>: AsyncSequence, Sendable {
 
     public func makeAsyncIterator() -> Iterator { Iterator(body: body, reading: reading, context: context) }
 
+    /// Reads the stream's events one at a time.
     public struct Iterator: AsyncIteratorProtocol {
         private var chunks: AsyncThrowingStream<Data, any Error>.Iterator
         private var connection: Connection

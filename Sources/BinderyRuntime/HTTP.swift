@@ -6,11 +6,17 @@ public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConv
     public init(rawValue: String) { self.rawValue = rawValue.uppercased() }
     public var description: String { rawValue }
 
+    /// `GET`
     public static let get = HTTPMethod(rawValue: "GET")
+    /// `PUT`
     public static let put = HTTPMethod(rawValue: "PUT")
+    /// `POST`
     public static let post = HTTPMethod(rawValue: "POST")
+    /// `PATCH`
     public static let patch = HTTPMethod(rawValue: "PATCH")
+    /// `DELETE`
     public static let delete = HTTPMethod(rawValue: "DELETE")
+    /// `HEAD`
     public static let head = HTTPMethod(rawValue: "HEAD")
 
     /// Whether sending the request twice has the same effect as sending it once (RFC 9110 §9.2.2).
@@ -19,12 +25,15 @@ public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConv
 
 /// Header fields, kept in order, looked up without regard to case.
 public struct HTTPHeaders: Hashable, Sendable, Sequence {
+    /// Every field in the order added, a name that occurs more than once included each time.
     public private(set) var fields: [(name: String, value: String)] = []
 
+    /// Headers holding `fields`, in order.
     public init(_ fields: [(String, String)] = []) {
         for (name, value) in fields { add(name, value) }
     }
 
+    /// The first value of the field `name`, compared without regard to ASCII case; setting replaces every value.
     public subscript(name: String) -> String? {
         get { fields.first { Self.sameName($0.name, name) }?.value }
         set {
@@ -43,6 +52,7 @@ public struct HTTPHeaders: Hashable, Sendable, Sequence {
             }
     }
 
+    /// Adds a field, keeping any others of the same name.
     public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
 
     /// Adds `more` to the last field's value after a space: an obs-fold line that continues it.
@@ -72,10 +82,14 @@ public struct HTTPHeaders: Hashable, Sendable, Sequence {
 
 /// A request as it goes on the wire: absolute URL, method, headers.
 public struct HTTPRequest: Sendable {
+    /// The request's method.
     public var method: HTTPMethod
+    /// The URL the request is sent to.
     public var url: URL
+    /// The request's header fields.
     public var headers: HTTPHeaders
 
+    /// A request for `url`.
     public init(method: HTTPMethod, url: URL, headers: HTTPHeaders = HTTPHeaders()) {
         self.method = method
         self.url = url
@@ -85,12 +99,16 @@ public struct HTTPRequest: Sendable {
 
 /// A response as it came off the wire.
 public struct HTTPResponse: Sendable {
+    /// The status code, e.g. 200.
     public var status: Int
+    /// The response's header fields.
     public var headers: HTTPHeaders
+    /// The whole body.
     public var body: Data
     /// The URL the response came from, after any redirects the transport followed.
     public var url: URL?
 
+    /// A response with these parts.
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: Data = Data(), url: URL? = nil) {
         self.status = status
         self.headers = headers

@@ -17,6 +17,7 @@ import Foundation
 public final class IOThread: TaskExecutor, @unchecked Sendable {
     let loop: EventLoop
 
+    /// Starts a thread named `name` that runs the jobs given to it.
     public init(name: String = "Bindery I/O") {
         loop = EventLoop(name: name)
         loop.executor = self
@@ -27,6 +28,7 @@ public final class IOThread: TaskExecutor, @unchecked Sendable {
 
     deinit { loop.stop() }
 
+    /// Runs `job` on this thread.
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         let executor = asUnownedTaskExecutor()

@@ -3,6 +3,7 @@ import Foundation
 /// A transport that answers from a script, in memory, and records every request it was given: for testing code that
 /// uses a client, and the runtime's own policies, with no network. Answers are given in order; the last one repeats.
 public final class InMemoryTransport: StreamingTransport, @unchecked Sendable {
+    /// One scripted answer.
     public enum Answer: Sendable {
         /// A whole response.
         case response(HTTPResponse)
@@ -19,8 +20,11 @@ public final class InMemoryTransport: StreamingTransport, @unchecked Sendable {
 
     /// A request as the transport received it.
     public struct Received: Sendable {
+        /// The request as the client sent it, credentials included.
         public var request: HTTPRequest
+        /// The body's bytes, a file's contents read; nil for no body.
         public var body: Data?
+        /// The timeouts the client asked for.
         public var timeouts: Timeouts
     }
 
@@ -28,6 +32,7 @@ public final class InMemoryTransport: StreamingTransport, @unchecked Sendable {
     private var answers: [Answer]
     private var log: [Received] = []
 
+    /// A transport that gives `answers` in order, and the last one to every request after.
     public init(_ answers: [Answer]) {
         precondition(!answers.isEmpty, "an in-memory transport needs at least one answer")
         self.answers = answers
@@ -55,6 +60,7 @@ public final class InMemoryTransport: StreamingTransport, @unchecked Sendable {
         return answers.count > 1 ? answers.removeFirst() : answers[0]
     }
 
+    /// Records the request and gives the next answer.
     public func send(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse {
         try await open(request, body: body, timeouts: timeouts).collected()
     }
@@ -82,6 +88,7 @@ public final class ManualClock: BinderyClock, @unchecked Sendable {
     private var elapsed: TimeInterval = 0
     private var recorded: [TimeInterval] = []
 
+    /// A clock at zero; it moves on by the sleeps asked of it and by `advance(by:)`.
     public init() {}
 
     public var now: TimeInterval {

@@ -10,10 +10,12 @@ public struct Indirect<Value: Sendable>: Sendable {
 
     private var box: Box
 
+    /// Holds `wrappedValue`.
     public init(wrappedValue: Value) {
         box = Box(wrappedValue)
     }
 
+    /// The value held; setting it copies the storage first when it is shared.
     public var wrappedValue: Value {
         get { box.value }
         set { box = Box(newValue) }

@@ -2,12 +2,19 @@ import Foundation
 
 /// Any JSON value, for payloads a spec declares as free-form (`JSON`). Printed, it is its JSON text.
 public enum JSONValue: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// `null`
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number written without a fraction or exponent that fits in an `Int`.
     case integer(Int)
+    /// Any other number.
     case number(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object; the order of its members is not kept.
     case object([String: JSONValue])
 
     public init(from decoder: any Decoder) throws {

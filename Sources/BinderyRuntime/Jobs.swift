@@ -13,8 +13,9 @@ public struct JobRule: Sendable, Hashable {
     public var failed: Set<String>
     /// States that mean the job succeeded; empty for "any other state".
     public var succeeded: Set<String>
-    /// Key paths of the failure's message and details.
+    /// Key path of the failure's message.
     public var message: [String]?
+    /// Key path of the failure's details.
     public var details: [String]?
     /// Key paths of the progress fields; a change in any of them restarts the timeout.
     public var progress: [[String]]
@@ -22,8 +23,10 @@ public struct JobRule: Sendable, Hashable {
     public var timeout: TimeInterval?
     /// The first wait between polls; each wait is 1.5 times the last, up to `maxInterval`.
     public var interval: TimeInterval
+    /// The longest wait between polls.
     public var maxInterval: TimeInterval
 
+    /// Describes how a job's state is read; the intervals default to the spec language's.
     public init(
         state: [String], processing: Set<String>, failed: Set<String>, succeeded: Set<String> = [], message: [String]? = nil,
         details: [String]? = nil, progress: [[String]] = [], timeout: TimeInterval? = nil, interval: TimeInterval = 0.5,
@@ -51,6 +54,7 @@ public struct JobRule: Sendable, Hashable {
 
 /// A job's state and progress fields at one poll, for a progress bar or a log.
 public struct JobProgress: Sendable, Hashable {
+    /// The state field's value; nil when the status carries none.
     public var state: String?
     /// The rule's progress fields by their key path joined with dots, e.g. `progressCurrent`.
     public var fields: [String: JSONValue]
@@ -58,6 +62,7 @@ public struct JobProgress: Sendable, Hashable {
 
 /// The answer that started a job, from which its status request is built.
 public struct JobStart: Sendable {
+    /// The answer's JSON.
     public let body: JSONValue
     /// The start request, named in errors.
     let start: Request<JSONValue>
@@ -96,6 +101,7 @@ public struct Job<Result: Sendable>: Sendable {
     let client: APIClient
     /// The request that asks for the job's state.
     public let status: Request<Result>
+    /// How the job's state is read.
     public let rule: JobRule
     /// The answer that started the job, e.g. for its id; nil for a job made from its status request alone.
     public var started: JobStart? = nil

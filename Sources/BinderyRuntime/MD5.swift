@@ -10,12 +10,15 @@ public struct MD5: Sendable {
     private var pending: [UInt8] = []
     private var length: UInt64 = 0
 
+    /// A digest of nothing yet.
     public init() {}
 
+    /// Adds `data` to the digest.
     public mutating func update(_ data: Data) {
         data.withUnsafeBytes { update($0) }
     }
 
+    /// Adds `bytes` to the digest.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         length &+= UInt64(bytes.count)
         var start = 0

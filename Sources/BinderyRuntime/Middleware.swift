@@ -9,6 +9,7 @@ import Foundation
 /// step before the transport: the spec's schemes (`AuthMiddleware`), or the middleware given as
 /// `ClientOptions.auth`, which sees the request as it will be sent, to sign it or to manage a token.
 public protocol Middleware: Sendable {
+    /// Handles one attempt: calls `next` to send the request on (or answers by itself), and returns the response.
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, operation: String,
         next: @Sendable (HTTPRequest, HTTPBody?) async throws -> (HTTPResponse, StreamingResponse?)
@@ -18,12 +19,15 @@ public protocol Middleware: Sendable {
 /// Authentication as a middleware: each provider adds its credential to the request, then it is sent. The spec's
 /// auth schemes become one of these; give one of your own (or any middleware) as `ClientOptions.auth` to replace them.
 public struct AuthMiddleware: Middleware {
+    /// The schemes' credentials, each applied in turn.
     public let providers: [any AuthProvider]
 
+    /// Applies `providers`' credentials to every attempt.
     public init(_ providers: [any AuthProvider]) {
         self.providers = providers
     }
 
+    /// Adds every provider's credential, then sends the request on.
     public func intercept(
         _ request: HTTPRequest, body: HTTPBody?, operation: String,
         next: @Sendable (HTTPRequest, HTTPBody?) async throws -> (HTTPResponse, StreamingResponse?)

@@ -5,6 +5,7 @@ public struct WireKey: CodingKey, ExpressibleByStringLiteral, Hashable, Sendable
     public var stringValue: String
     public var intValue: Int? { nil }
 
+    /// The key for the wire name `name`.
     public init(_ name: String) { stringValue = name }
     public init(stringLiteral name: String) { stringValue = name }
     public init?(stringValue: String) { self.stringValue = stringValue }
@@ -37,11 +38,13 @@ public struct ModelContainer<Key: CodingKey> {
         }
     }
 
+    /// The value of a required field; a typed decoding error names the field's key path when it is missing or wrong.
     public func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         if let other { return try other.keyed.decode(type, forKey: key) }
         return try members.unsafelyUnwrapped.decode(type, forKey: key)
     }
 
+    /// The value of an optional field; nil when it is missing or null.
     public func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         if let other { return try other.keyed.decodeIfPresent(type, forKey: key) }
         return try members.unsafelyUnwrapped.decodeIfPresent(type, forKey: key)
@@ -53,6 +56,7 @@ public struct ModelContainer<Key: CodingKey> {
         return try members.unsafelyUnwrapped.decodeArray(of: Element.self, forKey: key)
     }
 
+    /// An optional array field; nil when it is missing or null.
     public func decodeIfPresent<Element: Decodable>(_ type: [Element].Type, forKey key: Key) throws -> [Element]? {
         if let other { return try other.keyed.decodeIfPresent(type, forKey: key) }
         return try members.unsafelyUnwrapped.decodeArrayIfPresent(of: Element.self, forKey: key)

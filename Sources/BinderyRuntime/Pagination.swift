@@ -2,6 +2,7 @@ import Foundation
 
 /// How an API splits a list into pages, as a spec's pagination rule describes it.
 public struct PaginationRule: Sendable, Hashable {
+    /// Where the next page comes from.
     public enum Style: String, Sendable, Hashable {
         /// `{count, next, previous, results}`: follow the absolute `next` link as given.
         case nextLink
@@ -15,6 +16,7 @@ public struct PaginationRule: Sendable, Hashable {
         case pageNumber
     }
 
+    /// Where the next page comes from.
     public var style: Style
     /// Key path of the items array in a page's body; empty for a page that is a JSON array itself.
     public var items: [String]
@@ -24,12 +26,18 @@ public struct PaginationRule: Sendable, Hashable {
     public var count: [String]?
     /// Key path of a boolean that is false on the last page (`has_more`), so the walk stops without asking again.
     public var hasMore: [String]?
+    /// The query parameter the cursor is sent in.
     public var cursorParameter: String?
+    /// The query parameter the page number is sent in.
     public var pageParameter: String?
+    /// The query parameter the page size is sent in, when a walk sets one.
     public var pageSizeParameter: String?
+    /// The query parameter the offset is sent in.
     public var offsetParameter: String?
+    /// The query parameter the page size is sent in for the offset style.
     public var limitParameter: String?
 
+    /// Describes a pagination rule; the parameters the style does not use stay nil.
     public init(
         style: Style, items: [String], next: [String]? = nil, count: [String]? = nil, hasMore: [String]? = nil,
         cursorParameter: String? = nil, pageParameter: String? = nil, pageSizeParameter: String? = nil,
@@ -50,6 +58,7 @@ public struct PaginationRule: Sendable, Hashable {
 
 /// One page of a paginated list.
 public struct Page<Item: Decodable & Sendable>: Sendable {
+    /// The page's items.
     public var items: [Item]
     /// The next page's link or cursor; nil on the last page.
     public var next: String?
@@ -58,6 +67,7 @@ public struct Page<Item: Decodable & Sendable>: Sendable {
     /// Whether more pages follow, when the API says so (`has_more`).
     public var hasMore: Bool?
 
+    /// A page with these parts.
     public init(items: [Item], next: String? = nil, count: Int? = nil, hasMore: Bool? = nil) {
         self.items = items
         self.next = next
@@ -104,6 +114,7 @@ public struct Paginated<Item: Decodable & Sendable>: AsyncSequence, Sendable {
 
     public func makeAsyncIterator() -> Iterator { Iterator(pages: pages.makeAsyncIterator()) }
 
+    /// Gives the items of every page in turn, asking for each page when the last item of the one before is read.
     public struct Iterator: AsyncIteratorProtocol {
         @usableFromInline var pages: Pages.Iterator
         /// The current page's items not yet handed out, last first: each is moved out, not copied.
@@ -126,6 +137,7 @@ public struct Paginated<Item: Decodable & Sendable>: AsyncSequence, Sendable {
         }
     }
 
+    /// The pages of a walk, each whole.
     public struct Pages: AsyncSequence, Sendable {
         public typealias Element = Page<Item>
 
@@ -137,6 +149,7 @@ public struct Paginated<Item: Decodable & Sendable>: AsyncSequence, Sendable {
             Iterator(client: client, rule: first.reader.pagination, convert: convert, upcoming: first)
         }
 
+        /// Gives the pages in turn.
         public struct Iterator: AsyncIteratorProtocol {
             let client: APIClient
             let rule: PaginationRule?

@@ -2,19 +2,45 @@ import Foundation
 
 /// A value that can stand in a path segment, a query string or a header.
 public protocol ParameterValue: Sendable {
+    /// The value as it is written in a path, query or header.
     var parameterValue: String { get }
 }
 
-extension String: ParameterValue { public var parameterValue: String { self } }
-extension Int: ParameterValue { public var parameterValue: String { String(self) } }
-extension Int64: ParameterValue { public var parameterValue: String { String(self) } }
-extension Double: ParameterValue { public var parameterValue: String { String(self) } }
-extension Bool: ParameterValue { public var parameterValue: String { self ? "true" : "false" } }
-extension UUID: ParameterValue { public var parameterValue: String { uuidString.lowercased() } }
-extension Date: ParameterValue { public var parameterValue: String { ISO8601.format(self) } }
-extension URL: ParameterValue { public var parameterValue: String { absoluteString } }
+extension String: ParameterValue {
+    /// The string itself.
+    public var parameterValue: String { self }
+}
+extension Int: ParameterValue {
+    /// The number in decimal.
+    public var parameterValue: String { String(self) }
+}
+extension Int64: ParameterValue {
+    /// The number in decimal.
+    public var parameterValue: String { String(self) }
+}
+extension Double: ParameterValue {
+    /// The number as `description` writes it: the shortest form that reads back the same.
+    public var parameterValue: String { String(self) }
+}
+extension Bool: ParameterValue {
+    /// `true` or `false`.
+    public var parameterValue: String { self ? "true" : "false" }
+}
+extension UUID: ParameterValue {
+    /// The UUID in lower case.
+    public var parameterValue: String { uuidString.lowercased() }
+}
+extension Date: ParameterValue {
+    /// The date in ISO 8601, in UTC.
+    public var parameterValue: String { ISO8601.format(self) }
+}
+extension URL: ParameterValue {
+    /// The URL as written.
+    public var parameterValue: String { absoluteString }
+}
 
 extension ParameterValue where Self: RawRepresentable, RawValue: ParameterValue {
+    /// The raw value, written as it is.
     public var parameterValue: String { rawValue.parameterValue }
 }
 

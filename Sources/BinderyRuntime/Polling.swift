@@ -4,7 +4,11 @@ extension APIClient {
     /// Calls `attempt` until it returns a value, waiting `interval` seconds of the client's clock between calls, for
     /// at most `timeout` seconds in all (nil: no limit): for answers that are "not yet" (a `null` result, a 404
     /// until something exists) rather than a job's states. Errors `attempt` throws end the wait.
-    /// - Parameter request: the request being polled, which errors name.
+    /// - Parameters:
+    ///   - request: the request being polled, which errors name.
+    ///   - interval: seconds between calls.
+    ///   - timeout: seconds to wait in all; nil waits until a value comes.
+    ///   - attempt: asks once; nil means "not yet".
     /// - Throws: `.timedOut` when a call made at the deadline still has no value (the last wait is cut short to
     ///   reach it); `.cancelled` when the task is.
     public func poll<Value>(

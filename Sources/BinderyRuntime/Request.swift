@@ -5,17 +5,22 @@ import Foundation
 public struct Request<Response: Sendable>: Sendable {
     /// The operation's name in the spec, e.g. `tasks.get`, for error messages and logs.
     public var operation: String
+    /// The request's method.
     public var method: HTTPMethod
     /// The path relative to the client's base URL, each path parameter already encoded as one segment.
     public var path: String
+    /// The query items, in order, each encoded when the URL is made.
     public var query: [URLQueryItem]
+    /// The request's own header fields, before the client adds credentials and defaults.
     public var headers: HTTPHeaders
+    /// The body; nil for none.
     public var body: RequestBody?
     /// Per-request overrides of the client's timeouts and retry policy.
     public var options: RequestOptions
     /// Reads the response body once the status is a success.
     public let reader: ResponseReader<Response>
 
+    /// A request with these parts, read by `reader` once the answer is a success.
     public init(
         _ operation: String, _ method: HTTPMethod, _ path: String,
         query: [URLQueryItem] = [], headers: HTTPHeaders = HTTPHeaders(), body: RequestBody? = nil,
@@ -58,6 +63,7 @@ public struct ResponseReader<Response: Sendable>: Sendable {
     /// should run before the reading (a page reader's request for the next page), which then waits its turn.
     let arrived: (@Sendable (_ response: HTTPResponse) -> Bool)?
 
+    /// Reads a response with `read`, asking for `accept`.
     public init(
         pagination: PaginationRule? = nil, accept: String = "application/json",
         _ read: @escaping @Sendable (_ response: HTTPResponse, _ coders: Coders) throws -> Response
@@ -117,11 +123,13 @@ public struct RequestOptions: Sendable {
     public var readTimeout: TimeInterval?
     /// Seconds the whole call may take, retries included; nil keeps the client's.
     public var deadline: TimeInterval?
+    /// The retry policy of this request; nil keeps the client's.
     public var retry: (any RetryPolicy)?
     /// Declares that sending the request twice is harmless, so it may be retried even when it is a POST or PATCH
     /// that may already have reached the server.
     public var idempotent: Bool?
 
+    /// Options that override the client's; each one left nil keeps the client's setting.
     public init(
         connectTimeout: TimeInterval? = nil, readTimeout: TimeInterval? = nil, deadline: TimeInterval? = nil,
         retry: (any RetryPolicy)? = nil, idempotent: Bool? = nil
@@ -157,9 +165,13 @@ public enum RequestBody: Sendable {
 
 /// One part of a `multipart/form-data` body.
 public struct MultipartPart: Sendable {
+    /// What a part carries.
     public enum Content: Sendable {
+        /// Text, sent as UTF-8.
         case text(String)
+        /// Bytes.
         case data(Data)
+        /// A file's contents, read from disk as they are sent.
         case file(URL)
         /// `count` bytes of a file from `offset`, read as they are sent; `reading` sees each piece read (with its
         /// offset in the file), e.g. to hash the file while it is sent.
@@ -168,11 +180,16 @@ public struct MultipartPart: Sendable {
         case json(any Encodable & Sendable)
     }
 
+    /// The form field's name.
     public var name: String
+    /// The file name the part is sent with; nil for a plain field.
     public var filename: String?
+    /// The part's media type; nil for text.
     public var contentType: String?
+    /// What the part carries.
     public var content: Content
 
+    /// A part with these settings.
     public init(name: String, filename: String? = nil, contentType: String? = nil, content: Content) {
         self.name = name
         self.filename = filename
@@ -233,8 +250,11 @@ public struct MultipartPart: Sendable {
 
 /// A typed answer with the response's status and headers (rate limits, `ETag`, request ids).
 public struct WithResponse<Value: Sendable>: Sendable {
+    /// The decoded answer.
     public var value: Value
+    /// The response's status code.
     public var status: Int
+    /// The response's header fields.
     public var headers: HTTPHeaders
 }
 

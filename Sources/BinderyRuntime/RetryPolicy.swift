@@ -30,6 +30,7 @@ public struct ExponentialBackoff: RetryPolicy, Hashable {
     /// The longest `Retry-After` obeyed, so a hostile server cannot pin the client.
     public var maxRetryAfter: TimeInterval
 
+    /// A policy with these settings; the defaults are the spec language's: 4 attempts, waits from 0.5 s doubling up to 8 s.
     public init(
         maxAttempts: Int = 4, initialDelay: TimeInterval = 0.5, maxDelay: TimeInterval = 8,
         retryableStatuses: Set<Int> = [408, 429, 502, 503, 504], maxRetryAfter: TimeInterval = 60
@@ -88,6 +89,7 @@ extension ExponentialBackoff {
 
 /// Stands for the retry policy the API's spec declares, in `ClientOptions(retry: .spec)`.
 public struct SpecRetryPolicy: RetryPolicy {
+    /// The policy of each API's spec.
     public init() {}
 
     /// Never consulted: the client uses the spec's policy instead.

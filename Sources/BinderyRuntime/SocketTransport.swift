@@ -24,7 +24,9 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
     public let proxy: Proxy
     private let pool: ConnectionPool
 
+    /// A transport with its own connection pool.
     /// - Parameters:
+    ///   - maximumResponseSize: the largest whole response read, in bytes; a larger one fails as `.responseTooLarge`.
     ///   - maximumConnectionsPerOrigin: each open event stream holds one for as long as it is read; with a proxy,
     ///     the limit is on connections to the proxy.
     ///   - idleTimeout: seconds an unused connection is kept for the next request.
@@ -40,6 +42,7 @@ public final class SocketTransport: StreamingTransport, @unchecked Sendable {
 
     deinit { pool.closeIdle() }
 
+    /// Sends `request` on a pooled connection, or a new one, and reads the whole response.
     public func send(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse {
         try await following(request, body: body, timeouts: timeouts, collecting: maximumResponseSize) { head, _, whole, url in
             HTTPResponse(status: head.status, headers: head.headers, body: whole ?? Data(), url: url)

@@ -6,14 +6,18 @@ import Foundation
 
 /// A response whose body is still arriving.
 public struct StreamingResponse: Sendable {
+    /// The status code.
     public var status: Int
+    /// The response's header fields.
     public var headers: HTTPHeaders
+    /// The URL that answered, after any redirects.
     public var url: URL?
     /// The body in chunks as they arrive.
     public var body: AsyncThrowingStream<Data, any Error>
     /// Closes the connection; called when the reader of the body goes away.
     public var cancel: @Sendable () -> Void
 
+    /// A response whose body arrives through `body`; `cancel` closes the connection.
     public init(
         status: Int, headers: HTTPHeaders, url: URL?, body: AsyncThrowingStream<Data, any Error>,
         cancel: @escaping @Sendable () -> Void

@@ -9,6 +9,7 @@ public struct Timeouts: Sendable, Hashable {
     /// An overall deadline for the whole call, retries included; `nil` for none.
     public var total: TimeInterval?
 
+    /// Timeouts in seconds; the defaults are the spec language's.
     public init(connect: TimeInterval = 10, read: TimeInterval = 60, total: TimeInterval? = nil) {
         self.connect = connect
         self.read = read

@@ -6,14 +6,19 @@ import Foundation
 
 /// A request body ready for the wire. Bytes on disk are streamed from the file, not loaded whole.
 public enum HTTPBody: Sendable {
+    /// Bytes in memory.
     case data(Data)
+    /// A file's contents, read from disk as they are sent.
     case file(URL)
     /// Bytes in memory and whole files, sent one after another without being copied into one buffer first (a
     /// multipart body around a large file or chunk).
     case pieces([Piece])
 
+    /// One piece of a body made of several.
     public enum Piece: Sendable {
+        /// Bytes in memory.
         case data(Data)
+        /// A file's contents, read from disk as they are sent.
         case file(URL)
         /// `count` bytes of a file from `offset`, read a mebibyte at a time as they are sent; each piece read is
         /// also handed to `reading` (with its offset in the file), e.g. to hash the file while it is sent.
@@ -70,6 +75,7 @@ public enum HTTPBody: Sendable {
         private var remaining: [Piece]
         private var file: (input: FileHandle, url: URL, offset: Int64, count: Int, sent: Int, reading: ((Data, Int64) -> Void)?)?
 
+        /// The pieces of `body`.
         public init(_ body: HTTPBody) {
             switch body {
             case .data(let data): remaining = [.data(data)]
@@ -133,6 +139,7 @@ public enum HTTPBody: Sendable {
 
 /// Why a transport could not produce a response.
 public struct TransportError: Error, Sendable {
+    /// What kind of failure it was.
     public enum Kind: Sendable {
         /// No connection was made; the request did not reach the server.
         case cannotConnect
@@ -140,6 +147,7 @@ public struct TransportError: Error, Sendable {
         case timedOut
         /// The connection broke after it was made.
         case connectionLost
+        /// The task was cancelled.
         case cancelled
         /// The response was larger than the transport reads whole.
         case responseTooLarge
@@ -148,11 +156,14 @@ public struct TransportError: Error, Sendable {
         case invalidRequest
     }
 
+    /// What kind of failure it was.
     public var kind: Kind
+    /// What happened, for people.
     public var message: String
     /// The error the transport met, when there was one: URLSession's `NSError`, or a `POSIXError` of the socket.
     public var underlying: (any Error)?
 
+    /// A failure of `kind`.
     public init(_ kind: Kind, _ message: String, underlying: (any Error)? = nil) {
         self.kind = kind
         self.message = message
@@ -162,6 +173,7 @@ public struct TransportError: Error, Sendable {
 
 /// Sends one HTTP request and returns its response. Plug in another to change how bytes move.
 public protocol Transport: Sendable {
+    /// Sends `request` with `body` and reads the whole response, within `timeouts`.
     func send(_ request: HTTPRequest, body: HTTPBody?, timeouts: Timeouts) async throws -> HTTPResponse
 }
 
@@ -179,6 +191,7 @@ public final class URLSessionTransport: Transport, @unchecked Sendable {
     let streams = StreamRouter()
     let connectCheck = ConnectCheck()
 
+    /// A transport on URLSession; answers larger than `maximumResponseSize` bytes fail.
     public init(configuration: URLSessionConfiguration = .ephemeral, maximumResponseSize: Int = 256 << 20) {
         self.configuration = configuration
         self.maximumResponseSize = maximumResponseSize
@@ -445,10 +458,14 @@ final class RedirectGuard: NSObject, URLSessionTaskDelegate, @unchecked Sendable
 
 /// Scheme, host and port: two URLs with the same origin may share credentials.
 public struct Origin: Hashable, Sendable {
+    /// `http` or `https`.
     public let scheme: String
+    /// The host, in lower case.
     public let host: String
+    /// The port; nil for the scheme's default.
     public let port: Int?
 
+    /// The origin of `url`; nil for a URL without scheme or host.
     public init?(_ url: URL) {
         guard let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased() else { return nil }
         self.scheme = scheme

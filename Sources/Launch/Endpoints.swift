@@ -19,6 +19,7 @@ public struct EndpointRequest: Sendable, Hashable {
     /// Sent as HTTP headers with the prediction.
     public var extraHeaders: [String: String]
 
+    /// A request; every field may be left out, as the Python client's.
     public init(
         url: String? = nil, args: JSONValue? = nil, returnPickled: Bool = false, callbackURL: String? = nil,
         callbackAuth: CallbackAuth? = nil, requestID: String? = nil, extraHeaders: [String: String] = [:]
@@ -97,6 +98,7 @@ public struct EndpointResponse: Sendable, Hashable {
         }
     }
 
+    /// A response with these fields.
     public init(status: TaskStatus, resultURL: String? = nil, result: JSONValue? = nil, traceback: String? = nil, statusCode: Int? = nil) {
         self.status = status
         self.resultURL = resultURL
@@ -108,8 +110,11 @@ public struct EndpointResponse: Sendable, Hashable {
 
 /// A model endpoint found by name, of the kind its `endpoint_type` says.
 public enum LaunchEndpoint: Sendable {
+    /// An endpoint that answers each prediction at once.
     case sync(SyncEndpoint)
+    /// An endpoint that runs predictions as tasks to await.
     case async(AsyncEndpoint)
+    /// An endpoint that streams each prediction's answer.
     case streaming(StreamingEndpoint)
 }
 
@@ -137,11 +142,13 @@ extension LaunchClient {
 /// An endpoint that answers a prediction in the same request.
 public struct SyncEndpoint: Sendable {
     let client: LaunchClient
+    /// The endpoint as the server describes it.
     public let model: ModelEndpoint
 
     /// Predicts and waits for the answer. An upstream failure comes back with status FAILURE and the traceback;
     /// a server-side timeout is `.timedOut` with status code 408.
     /// - Parameters:
+    ///   - request: what to predict.
     ///   - timeout: how long the endpoint may take, in seconds, sent to the server.
     ///   - retries: how often the server retries the endpoint.
     public func predict(_ request: EndpointRequest, timeout: Double? = nil, retries: Int? = nil) async throws -> EndpointResponse {
@@ -156,6 +163,7 @@ public struct SyncEndpoint: Sendable {
 /// An endpoint whose predictions run as tasks, awaited through their futures.
 public struct AsyncEndpoint: Sendable {
     let client: LaunchClient
+    /// The endpoint as the server describes it.
     public let model: ModelEndpoint
 
     /// Starts a prediction; returns once the task exists.
@@ -180,6 +188,7 @@ public struct AsyncEndpoint: Sendable {
 public struct EndpointResponseFuture: Sendable {
     /// The name of the endpoint the task runs on, as the Python client's future keeps it.
     public let endpointName: String
+    /// The task's id on the server.
     public let taskID: String
     let job: Job<GetAsyncTaskResponse>
 
@@ -196,6 +205,7 @@ public struct EndpointResponseFuture: Sendable {
 /// An endpoint that streams its results.
 public struct StreamingEndpoint: Sendable {
     let client: LaunchClient
+    /// The endpoint as the server describes it.
     public let model: ModelEndpoint
 
     /// Predicts; each result arrives as the server sends it. An upstream failure is one response with status
@@ -213,6 +223,7 @@ public struct EndpointResponseStream: AsyncSequence, Sendable {
 
     public func makeAsyncIterator() -> Iterator { Iterator(events: events.makeAsyncIterator()) }
 
+    /// Reads the stream's events one at a time.
     public struct Iterator: AsyncIteratorProtocol {
         var events: EventStream<SyncTaskResponse>.Iterator
 

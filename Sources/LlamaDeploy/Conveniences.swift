@@ -27,6 +27,7 @@ extension LlamaDeployClient.Apiserver.Deployments {
     /// Creates a deployment from its YAML file and answers a handle to it. A file that cannot be read is
     /// `.invalidRequest`, with nothing sent.
     /// - Parameters:
+    ///   - configFile: the deployment's YAML file.
     ///   - basePath: the folder, on the server, that the YAML's source locations are relative to.
     ///   - reload: replaces a deployment of the same name.
     ///   - local: uses the sources where they are instead of copying them.

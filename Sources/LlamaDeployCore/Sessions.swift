@@ -38,6 +38,7 @@ extension LlamaDeployCoreClient.Core.Sessions {
 extension LlamaDeployCoreClient.Core {
     /// A service registered with the control plane, by name.
     public struct Service: Sendable, Hashable {
+        /// The service's name.
         public let id: String
     }
 }
@@ -57,8 +58,9 @@ extension LlamaDeployCoreClient.Core.Services {
 }
 
 extension LlamaDeployCoreClient.Core.Session {
-    /// The Python client's defaults: the longest wait for a result, and the time between polls, in seconds.
+    /// The Python client's default for the longest wait for a result, in seconds.
     public static let defaultTimeout: TimeInterval = 120
+    /// The Python client's default time between polls, in seconds.
     public static let defaultPollInterval: TimeInterval = 0.5
 
     /// Runs `serviceName` with `arguments` (an `Encodable` value or a `[String: JSONValue]`, the workflow's keyword

@@ -5,7 +5,9 @@ import Foundation
 public struct AgentPrompt: Sendable, Hashable {
     /// The job that answered; nil until sent.
     public var id: String?
+    /// The session the prompt is sent in.
     public var sessionID: String
+    /// The text sent to the agent.
     public var prompt: String
     /// The agent's answer; nil until sent.
     public var response: String?
@@ -14,6 +16,7 @@ public struct AgentPrompt: Sendable, Hashable {
     /// The first trace event's message, when sent with `enableTrace`.
     public var trace: String?
 
+    /// A prompt; the fields filled in by sending it are usually left out.
     public init(
         id: String? = nil, sessionID: String, prompt: String, response: String? = nil, enableTrace: Bool = false,
         trace: String? = nil
@@ -29,6 +32,7 @@ public struct AgentPrompt: Sendable, Hashable {
     /// Sends the prompt as an asynchronous job, waits for the answer and returns this prompt with its `id`,
     /// `response` and `trace` filled in, as the Python client's `send_job_and_wait_async` fills them.
     /// - Parameters:
+    ///   - client: the client the job is sent with.
     ///   - newerThan: for the trace, only events newer than this (milliseconds since 1970); what the Python client
     ///     passes as `post_exchange_args={"newer_than": …}`.
     ///   - timeout: seconds to wait without progress (the job rule's 60 s when nil).
@@ -60,6 +64,7 @@ public struct AgentPrompt: Sendable, Hashable {
 extension SageSynapseClient.Agent.Session {
     /// Sends `text` to the session's agent and waits for the answer, as the Python client's `prompt_async`.
     /// - Parameters:
+    ///   - text: the prompt.
     ///   - enableTrace: records what the agent did and reads it back into `trace`.
     ///   - newerThan: for the trace, only events newer than this (milliseconds since 1970).
     ///   - timeout: seconds to wait without progress (the job rule's 60 s when nil).

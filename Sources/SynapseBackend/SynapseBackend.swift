@@ -10,8 +10,11 @@ extension SynapseBackendClient.DataFiles {
     /// Uploads a file as a data file: in one request, or as a chunked upload when it is larger than
     /// `chunkedUploadThreshold` or `useChunkedUpload` says so.
     /// - Parameters:
-    ///   - resumingFrom: the `location` a progress report gave for an interrupted chunked upload of this file, to
+    ///   - file: the file to upload.
+    ///   - useChunkedUpload: true or false to choose; nil chooses by the file's size.
+    ///   - location: the `location` a progress report gave for an interrupted chunked upload of this file, to
     ///     send only the rest.
+    ///   - chunkSize: bytes a chunk of a chunked upload.
     ///   - progress: called as chunks are accepted.
     public func create(
         file: URL, useChunkedUpload: Bool? = nil, resumingFrom location: URL? = nil, chunkSize: Int = 50 << 20,
