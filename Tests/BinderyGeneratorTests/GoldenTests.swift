@@ -59,12 +59,16 @@ struct GoldenTests {
     /// 56 operations came to 2,288 lines before the renderer worked from views, and every model has had an
     /// `init(from:)` of a line a field since models read their fields through `ModelContainer`, and an `encode(to:)`
     /// of a line a field since they have no `CodingKeys` (whose synthesized code cost more to compile than those
-    /// lines). The spec has gained operations since, so the bound is per operation.
+    /// lines). The spec has gained operations since, so the bound is per operation. Doc comments are not counted:
+    /// every public declaration has one.
     @Test func theSynapseBackendIsNoLargerThanBefore() throws {
         let spec = "Spec/SynapseBackend.bindery"
         let source = try Repository.text(spec)
         let files = try Generator.generate(source: source, file: spec)
-        let lines = files.map { $0.contents.split(separator: "\n", omittingEmptySubsequences: false).count - 1 }.reduce(0, +)
+        let lines = files.map { file in
+            file.contents.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+                .count { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("///") }
+        }.reduce(0, +)
         func operations(_ resource: Resource) -> Int { resource.endpoints.count + resource.resources.map(operations).reduce(0, +) }
         let count = try Generator.check(source: source, file: spec).resources.map { operations($0.declaration) }.reduce(0, +)
         #expect(lines <= 48 * count, "\(lines) lines for \(count) operations")

@@ -184,7 +184,7 @@ public struct Renderer {
         let fields = model.fields.map { field in
             let decodedPlain = field.defaultValue != nil || field.type.isOptional
             return FieldView(
-                doc: docLines(field.doc), name: Naming.escaped(field.swiftName), type: typeView(field.type),
+                doc: docLines(field.doc, otherwise: fieldDoc(field)), name: Naming.escaped(field.swiftName), type: typeView(field.type),
                 indirect: field.isIndirect, storage: "_" + field.swiftName, wireName: Self.literal(field.wireName),
                 optional: field.type.isOptional,
                 decodeIfPresent: decodedPlain, decodedType: typeView(decodedPlain ? field.type.wrapped : field.type),
@@ -201,36 +201,72 @@ public struct Renderer {
                 name: Naming.escaped(field.swiftName), wireName: Self.literal(field.wireName), optional: field.type.isOptional, json: type == .primitive(.json),
                 array: type == .array(.primitive(.string)), string: type == .primitive(.string))
         }
+        let optionalArguments = parameters.contains { $0.defaultValue != nil }
         return ModelView(
-            doc: docLines(model.doc), name: model.name, fields: fields, initializer: signature(parameters),
-            hasFields: !fields.isEmpty, fileURLs: rewrites,
-            fileURLCases: rewrites.map { "\($0.name) = \($0.wireName)" }.joined(separator: ", "), hasFileURLs: !rewrites.isEmpty)
+            doc: docLines(model.doc, otherwise: "A JSON object of the \(api.name) API."), name: model.name, fields: fields,
+            initializerDoc: docLines([
+                fields.isEmpty ? "Creates the value." : optionalArguments
+                    ? "Creates the value from its fields; those with a default may be left out."
+                    : "Creates the value from its fields.",
+            ]),
+            initializer: signature(parameters),
+            hasFields: !fields.isEmpty, fileURLs: rewrites, hasFileURLs: !rewrites.isEmpty)
     }
 
     private func enumView(_ enumeration: Enumeration) -> EnumView {
         EnumView(
-            doc: docLines(enumeration.doc), name: enumeration.name, rawType: enumeration.isInteger ? "Int" : "String",
+            doc: docLines(
+                enumeration.doc,
+                otherwise: "The \(enumeration.isInteger ? "numbers" : "strings") the API uses here, and `unknown` for any other."),
+            name: enumeration.name, rawType: enumeration.isInteger ? "Int" : "String",
             cases: enumeration.cases.map { item in
                 CaseView(
-                    doc: docLines(item.doc), name: Naming.escaped(item.swiftName),
+                    doc: docLines(item.doc, otherwise: "`\(item.rawValue)` on the wire."), name: Naming.escaped(item.swiftName),
                     literal: enumeration.isInteger ? item.rawValue : Self.literal(item.rawValue))
             })
     }
 
     private func unionView(_ union: Union) -> UnionView {
         UnionView(
-            doc: docLines(union.doc), name: union.name, indirect: union.isIndirect,
+            doc: docLines(
+                union.doc,
+                otherwise: union.discriminator.map { "One of several objects, told apart by their `\($0)` field." }
+                    ?? "One of several shapes of JSON, told apart by their shape."),
+            name: union.name, indirect: union.isIndirect,
             discriminator: union.discriminator.map(Self.literal),
             variants: union.variants.map { variant in
                 VariantView(
-                    doc: docLines(variant.doc), name: Naming.escaped(variant.swiftName), literal: Self.literal(variant.value),
+                    doc: docLines(
+                        variant.doc, otherwise: "A `\(variant.model)`, whose `\(union.discriminator ?? "")` is `\(variant.value)`."),
+                    name: Naming.escaped(variant.swiftName), literal: Self.literal(variant.value),
                     model: variant.model)
             },
             choices: union.choices.map { choice in
                 ChoiceView(
-                    doc: docLines(choice.doc), name: Naming.escaped(choice.swiftName), type: typeView(choice.type),
+                    doc: docLines(choice.doc, otherwise: "Taken when the JSON is \(Self.describe(choice.shape))."), name: Naming.escaped(choice.swiftName), type: typeView(choice.type),
                     pattern: pattern(for: choice.shape))
             })
+    }
+
+    /// `shape` in words: "a string", "an object with `id` and `name`".
+    private static func describe(_ shape: Union.Choice.Shape) -> String {
+        switch shape {
+        case .string: "a string"
+        case .integer: "a whole number"
+        case .number: "a number"
+        case .bool: "true or false"
+        case .array: "an array"
+        case .object(let keys) where keys.isEmpty: "an object"
+        case .object(let keys): "an object with " + keys.map { "`\($0)`" }.joined(separator: ", ")
+        }
+    }
+
+    /// A field's doc comment when the spec gives none: its wire name, and what it holds when absent.
+    private func fieldDoc(_ field: Field) -> String {
+        if let defaultValue = field.defaultValue {
+            return "The `\(field.wireName)` field; `\(literal(defaultValue))` when absent."
+        }
+        return field.type.isOptional ? "The `\(field.wireName)` field; nil when absent." : "The `\(field.wireName)` field."
     }
 
     /// The `switch` pattern that matches a JSON value of `shape`.
@@ -256,14 +292,37 @@ public struct Renderer {
                 name: Naming.escaped(parameter.swiftName), type: typeView(parameter.type))
         }
         return ResourceView(
-            doc: docLines(resource.doc), name: Naming.escaped(resource.swiftName), typeName: resource.typeName,
+            doc: docLines(resource.doc, otherwise: resourceDoc(resource)), name: Naming.escaped(resource.swiftName),
+            typeName: resource.typeName,
             accessor: accessor, hasAccessorParameters: !accessor.isEmpty,
             memberwise: [ArgumentView(label: "runtime", value: "runtime")]
                 + bound.map { ArgumentView(label: $0.swiftName, value: Naming.escaped($0.swiftName)) },
-            stored: inherited.map { StoredView(isPublic: false, name: Naming.escaped($0.swiftName), type: typeView($0.type)) }
-                + resource.parameters.map { StoredView(isPublic: true, name: Naming.escaped($0.swiftName), type: typeView($0.type)) },
+            stored: inherited.map { StoredView(name: Naming.escaped($0.swiftName), type: typeView($0.type)) }
+                + resource.parameters.map { parameter in
+                    StoredView(
+                        doc: docLines([
+                            parameter.inQuery
+                                ? "Sent as the `\(parameter.wireName)` query item of these calls."
+                                : "Fills `{\(parameter.wireName)}` in these calls' paths.",
+                        ]),
+                        isPublic: true,
+                        name: Naming.escaped(parameter.swiftName), type: typeView(parameter.type))
+                },
             endpoints: resource.endpoints.map { endpointView($0, bound: bound) },
             resources: resource.resources.map { resourceView($0, inherited: bound) })
+    }
+
+    /// A resource's doc comment when the spec gives none: the path its calls share.
+    private func resourceDoc(_ resource: Resource) -> String {
+        func paths(_ resource: Resource) -> [[Substring]] {
+            resource.endpoints.map { $0.pathTemplate.split(separator: "/") } + resource.resources.flatMap(paths)
+        }
+        let all = paths(resource)
+        var shared = all.first ?? []
+        for path in all.dropFirst() {
+            shared = Array(zip(shared, path).prefix { $0.0 == $0.1 }.map(\.0))
+        }
+        return shared.isEmpty ? "A group of the API's calls." : "The calls under `/\(shared.joined(separator: "/"))`."
     }
 
     private func endpointView(_ endpoint: Endpoint, bound: [Resource.BoundParameter]) -> EndpointView {
@@ -287,16 +346,7 @@ public struct Renderer {
         }
         let callName = Listing.selector(endpoint.swiftName, parameters)
         var doc = endpoint.doc.isEmpty ? ["Sends `\(endpoint.method) /\(endpoint.pathTemplate)`."] : endpoint.doc
-        let documented = (endpoint.pathParameters + endpoint.query + endpoint.headers).filter { !$0.doc.isEmpty }
-            + {
-                switch endpoint.body {
-                case .multipart(let parts)?, .form(let parts)?: parts.filter { !$0.doc.isEmpty }
-                default: []
-                }
-            }()
-        if !documented.isEmpty {
-            doc += ["", "- Parameters:"] + documented.map { "  - \($0.swiftName): \($0.doc.joined(separator: " "))" }
-        }
+        doc += parametersDoc(endpoint)
 
         var view = EndpointView(
             doc: docLines(doc), name: Naming.escaped(endpoint.swiftName), callName: callName, signature: signature(parameters),
@@ -331,6 +381,39 @@ public struct Renderer {
                 })
         }
         return view
+    }
+
+    /// The `- Parameters:` list of an endpoint's calls when the spec documents any parameter, naming every one of
+    /// them (DocC warns about a partial list): the spec's words, or where a value goes. Nothing when none is
+    /// documented.
+    private func parametersDoc(_ endpoint: Endpoint) -> [String] {
+        var entries = endpoint.pathParameters.map { ($0, "The `\($0.wireName)` segment of the path.") }
+        var bodyEntry: (name: String, text: String)?
+        switch endpoint.body {
+        case .multipart(let parts)?, .form(let parts)?: entries += parts.map { ($0, "The `\($0.wireName)` field of the form.") }
+        case .json?: bodyEntry = ("body", "The request's body.")
+        case .bytes?: bodyEntry = ("body", "The bytes sent as the body.")
+        case .file?: bodyEntry = ("file", "The file sent as the body.")
+        case nil: break
+        }
+        entries += endpoint.query.map { ($0, "Sent as the `\($0.wireName)` query item.") }
+        entries += endpoint.headers.map { ($0, "Sent in the `\($0.wireName)` header.") }
+        guard entries.contains(where: { !$0.0.doc.isEmpty }) else { return [] }
+        var lines = entries.prefix(endpoint.pathParameters.count).map { "  - \($0.swiftName): " + describe($0, $1) }
+        if let bodyEntry { lines.append("  - \(bodyEntry.name): \(bodyEntry.text)") }
+        lines += entries.dropFirst(endpoint.pathParameters.count).map { "  - \($0.swiftName): " + describe($0, $1) }
+        if case .upload = endpoint.kind {
+            lines += [
+                "  - file: The file to upload.",
+                "  - location: Where an earlier upload of the file lives, to resume it; nil starts anew.",
+                "  - chunkSize: Bytes a chunk.",
+            ]
+        }
+        return ["", "- Parameters:"] + lines
+    }
+
+    private func describe(_ parameter: Parameter, _ otherwise: String) -> String {
+        parameter.doc.isEmpty ? otherwise : parameter.doc.joined(separator: " ")
     }
 
     private func parameterView(_ parameter: Parameter) -> ParameterView {
@@ -452,6 +535,11 @@ public struct Renderer {
 
     private func docLines(_ lines: [String]) -> [String] {
         lines.map { $0.isEmpty ? "" : " " + LineText.comment($0) }
+    }
+
+    /// The spec's doc comment, or when it has none `generated`: every public declaration is documented.
+    private func docLines(_ lines: [String], otherwise generated: @autoclosure () -> String) -> [String] {
+        docLines(lines.isEmpty ? [generated()] : lines)
     }
 
 

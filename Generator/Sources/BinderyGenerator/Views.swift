@@ -129,12 +129,11 @@ struct ModelView {
     var doc: [String]
     var name: String
     var fields: [FieldView]
+    var initializerDoc: [String]
     var initializer: SignatureView
     /// A model with fields decodes them itself, through the runtime's `ModelContainer`.
     var hasFields: Bool
     var fileURLs: [FileURLRewriteView]
-    /// The cases of the model's `FileURLField`: `file = "file", images = "image_urls"`.
-    var fileURLCases: String
     var hasFileURLs: Bool
 }
 
@@ -227,8 +226,10 @@ struct ResourceView {
     var resources: [ResourceView]
 }
 
+/// A stored property of a resource: public, with a doc comment, when the resource's own accessor binds it.
 struct StoredView {
-    var isPublic: Bool
+    var doc: [String] = []
+    var isPublic = false
     var name: String
     var type: TypeView
 }

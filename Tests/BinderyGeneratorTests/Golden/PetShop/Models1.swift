@@ -7,8 +7,11 @@ import Foundation
 public nonisolated enum Housing: RawRepresentable, Codable, Hashable, Sendable, ParameterValue {
     /// Indoors.
     case indoor
+    /// `OUTDOOR` on the wire.
     case outdoor
+    /// `free-range` on the wire.
     case freeRange
+    /// `default` on the wire.
     case `default`
     /// A value this version of the spec does not list.
     case unknown(String)
@@ -34,9 +37,12 @@ public nonisolated enum Housing: RawRepresentable, Codable, Hashable, Sendable, 
     }
 }
 
+/// A JSON object of the PetShop API.
 public nonisolated struct Owner: Codable, Hashable, Sendable {
+    /// The `name` field.
     public var name: String
 
+    /// Creates the value from its fields.
     public init(name: String) {
         self.name = name
     }
@@ -54,11 +60,14 @@ public nonisolated struct Owner: Codable, Hashable, Sendable {
 
 /// A grooming booking; its pet also picks the endpoint's path.
 public nonisolated struct Booking: Codable, Hashable, Sendable {
+    /// The `pet_id` field.
     public var petID: Int
+    /// The `day` field.
     public var day: Date
     /// Also sent as the `salon` query item.
     public var salon: String?
 
+    /// Creates the value from its fields; those with a default may be left out.
     public init(petID: Int, day: Date, salon: String? = nil) {
         self.petID = petID
         self.day = day
@@ -84,6 +93,7 @@ public nonisolated struct Booking: Codable, Hashable, Sendable {
 public nonisolated enum CallbackAuth: Codable, Hashable, Sendable {
     /// User name and password.
     case basic(PasswordAuth)
+    /// A `MutualTLS`, whose `kind` is `mtls`.
     case mutualTLS(MutualTLS)
     /// A variant this version of the spec does not list, kept whole.
     case unknown(JSONValue)

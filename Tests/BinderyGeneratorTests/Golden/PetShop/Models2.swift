@@ -3,8 +3,11 @@
 @_spi(Generated) import BinderyRuntime
 import Foundation
 
+/// The numbers the API uses here, and `unknown` for any other.
 public nonisolated enum Priority: RawRepresentable, Codable, Hashable, Sendable, ParameterValue {
+    /// `1` on the wire.
     case low
+    /// `2` on the wire.
     case high
     /// A value this version of the spec does not list.
     case unknown(Int)
@@ -28,9 +31,12 @@ public nonisolated enum Priority: RawRepresentable, Codable, Hashable, Sendable,
 
 /// A finished chunked upload.
 public nonisolated struct VideoUpload: Codable, Hashable, Sendable {
+    /// The `id` field.
     public var id: String
+    /// The `completed_at` field; nil when absent.
     public var completedAt: Date?
 
+    /// Creates the value from its fields; those with a default may be left out.
     public init(id: String, completedAt: Date? = nil) {
         self.id = id
         self.completedAt = completedAt
@@ -51,10 +57,14 @@ public nonisolated struct VideoUpload: Codable, Hashable, Sendable {
 
 /// A notice from the shop.
 public nonisolated struct Notice: Codable, Hashable, Sendable {
+    /// The `id` field.
     public var id: Int
+    /// The `text` field.
     public var text: String
+    /// The `body` field; nil when absent.
     public var body: NoticeBody?
 
+    /// Creates the value from its fields; those with a default may be left out.
     public init(id: Int, text: String, body: NoticeBody? = nil) {
         self.id = id
         self.text = text
@@ -78,9 +88,13 @@ public nonisolated struct Notice: Codable, Hashable, Sendable {
 
 /// A notice's body: plain text, lines with their authors, a signed note, or a count, told apart by their JSON.
 public nonisolated enum NoticeBody: Codable, Hashable, Sendable {
+    /// Taken when the JSON is a string.
     case text(String)
+    /// Taken when the JSON is an array.
     case lines([NoticeLine])
+    /// Taken when the JSON is an object with `signature`.
     case signed(SignedNote)
+    /// Taken when the JSON is a whole number.
     case count(Int)
     /// Any other object.
     case other(JSONValue)
@@ -111,10 +125,14 @@ public nonisolated enum NoticeBody: Codable, Hashable, Sendable {
     }
 }
 
+/// A JSON object of the PetShop API.
 public nonisolated struct SignedNote: Codable, Hashable, Sendable {
+    /// The `signature` field.
     public var signature: String
+    /// The `text` field; nil when absent.
     public var text: String?
 
+    /// Creates the value from its fields; those with a default may be left out.
     public init(signature: String, text: String? = nil) {
         self.signature = signature
         self.text = text
@@ -135,10 +153,14 @@ public nonisolated struct SignedNote: Codable, Hashable, Sendable {
 
 /// What an order search filters on; sent in bracket notation.
 public nonisolated struct OrderFilter: Codable, Hashable, Sendable {
+    /// The `status` field.
     public var status: String
+    /// The `tags` field; nil when absent.
     public var tags: [String]?
+    /// The `placed_after` field; nil when absent.
     public var placedAfter: Date?
 
+    /// Creates the value from its fields; those with a default may be left out.
     public init(status: String, tags: [String]? = nil, placedAfter: Date? = nil) {
         self.status = status
         self.tags = tags
@@ -162,9 +184,12 @@ public nonisolated struct OrderFilter: Codable, Hashable, Sendable {
 
 /// A line of an order.
 public nonisolated struct OrderLine: Codable, Hashable, Sendable {
+    /// The `sku` field.
     public var sku: String
+    /// The `quantity` field; nil when absent.
     public var quantity: Int?
 
+    /// Creates the value from its fields; those with a default may be left out.
     public init(sku: String, quantity: Int? = nil) {
         self.sku = sku
         self.quantity = quantity

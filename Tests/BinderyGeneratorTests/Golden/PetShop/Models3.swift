@@ -7,28 +7,48 @@ import Foundation
 public nonisolated struct Pet: Codable, Hashable, Sendable, FileURLs {
     /// The pet's id.
     public var id: Int
+    /// The `name` field.
     public var name: String
+    /// The `tag` field; nil when absent.
     public var tag: String?
+    /// The `created_at` field.
     public var createdAt: Date
+    /// The `updated_at` field; nil when absent.
     public var lastChange: Date?
+    /// The `is_vaccinated` field; `false` when absent.
     public var isVaccinated: Bool
+    /// The `weight` field; `1.5` when absent.
     public var weight: Double
+    /// The `big_id` field; nil when absent.
     public var bigID: Int64?
+    /// The `housing` field; `.indoor` when absent.
     public var housing: Housing
+    /// The `photo_url` field; nil when absent.
     public var photoURL: URL?
+    /// The `uuid` field; nil when absent.
     public var uuid: UUID?
+    /// The `attributes` field.
     public var attributes: JSONValue
+    /// The `tags` field; `[]` when absent.
     public var tags: [String]
+    /// The `scores` field; nil when absent.
     public var scores: [String: Int]?
+    /// The `owner` field; nil when absent.
     public var owner: Owner?
+    /// The `priority` field; nil when absent.
     public var priority: Priority?
+    /// The `default` field; nil when absent.
     public var `default`: Bool?
+    /// The `self` field; nil when absent.
     public var isSelf: Bool?
     /// Links to the pet's pictures, which callers may rewrite.
     public var thumbnail: String?
+    /// The `gallery` field; `[]` when absent.
     public var gallery: [String]
+    /// The `documents` field; nil when absent.
     public var documents: JSONValue?
 
+    /// Creates the value from its fields; those with a default may be left out.
     public init(
         id: Int,
         name: String,
@@ -126,7 +146,14 @@ public nonisolated struct Pet: Codable, Hashable, Sendable, FileURLs {
     }
 
     /// The fields that hold file URLs, by wire name, for `rewritingFileURLs([.field: rewrite])`.
-    public enum FileURLField: String, Hashable, Sendable { case thumbnail = "thumbnail", gallery = "gallery", documents = "documents" }
+    public enum FileURLField: String, Hashable, Sendable {
+        /// The `thumbnail` field.
+        case thumbnail = "thumbnail"
+        /// The `gallery` field.
+        case gallery = "gallery"
+        /// The `documents` field.
+        case documents = "documents"
+    }
 
     public func rewritingFileURLs(_ rewrite: (_ field: String, _ url: String) -> String) -> Self {
         var copy = self
@@ -137,10 +164,14 @@ public nonisolated struct Pet: Codable, Hashable, Sendable, FileURLs {
     }
 }
 
+/// A JSON object of the PetShop API.
 public nonisolated struct NewPet: Codable, Hashable, Sendable {
+    /// The `name` field.
     public var name: String
+    /// The `tags` field; nil when absent.
     public var tags: [String]?
 
+    /// Creates the value from its fields; those with a default may be left out.
     public init(name: String, tags: [String]? = nil) {
         self.name = name
         self.tags = tags
@@ -159,10 +190,14 @@ public nonisolated struct NewPet: Codable, Hashable, Sendable {
     }
 }
 
+/// A JSON object of the PetShop API.
 public nonisolated struct PasswordAuth: Codable, Hashable, Sendable {
+    /// The `username` field.
     public var username: String
+    /// The `password` field.
     public var password: String
 
+    /// Creates the value from its fields.
     public init(username: String, password: String) {
         self.username = username
         self.password = password
@@ -181,10 +216,14 @@ public nonisolated struct PasswordAuth: Codable, Hashable, Sendable {
     }
 }
 
+/// A JSON object of the PetShop API.
 public nonisolated struct MutualTLS: Codable, Hashable, Sendable {
+    /// The `cert` field.
     public var cert: String
+    /// The `key` field.
     public var key: String
 
+    /// Creates the value from its fields.
     public init(cert: String, key: String) {
         self.cert = cert
         self.key = key

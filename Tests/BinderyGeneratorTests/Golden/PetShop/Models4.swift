@@ -3,10 +3,14 @@
 @_spi(Generated) import BinderyRuntime
 import Foundation
 
+/// A JSON object of the PetShop API.
 public nonisolated struct NoticeLine: Codable, Hashable, Sendable {
+    /// The `author` field.
     public var author: String
+    /// The `text` field.
     public var text: String
 
+    /// Creates the value from its fields.
     public init(author: String, text: String) {
         self.author = author
         self.text = text

@@ -10,6 +10,7 @@ nonisolated extension PetShopClient {
     /// Shops, each reached by its code.
     public nonisolated struct Shop: Sendable {
         let runtime: APIClient
+        /// Fills `{code}` in these calls' paths.
         public let code: String
 
         /// Sends `GET /shops/{code}/status`.
@@ -17,8 +18,10 @@ nonisolated extension PetShopClient {
             try await self.runtime.send(Self.status(code: code))
         }
 
+        /// The calls under `/shops/{code}/staff`.
         public var staff: Staff { Staff(runtime: runtime, code: code) }
 
+        /// The calls under `/shops/{code}/staff`.
         public nonisolated struct Staff: Sendable {
             let runtime: APIClient
             let code: String
@@ -56,7 +59,9 @@ nonisolated extension PetShopClient {
         public nonisolated struct Till: Sendable {
             let runtime: APIClient
             let code: String
+            /// Fills `{number}` in these calls' paths.
             public let number: Int
+            /// Sent as the `shift` query item of these calls.
             public let shift: String
 
             /// Sends `GET /shops/{code}/tills/{number}/total`.

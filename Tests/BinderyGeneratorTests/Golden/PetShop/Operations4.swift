@@ -15,6 +15,9 @@ nonisolated extension PetShopClient {
         ///
         /// - Parameters:
         ///   - tag: Only pets with this tag.
+        ///   - tags: Sent as the `tags` query item.
+        ///   - housing: Sent as the `housing` query item.
+        ///   - pageSize: Sent as the `page_size` query item.
         public func list(
             tag: String? = nil,
             tags: [String]? = nil,
@@ -62,7 +65,11 @@ nonisolated extension PetShopClient {
         /// Rates a pet, as an HTML form would post it.
         ///
         /// - Parameters:
+        ///   - id: The `id` segment of the path.
+        ///   - stars: The `stars` field of the form.
         ///   - comment: The rater's words.
+        ///   - housing: The `housing` field of the form.
+        ///   - tags: The `tags` field of the form.
         public func rate(
             id: Int,
             stars: Int,
@@ -76,6 +83,10 @@ nonisolated extension PetShopClient {
         /// Sends `POST /pets/{id}/files/`.
         ///
         /// - Parameters:
+        ///   - id: The `id` segment of the path.
+        ///   - file: The `file` field of the form.
+        ///   - filename: The `filename` field of the form.
+        ///   - meta: The `meta` field of the form.
         ///   - note: A note sent as a file's bytes.
         public func attach(
             id: Int,
@@ -346,8 +357,10 @@ nonisolated extension PetShopClient {
 }
 
 nonisolated extension PetShopClient {
+    /// The calls under `/callbacks`.
     public var callbacks: Callbacks { Callbacks(runtime: runtime) }
 
+    /// The calls under `/callbacks`.
     public nonisolated struct Callbacks: Sendable {
         let runtime: APIClient
 
