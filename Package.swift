@@ -19,8 +19,11 @@ let package = Package(
         .library(name: "BinderyTestSupport", targets: ["BinderyTestSupport"]),
     ],
     targets: [
+        // The rules a spec declares (pagination, jobs, timeouts, retries, auth, date formats, streams, uploads) as
+        // values: defined once, built by the generator and followed by the runtime, which re-exports them.
+        .target(name: "BinderyRules"),
         // The handwritten runtime every generated client sends through.
-        .target(name: "BinderyRuntime", dependencies: ["CBinderyEpoll"]),
+        .target(name: "BinderyRuntime", dependencies: ["BinderyRules", "CBinderyEpoll"]),
         // epoll's declarations, which Swift's Glibc module leaves out (empty elsewhere).
         .target(name: "CBinderyEpoll"),
 
@@ -33,7 +36,7 @@ let package = Package(
         ),
         .target(
             name: "BinderyGenerator",
-            dependencies: ["BinderyTemplates"],
+            dependencies: ["BinderyRules", "BinderyTemplates"],
             path: "Generator/Sources/BinderyGenerator"
         ),
         .executableTarget(

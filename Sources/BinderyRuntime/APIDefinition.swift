@@ -51,38 +51,6 @@ public struct APIDefinition: Sendable {
     }
 }
 
-/// One authentication scheme of an API; its credential comes from the client's initializer or the environment.
-public struct AuthScheme: Sendable {
-    /// Where the credential goes in a request.
-    public enum Kind: Sendable {
-        /// A header whose value is `template` with `{token}` replaced by the credential.
-        case header(name: String, template: String)
-        /// HTTP Basic with the credential as user name and an empty password.
-        case basic
-    }
-
-    /// The initializer argument that carries the credential.
-    public var name: String
-    /// Where the credential goes.
-    public var kind: Kind
-    /// Environment variables read when the argument is nil, first set wins.
-    public var environment: [String]
-
-    /// Describes a scheme whose credential is the initializer argument `name`, or else read from `environment`.
-    public init(name: String, kind: Kind, environment: [String] = []) {
-        self.name = name
-        self.kind = kind
-        self.environment = environment
-    }
-
-    func provider(for credential: String) -> any AuthProvider {
-        switch kind {
-        case .header(let header, let template): HeaderAuth(header: header, template: template, secret: Secret(credential))
-        case .basic: BasicAuth(username: Secret(credential))
-        }
-    }
-}
-
 /// A query parameter sent on every request, e.g. Synapse's `url_host`.
 public struct DefaultParameter: Sendable {
     /// The initializer argument that carries the value; nil for a constant.

@@ -64,3 +64,12 @@ public struct BasicAuth: AuthProvider, CustomStringConvertible {
 
     public var description: String { "BasicAuth(\(username))" }
 }
+
+extension AuthScheme {
+    func provider(for credential: String) -> any AuthProvider {
+        switch kind {
+        case .header(let header, let template): HeaderAuth(header: header, template: template, secret: Secret(credential))
+        case .basic: BasicAuth(username: Secret(credential))
+        }
+    }
+}

@@ -1,16 +1,5 @@
 import Foundation
 
-/// How an API writes dates on the wire.
-public enum DateFormat: String, Sendable {
-    /// ISO 8601, read with or without fractional seconds and with `Z`, a numeric offset or none (UTC, as Python
-    /// servers write naive datetimes); written in UTC.
-    case iso8601
-    /// Seconds since 1970, as a number.
-    case secondsSince1970
-    /// Milliseconds since 1970, as a whole number.
-    case millisecondsSince1970
-}
-
 /// The JSON coders of one API, configured from its spec.
 public struct Coders: Sendable {
     /// How dates are written and read.

@@ -1,13 +1,5 @@
 import Foundation
 
-/// How a stream's bytes divide into events.
-public enum EventFraming: String, Sendable, Hashable {
-    /// Server-Sent Events (`text/event-stream`); each event's `data` is decoded.
-    case serverSentEvents
-    /// Newline-delimited JSON (`application/x-ndjson`): one JSON document a line.
-    case ndjson
-}
-
 /// One Server-Sent Event, as the HTML standard's event-stream parser dispatches it.
 public struct ServerSentEvent: Sendable, Hashable {
     /// The `event:` field; nil means the default type, `message`.
