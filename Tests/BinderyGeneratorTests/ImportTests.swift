@@ -52,7 +52,7 @@ struct ImportTests {
         let result = try OpenAPIImporter.importDocument(try Repository.text(Self.documents[0]), file: "everything.yaml")
         let api = try Generator.check(source: result.spec, file: "everything.bindery")
         #expect(api.baseURL == "https://eu.pets.example.com/v2", "server variables take their defaults")
-        #expect(api.auth.map(\.swiftName) == ["bearer", "basicAuth", "apiKey", "oauth"])
+        #expect(api.auth.map(\.name) == ["bearer", "basicAuth", "apiKey", "oauth"])
         #expect(api.defaultParameters.map(\.wireName) == ["api_key"], "an API key in the query is a default query item")
         let pet = try #require(api.types.lazy.compactMap { if case .model(let model) = $0.declaration, model.name == "Pet" { model } else { nil } }.first)
         let fields = Dictionary(uniqueKeysWithValues: pet.fields.map { ($0.wireName, $0) })
@@ -76,7 +76,7 @@ struct ImportTests {
         let result = try OpenAPIImporter.importDocument(try Repository.text("Tests/BinderyGeneratorTests/OpenAPI/shapes.yaml"), file: "shapes.yaml")
         let api = try Generator.check(source: result.spec, file: "shapes.bindery")
         #expect(api.name == "Shapes", "a short name from a long title")
-        #expect(api.auth.map(\.swiftName) == ["apiKey", "apiKey2"], "schemes whose names differ by case keep apart")
+        #expect(api.auth.map(\.name) == ["apiKey", "apiKey2"], "schemes whose names differ by case keep apart")
         let lines = Listing.lines(for: api).map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
         func call(_ method: String, _ path: String) -> String? { lines.first { $0.first == method && $0.dropFirst().first == path }?.last }
         #expect(call("GET", "/Accounts/{AccountSid}/Calls/{Sid}.json") == "accounts.account(_:).calls.get(sid:)", "text beside a placeholder")

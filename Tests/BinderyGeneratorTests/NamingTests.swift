@@ -44,10 +44,14 @@ struct NamingTests {
     /// Every public type of BinderyRuntime is known to the generator, so a spec declaring a type of the same name
     /// gets generated code that spells the runtime's with its module.
     @Test func everyPublicRuntimeTypeIsKnown() throws {
-        let directory = Repository.url("Sources/BinderyRuntime")
         var declared: Set<String> = []
-        for name in try FileManager.default.subpathsOfDirectory(atPath: directory.path) where name.hasSuffix(".swift") {
-            let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+        // The runtime's files, and those of the rules module it re-exports.
+        let files = try ["Sources/BinderyRuntime", "Sources/BinderyRules"].flatMap { folder in
+            try FileManager.default.subpathsOfDirectory(atPath: Repository.url(folder).path)
+                .filter { $0.hasSuffix(".swift") }.map { Repository.url(folder).appendingPathComponent($0) }
+        }
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
             for line in text.split(separator: "\n") {
                 let words = line.split(separator: " ").map(String.init)
                 guard line.hasPrefix("public ") || line.hasPrefix("@_spi(Generated) public ") else { continue }

@@ -304,6 +304,28 @@ struct SpecErrorTests {
         ])
     }
 
+    /// A field's default and modifiers come in any order, and a modifier is refused wherever it means nothing, a
+    /// path parameter included.
+    @Test func fieldModifiersInAnyOrderAndOnlyWhereAllowed() {
+        let spec = header + """
+            model M {
+                a: String = "x" file-url
+                b: String file-url = "y"
+            }
+            resource r {
+                get: GET "{id}" -> M {
+                    path id: Int joined ","
+                    query ids: [Int]? joined "," = []
+                    header h: String file-url
+                }
+            }
+            """
+        #expect(problems(spec) == [
+            "8:22: only a query array can be joined",
+            "10:26: only a model's fields can be marked file-url",
+        ])
+    }
+
     @Test func optionalPathParameter() {
         let spec = header + "resource r {\n    get: GET \"{id}\" {\n        path id: Int?\n    }\n}"
         #expect(problems(spec) == ["4:18: a path parameter cannot be optional"])

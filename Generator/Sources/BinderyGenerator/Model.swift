@@ -1,3 +1,5 @@
+import BinderyRules
+
 /// The validated model of an API: every name resolved, every rule checked. The renderer reads only this.
 
 public indirect enum TypeRef: Hashable, Sendable {
@@ -147,52 +149,10 @@ public enum TypeDeclaration: Hashable, Sendable {
     }
 }
 
-/// A job rule: where a status body says how the job is going.
-public struct JobPolling: Hashable, Sendable {
+/// A rule the spec declares by name: a pagination or job rule, used by the endpoints that name it.
+public struct NamedRule<Rule: Hashable & Sendable>: Hashable, Sendable {
     public var name: String
-    public var state: [String] = ["state"]
-    public var processing: [String] = []
-    public var failed: [String] = []
-    /// Empty: any state that is neither processing nor failed.
-    public var succeeded: [String] = []
-    public var message: [String]?
-    public var details: [String]?
-    public var progress: [[String]] = []
-    public var timeout: Double?
-    public var interval: Double?
-    public var maxInterval: Double?
-}
-
-public struct Pagination: Hashable, Sendable {
-    public enum Style: String, Hashable, Sendable, CaseIterable {
-        case nextLink = "next-link", linkHeader = "link-header", cursor, offset, pageNumber = "page-number"
-    }
-
-    public var name: String
-    public var style: Style
-    /// Where things are in a page's body, as key paths.
-    public var items: [String]
-    public var next: [String]?
-    public var count: [String]?
-    /// A boolean that is false on the last page (`has_more`).
-    public var hasMore: [String]?
-    /// The query parameters the client sends to ask for a page.
-    public var cursorParameter: String?
-    public var pageParameter: String?
-    public var pageSizeParameter: String?
-    public var offsetParameter: String?
-    public var limitParameter: String?
-}
-
-public struct Auth: Hashable, Sendable {
-    public enum Kind: Hashable, Sendable {
-        case header(name: String, template: String)
-        case basic
-    }
-
-    public var swiftName: String
-    public var kind: Kind
-    public var environment: [String]
+    public var rule: Rule
 }
 
 /// A query item or header sent on every request.
@@ -205,18 +165,11 @@ public struct DefaultParameter: Hashable, Sendable {
     public var value: String?
 }
 
+/// An endpoint's timeouts, each nil where the client's apply.
 public struct TimeoutSettings: Hashable, Sendable {
     public var connect: Double?
     public var read: Double?
     public var total: Double?
-}
-
-public struct RetrySettings: Hashable, Sendable {
-    public var attempts = 4
-    public var backoff = 0.5
-    public var maxBackoff = 8.0
-    public var statuses = [408, 429, 502, 503, 504]
-    public var maxRetryAfter = 60.0
 }
 
 public struct Parameter: Hashable, Sendable {
@@ -253,31 +206,26 @@ public struct Endpoint: Hashable, Sendable {
         case bytes
     }
 
-    public enum EventFraming: String, Hashable, Sendable {
-        case sse
-        case ndjson
-    }
-
     /// What the endpoint is, which decides every public call it makes: exactly one of these.
     public enum Kind: Hashable, Sendable {
         /// Sends the request and answers the response.
         case call(Response)
         /// Answers one page of items; also makes `<name>All`, which walks every page.
-        case paginated(item: TypeRef, rule: Pagination)
+        case paginated(item: TypeRef, rule: NamedRule<PaginationRule>)
         /// Answers events as they arrive: each decoded as `event`, or raw Server-Sent Events when nil.
         /// `end`: the data (SSE) or line (NDJSON) that ends the stream, e.g. `[DONE]`, not decoded as an event.
         case stream(event: TypeRef?, framing: EventFraming, reconnects: Bool, end: String?)
         /// Sends a file in chunks (drf-chunked-upload's protocol) and answers what the finalize returns.
-        case upload(result: TypeRef, chunkSize: Int)
+        case upload(result: TypeRef, rule: ChunkedUploadRule)
         /// Reads a long-running job's status by a job rule; answers a `Job` to await.
-        case jobStatus(result: TypeRef, rule: JobPolling)
+        case jobStatus(result: TypeRef, rule: NamedRule<JobRule>)
         /// Starts a job whose status another endpoint of the same resource reads.
         case jobStart(JobStart)
     }
 
     /// How a job started here is followed: the status endpoint, called with these arguments.
     public struct JobStart: Hashable, Sendable {
-        public var rule: JobPolling
+        public var rule: NamedRule<JobRule>
         /// The status endpoint's Swift name.
         public var status: String
         public var result: TypeRef
@@ -370,19 +318,19 @@ public struct API: Hashable, Sendable {
     public var clientTypeName: String
     public var baseURL: String
     public var baseURLEnvironment: [String]
-    public var auth: [Auth]
+    public var auth: [AuthScheme]
     public var defaultParameters: [DefaultParameter]
     /// Where error bodies hold their message, as key paths tried in order.
     public var errorMessage: [[String]] = []
     public var idempotencyHeader: String?
     /// The API's version, sent in the `User-Agent`.
     public var version: String?
-    public var timeouts: TimeoutSettings
-    public var retry: RetrySettings
-    public var dateFormat: String
+    public var timeouts: Timeouts
+    public var retry: ExponentialBackoff
+    public var dateFormat: DateFormat
     public var types: [Placed<TypeDeclaration>]
-    public var paginations: [Pagination]
-    public var jobs: [JobPolling] = []
+    public var paginations: [NamedRule<PaginationRule>]
+    public var jobs: [NamedRule<JobRule>] = []
     public var resources: [Placed<Resource>]
 
 }

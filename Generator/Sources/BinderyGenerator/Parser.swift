@@ -1,3 +1,5 @@
+import BinderyRules
+
 /// Reads tokens into a syntax tree. On a mistake it records a diagnostic and resumes at the next line of the same
 /// block, so one run reports every error in the file.
 public struct Parser {
@@ -42,33 +44,33 @@ public struct Parser {
 
     private mutating func declaration(doc: [String]) throws -> DeclarationSyntax {
         let keyword = current
-        guard keyword.kind == .identifier, Keywords.declarations.contains(keyword.text) else {
+        guard keyword.kind == .identifier, let declaration = DeclarationKeyword(keyword: keyword.text) else {
             throw fail(
                 "expected a declaration, found \(keyword.quoted)", at: keyword.range,
-                hint: suggestion(for: keyword, among: Keywords.declarations)
+                hint: suggestion(for: keyword, among: DeclarationKeyword.keywords)
                     ?? "a spec is made of api, model, enum, union, pagination, job and resource declarations")
         }
         advance()
-        switch keyword.text {
-        case "api": return .api(try api(doc: doc))
-        case "model": return .model(try model(doc: doc))
-        case "enum": return .enumeration(try enumeration(doc: doc))
-        case "union": return .union(try union(doc: doc))
-        case "pagination": return .pagination(try pagination(doc: doc))
-        case "job": return .job(try job(doc: doc))
-        case "extend": return .extend(try extensionOf(keyword: keyword, doc: doc))
-        default: return .resource(try resource(doc: doc))
+        switch declaration {
+        case .api: return .api(try api(doc: doc))
+        case .model: return .model(try model(doc: doc))
+        case .enumeration: return .enumeration(try enumeration(doc: doc))
+        case .union: return .union(try union(doc: doc))
+        case .pagination: return .pagination(try pagination(doc: doc))
+        case .job: return .job(try job(doc: doc))
+        case .extend: return .extend(try extensionOf(keyword: keyword, doc: doc))
+        case .resource: return .resource(try resource(doc: doc))
         }
     }
 
     private mutating func extensionOf(keyword: Token, doc: [String]) throws -> ExtensionSyntax {
-        let what = try self.keyword("what it extends", among: Keywords.extensible)
+        let (what, _) = try self.keyword(ExtensionTarget.self, "what it extends")
         let located = Located(text: keyword.text, range: keyword.range)
-        switch what.text {
-        case "api": return ExtensionSyntax(keyword: located, target: .api(try api(doc: doc)))
-        case "model": return ExtensionSyntax(keyword: located, target: .model(try model(doc: doc)))
-        case "enum": return ExtensionSyntax(keyword: located, target: .enumeration(try enumeration(doc: doc)))
-        default:
+        switch what {
+        case .api: return ExtensionSyntax(keyword: located, target: .api(try api(doc: doc)))
+        case .model: return ExtensionSyntax(keyword: located, target: .model(try model(doc: doc)))
+        case .enumeration: return ExtensionSyntax(keyword: located, target: .enumeration(try enumeration(doc: doc)))
+        case .resource:
             var path = [try identifier("the resource's name, e.g. pets or pets.photos")]
             while current.text == ".", current.kind == .symbol {
                 advance()
@@ -107,35 +109,35 @@ public struct Parser {
         if try consume("as") { api.typeName = try identifier("the client's Swift type name") }
         try block("api \(api.name.text)") { parser in
             _ = parser.docComments()
-            let keyword = try parser.keyword("an API setting", among: Keywords.apiSettings)
-            switch keyword.text {
-            case "base-url":
+            let (setting, keyword) = try parser.keyword(APISetting.self, "an API setting")
+            switch setting {
+            case .baseURL:
                 api.baseURL = (try parser.string("the base URL"), try parser.environment())
-            case "auth":
+            case .auth:
                 let name = try parser.identifier("an auth scheme name")
                 try parser.expect(":")
-                let scheme = try parser.identifier("'header', 'bearer' or 'basic'")
+                let scheme = try parser.identifier(AuthKind.alternatives)
                 var auth = AuthSyntax(name: name, scheme: scheme, environment: [])
                 if parser.current.kind == .string { auth.header = parser.take() }
                 if parser.current.kind == .string { auth.template = parser.take() }
                 auth.environment = try parser.environment()
                 api.auth.append(auth)
-            case "query", "header":
-                let isHeader = keyword.text == "header"
+            case .query, .header:
+                let isHeader = setting == .header
                 let wireName = try parser.wireName(isHeader ? "a header name, e.g. \"X-Api-Version\"" : "a query parameter name")
                 let name = try parser.consume("as") ? try parser.identifier("a Swift name") : isHeader ? nil : wireName
                 let value = try parser.consume("=") ? try parser.string("the value sent when none is given") : nil
                 api.defaultParameters.append(DefaultParameterSyntax(
                     isHeader: isHeader, name: name, wireName: wireName, value: value, environment: try parser.environment()))
-            case "idempotency-key":
+            case .idempotencyKey:
                 api.idempotencyKey = try parser.string("the header's name, e.g. \"Idempotency-Key\"")
-            case "error-message":
+            case .errorMessage:
                 api.errorMessage.append(try parser.string("a key path, e.g. \"error.message\""))
                 while try parser.consume(",") { api.errorMessage.append(try parser.string("a key path")) }
-            case "version": api.version = try parser.string("the API's version, e.g. \"2024-06-01\"")
-            case "timeout": api.timeouts += try parser.settings(after: keyword)
-            case "retry": api.retry += try parser.settings(after: keyword)
-            default: api.dates = try parser.identifier("a date format")
+            case .version: api.version = try parser.string("the API's version, e.g. \"2024-06-01\"")
+            case .timeout: api.timeouts += try parser.settings(after: keyword)
+            case .retry: api.retry += try parser.settings(after: keyword)
+            case .dates: api.dates = try parser.identifier("a date format")
             }
         }
         return api
@@ -201,7 +203,7 @@ public struct Parser {
     private mutating func pagination(doc: [String]) throws -> PaginationSyntax {
         let name = try identifier("a pagination rule name")
         try expect(":")
-        let style = try identifier("'next-link', 'cursor' or 'page-number'")
+        let style = try identifier(PaginationRule.Style.alternatives)
         return PaginationSyntax(
             doc: doc, name: name, style: style, settings: try settingsBlock("pagination", named: name))
     }
@@ -270,20 +272,20 @@ public struct Parser {
     private mutating func endpointSettings(of endpoint: inout EndpointSyntax) throws {
         try block("endpoint \(endpoint.name.text)") { parser in
             let doc = parser.docComments()
-            let keyword = try parser.keyword("an endpoint setting", among: Keywords.endpointSettings)
-            switch keyword.text {
-            case "path" where parser.peek.text == "from":
+            let (setting, keyword) = try parser.keyword(EndpointSetting.self, "an endpoint setting")
+            switch setting {
+            case .path where parser.peek.text == "from":
                 let name = try parser.wireName("a path placeholder")
                 parser.advance()
                 endpoint.pathFromBody.append((name, try parser.identifier("where the value comes from: body")))
-            case "query" where parser.peek.text == "from":
+            case .query where parser.peek.text == "from":
                 let name = try parser.wireName("a query parameter")
                 parser.advance()
                 endpoint.queryFromBody.append((name, try parser.identifier("where the value comes from: body")))
-            case "path": endpoint.pathParameters.append(try parser.field(doc))
-            case "query": endpoint.query.append(try parser.field(doc))
-            case "header": endpoint.headers.append(try parser.field(doc))
-            case "body":
+            case .path: endpoint.pathParameters.append(try parser.field(doc))
+            case .query: endpoint.query.append(try parser.field(doc))
+            case .header: endpoint.headers.append(try parser.field(doc))
+            case .body:
                 if ["multipart", "form"].contains(parser.current.text), parser.peek.text == "{" {
                     let start = parser.take()
                     var parts: [FieldSyntax] = []
@@ -292,9 +294,9 @@ public struct Parser {
                 } else {
                     endpoint.body = .type(try parser.type())
                 }
-            case "paginate": endpoint.paginate = try parser.identifier("a pagination rule name")
-            case "stream":
-                let framing = try parser.identifier("a framing, sse or ndjson")
+            case .paginate: endpoint.paginate = try parser.identifier("a pagination rule name")
+            case .stream:
+                let framing = try parser.identifier("a framing, " + EventFraming.alternatives)
                 let reconnect = parser.current.text == "reconnect" ? parser.take() : nil
                 var end: Located?
                 if parser.current.text == "end", parser.current.kind != .string {
@@ -302,18 +304,18 @@ public struct Parser {
                     end = try parser.string("the data of the event that ends the stream, e.g. \"[DONE]\"")
                 }
                 endpoint.stream = (framing, reconnect, end)
-            case "poll": endpoint.poll = try parser.identifier("a job rule name")
-            case "starts": endpoint.starts = try parser.identifier("the name of the endpoint that reads the job's status")
-            case "upload":
-                let style = try parser.identifier("an upload protocol: chunked")
+            case .poll: endpoint.poll = try parser.identifier("a job rule name")
+            case .starts: endpoint.starts = try parser.identifier("the name of the endpoint that reads the job's status")
+            case .upload:
+                let style = try parser.identifier("an upload protocol: " + UploadProtocol.alternatives)
                 var chunkSize: Located?
                 if parser.current.text == "chunk-size" {
                     parser.advance()
                     chunkSize = try parser.number("the chunk size in bytes")
                 }
                 endpoint.upload = (style, chunkSize)
-            case "timeout": endpoint.timeouts += try parser.settings(after: keyword)
-            default: endpoint.idempotent = keyword.range
+            case .timeout: endpoint.timeouts += try parser.settings(after: keyword)
+            case .idempotent: endpoint.idempotent = keyword.range
             }
         }
     }
@@ -325,13 +327,21 @@ public struct Parser {
         let swiftName = try consume("as") ? try identifier("a Swift name") : nil
         try expect(":", hint: "a field reads: name: Type")
         var field = FieldSyntax(doc: doc, wireName: wireName, swiftName: swiftName, type: try type())
-        if try consume("=") { field.defaultValue = try literal() }
-        if current.text == "file-url", current.kind == .identifier { field.fileURL = take().range }
-        if current.text == "joined", current.kind == .identifier {
-            advance()
-            field.separator = try string("the text between the items, e.g. \",\"")
+        // The default and the modifiers, in any order.
+        while true {
+            if field.defaultValue == nil, try consume("=") {
+                field.defaultValue = try literal()
+            } else if current.kind == .identifier, let modifier = FieldModifier(keyword: current.text) {
+                let word = take()
+                switch modifier {
+                case .fileURL: field.fileURL = word.range
+                case .joined: field.separator = try string("the text between the items, e.g. \",\"")
+                }
+                field.modifiers.append((modifier, word.range))
+            } else {
+                return field
+            }
         }
-        return field
     }
 
     private mutating func type() throws -> TypeSyntax {
@@ -441,7 +451,7 @@ public struct Parser {
             // A declaration (a keyword and a name, where an item would have a ':') that cannot stand inside this block
             // begins the next one: the block was left open. Closing it here reports that once, instead of an error
             // for every line up to the end of the file. Resources nest, so a resource inside one is an item.
-            if current.kind == .identifier, Keywords.declarations.contains(current.text), peek.kind == .identifier,
+            if current.kind == .identifier, DeclarationKeyword(keyword: current.text) != nil, peek.kind == .identifier,
                 peek.range.start.line == current.range.start.line, !(current.text == "resource" && what.hasPrefix("resource"))
             {
                 diagnostics.append(
@@ -472,15 +482,17 @@ public struct Parser {
     }
 
     /// Takes one of `keywords`, or fails with the closest as a hint.
-    private mutating func keyword(_ what: String, among keywords: [String]) throws -> Token {
-        let keyword = current
-        guard keyword.kind == .identifier, keywords.contains(keyword.text) else {
+    /// A word of `family`, with its token.
+    private mutating func keyword<Family: Keyword>(_ family: Family.Type, _ what: String) throws -> (Family, Token) {
+        let token = current
+        guard token.kind == .identifier, let word = Family(keyword: token.text) else {
             throw fail(
-                "expected \(what), found \(keyword.quoted)", at: keyword.range,
-                hint: suggestion(for: keyword, among: keywords) ?? "settings are: \(keywords.joined(separator: ", "))")
+                "expected \(what), found \(token.quoted)", at: token.range,
+                hint: suggestion(for: token, among: Family.keywords)
+                    ?? "settings are: \(Family.keywords.joined(separator: ", "))")
         }
         advance()
-        return keyword
+        return (word, token)
     }
 
     private mutating func docComments() -> [String] {
@@ -599,7 +611,7 @@ public struct Parser {
         while current.kind != .end {
             if current.kind == .symbol, current.text == "{" { depth += 1 }
             if current.kind == .symbol, current.text == "}" { depth = max(0, depth - 1) }
-            if depth == 0, current.kind == .identifier, Keywords.declarations.contains(current.text),
+            if depth == 0, current.kind == .identifier, DeclarationKeyword(keyword: current.text) != nil,
                 current.range.start.column == 1 || tokens[position - 1].text == "}"
             {
                 return

@@ -1,3 +1,4 @@
+import BinderyRules
 import Foundation
 
 /// A generated source file.
@@ -60,7 +61,7 @@ public struct Renderer {
             case .header(let name, let template): "sent as `\(name): \(template)`"
             case .basic: "sent as the HTTP Basic user name"
             }
-            return InitParameterView(name: auth.swiftName, docText: LineText.comment(parameterDoc(sent, auth.environment)))
+            return InitParameterView(name: auth.name, docText: LineText.comment(parameterDoc(sent, auth.environment)))
         }
         initParameters += api.defaultParameters.compactMap { parameter in
             parameter.swiftName.map { name in
@@ -71,12 +72,11 @@ public struct Renderer {
             }
         }
         var timeouts = [
-            ArgumentView(label: "connect", value: number(api.timeouts.connect ?? 10)),
-            ArgumentView(label: "read", value: number(api.timeouts.read ?? 60)),
+            ArgumentView(label: "connect", value: number(api.timeouts.connect)),
+            ArgumentView(label: "read", value: number(api.timeouts.read)),
         ]
         if let total = api.timeouts.total { timeouts.append(ArgumentView(label: "total", value: number(total))) }
         let retry = api.retry
-        let dateFormats = ["iso8601": "iso8601", "seconds": "secondsSince1970", "milliseconds": "millisecondsSince1970"]
         return ClientView(
             spec: specName,
             runtimeModule: runtimeModule,
@@ -87,7 +87,7 @@ public struct Renderer {
             baseURLSource: LineText.comment(environmentSource.isEmpty ? "`\(api.baseURL)`" : "\(environmentSource), then `\(api.baseURL)`"),
             baseURLEnvironment: api.baseURLEnvironment.map(Self.literal),
             initParameters: initParameters,
-            credentials: api.auth.map { ArgumentView(label: Self.literal($0.swiftName), value: Naming.escaped($0.swiftName)) },
+            credentials: api.auth.map { ArgumentView(label: Self.literal($0.name), value: Naming.escaped($0.name)) },
             parameters: api.defaultParameters.compactMap { parameter in
                 parameter.swiftName.map { ArgumentView(label: Self.literal($0), value: Naming.escaped($0)) }
             },
@@ -96,7 +96,7 @@ public struct Renderer {
                 if case .header(let name, let template) = auth.kind {
                     header = HeaderAuthView(name: Self.literal(name), template: Self.literal(template))
                 }
-                return AuthView(name: Self.literal(auth.swiftName), header: header, environment: auth.environment.map(Self.literal))
+                return AuthView(name: Self.literal(auth.name), header: header, environment: auth.environment.map(Self.literal))
             },
             defaultQuery: api.defaultParameters.filter { !$0.isHeader }.map(defaultParameterView),
             defaultHeaders: api.defaultParameters.filter(\.isHeader).map(defaultParameterView),
@@ -105,13 +105,13 @@ public struct Renderer {
             version: api.version.map(Self.literal),
             timeouts: timeouts,
             retry: [
-                ArgumentView(label: "maxAttempts", value: String(retry.attempts)),
-                ArgumentView(label: "initialDelay", value: number(retry.backoff)),
-                ArgumentView(label: "maxDelay", value: number(retry.maxBackoff)),
+                ArgumentView(label: "maxAttempts", value: String(retry.maxAttempts)),
+                ArgumentView(label: "initialDelay", value: number(retry.initialDelay)),
+                ArgumentView(label: "maxDelay", value: number(retry.maxDelay)),
             ],
-            retryStatuses: retry.statuses.map(String.init),
+            retryStatuses: retry.retryableStatuses.sorted().map(String.init),
             maxRetryAfter: number(retry.maxRetryAfter),
-            dateFormat: dateFormats[api.dateFormat]!,
+            dateFormat: api.dateFormat.rawValue,
             paginations: api.paginations.map(paginationRule),
             jobs: api.jobs.map(jobRule))
     }
@@ -121,43 +121,47 @@ public struct Renderer {
         return environment.isEmpty ? sentence + "." : sentence + "; nil reads " + environment.map { "`$\($0)`" }.joined(separator: " or ") + "."
     }
 
-    private func paginationRule(_ rule: Pagination) -> RuleView {
-        let styles: [Pagination.Style: String] = [
-            .nextLink: "nextLink", .linkHeader: "linkHeader", .cursor: "cursor", .offset: "offset", .pageNumber: "pageNumber",
-        ]
+    /// A pagination rule as the arguments of `PaginationRule(...)`: every setting the rule has.
+    private func paginationRule(_ named: NamedRule<PaginationRule>) -> RuleView {
+        let rule = named.rule
         var arguments = [
-            RuleArgumentView(label: "style", value: "." + styles[rule.style]!),
+            RuleArgumentView(label: "style", value: "." + rule.style.rawValue),
             RuleArgumentView(label: "items", strings: strings(rule.items)),
         ]
-        if let next = rule.next { arguments.append(RuleArgumentView(label: "next", strings: strings(next))) }
-        if let count = rule.count { arguments.append(RuleArgumentView(label: "count", strings: strings(count))) }
-        if let hasMore = rule.hasMore { arguments.append(RuleArgumentView(label: "hasMore", strings: strings(hasMore))) }
-        if let parameter = rule.cursorParameter { arguments.append(RuleArgumentView(label: "cursorParameter", value: Self.literal(parameter))) }
-        if let parameter = rule.pageParameter { arguments.append(RuleArgumentView(label: "pageParameter", value: Self.literal(parameter))) }
-        if let parameter = rule.pageSizeParameter {
-            arguments.append(RuleArgumentView(label: "pageSizeParameter", value: Self.literal(parameter)))
-        }
-        if let parameter = rule.offsetParameter { arguments.append(RuleArgumentView(label: "offsetParameter", value: Self.literal(parameter))) }
-        if let parameter = rule.limitParameter { arguments.append(RuleArgumentView(label: "limitParameter", value: Self.literal(parameter))) }
-        return RuleView(name: ruleMember(rule.name), ruleName: LineText.comment(rule.name), arguments: arguments)
+        let keyPaths: [(String, [String]?)] = [("next", rule.next), ("count", rule.count), ("hasMore", rule.hasMore)]
+        for case let (label, path?) in keyPaths { arguments.append(RuleArgumentView(label: label, strings: strings(path))) }
+        let parameters: [(String, String?)] = [
+            ("cursorParameter", rule.cursorParameter), ("pageParameter", rule.pageParameter),
+            ("pageSizeParameter", rule.pageSizeParameter), ("offsetParameter", rule.offsetParameter),
+            ("limitParameter", rule.limitParameter),
+        ]
+        for case let (label, parameter?) in parameters { arguments.append(RuleArgumentView(label: label, value: Self.literal(parameter))) }
+        return RuleView(name: ruleMember(named.name), ruleName: LineText.comment(named.name), arguments: arguments)
     }
 
-    private func jobRule(_ rule: JobPolling) -> RuleView {
+    /// A job rule as the arguments of `JobRule(...)`: what differs from `JobRule`'s defaults.
+    private func jobRule(_ named: NamedRule<JobRule>) -> RuleView {
+        let rule = named.rule
+        let defaults = JobRule(state: rule.state, processing: rule.processing, failed: rule.failed)
         var arguments = [
             RuleArgumentView(label: "state", strings: strings(rule.state)),
-            RuleArgumentView(label: "processing", strings: strings(rule.processing)),
-            RuleArgumentView(label: "failed", strings: strings(rule.failed)),
+            RuleArgumentView(label: "processing", strings: strings(rule.processing.sorted())),
+            RuleArgumentView(label: "failed", strings: strings(rule.failed.sorted())),
         ]
-        if !rule.succeeded.isEmpty { arguments.append(RuleArgumentView(label: "succeeded", strings: strings(rule.succeeded))) }
+        if rule.succeeded != defaults.succeeded {
+            arguments.append(RuleArgumentView(label: "succeeded", strings: strings(rule.succeeded.sorted())))
+        }
         if let message = rule.message { arguments.append(RuleArgumentView(label: "message", strings: strings(message))) }
         if let details = rule.details { arguments.append(RuleArgumentView(label: "details", strings: strings(details))) }
-        if !rule.progress.isEmpty {
+        if rule.progress != defaults.progress {
             arguments.append(RuleArgumentView(label: "progress", keyPaths: KeyPathsView(paths: rule.progress.map(strings))))
         }
         if let timeout = rule.timeout { arguments.append(RuleArgumentView(label: "timeout", value: number(timeout))) }
-        if let interval = rule.interval { arguments.append(RuleArgumentView(label: "interval", value: number(interval))) }
-        if let maxInterval = rule.maxInterval { arguments.append(RuleArgumentView(label: "maxInterval", value: number(maxInterval))) }
-        return RuleView(name: ruleMember(rule.name), ruleName: LineText.comment(rule.name), arguments: arguments)
+        if rule.interval != defaults.interval { arguments.append(RuleArgumentView(label: "interval", value: number(rule.interval))) }
+        if rule.maxInterval != defaults.maxInterval {
+            arguments.append(RuleArgumentView(label: "maxInterval", value: number(rule.maxInterval)))
+        }
+        return RuleView(name: ruleMember(named.name), ruleName: LineText.comment(named.name), arguments: arguments)
     }
 
     private func strings(_ items: [String]) -> StringsView { StringsView(items: items.map(Self.literal)) }
@@ -358,11 +362,11 @@ public struct Renderer {
             view.call = CallView(returns: view.builder.response)
             view.paginated = PaginatedView(
                 allName: Naming.escaped(endpoint.swiftName + "All"), page: view.builder.response, item: typeView(item))
-        case .upload(let result, let chunkSize):
+        case .upload(let result, let rule):
             let upload = [
                 ParameterView(name: "file", type: TypeView(name: "URL")),
                 ParameterView(label: "resumingFrom", name: "location", type: TypeView(optionalOf: [TypeView(name: "URL")]), defaultValue: "nil"),
-                ParameterView(name: "chunkSize", type: TypeView(name: "Int"), defaultValue: String(chunkSize)),
+                ParameterView(name: "chunkSize", type: TypeView(name: "Int"), defaultValue: String(rule.chunkSize)),
             ]
             view.upload = UploadView(signature: signature(parameters + upload), result: typeView(result))
         case .jobStatus(let result, let rule):

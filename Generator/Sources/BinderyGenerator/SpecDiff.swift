@@ -20,12 +20,12 @@ public enum SpecDiff {
             changes.append(Change(kind: .changed, subject: "client \(old.clientTypeName) → \(new.clientTypeName)", breaks: "the type is renamed"))
         }
         if old.baseURL != new.baseURL { changes.append(Change(kind: .changed, subject: "base URL \(old.baseURL) → \(new.baseURL)")) }
-        let oldAuth = Set(old.auth.map(\.swiftName))
-        let newAuth = Set(new.auth.map(\.swiftName))
-        for name in new.auth.map(\.swiftName) where !oldAuth.contains(name) {
+        let oldAuth = Set(old.auth.map(\.name))
+        let newAuth = Set(new.auth.map(\.name))
+        for name in new.auth.map(\.name) where !oldAuth.contains(name) {
             changes.append(Change(kind: .added, subject: "credential \(name) (an initializer parameter with a default)"))
         }
-        for name in old.auth.map(\.swiftName) where !newAuth.contains(name) {
+        for name in old.auth.map(\.name) where !newAuth.contains(name) {
             changes.append(Change(kind: .removed, subject: "credential \(name)", breaks: "the initializer loses the parameter \(name):"))
         }
         changes += typeChanges(old, new)

@@ -138,6 +138,8 @@ public struct FieldSyntax: Sendable {
     public var fileURL: SourceRange?
     /// `joined ","` after a query array's type: its items go in one value, joined by that text.
     public var separator: Located?
+    /// Every modifier written, where; checked against where the field is (`FieldModifier.allowed`).
+    var modifiers: [(FieldModifier, SourceRange)] = []
 }
 
 public struct ModelSyntax: Sendable {

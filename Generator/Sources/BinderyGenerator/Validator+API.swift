@@ -1,3 +1,4 @@
+import BinderyRules
 import Foundation
 
 /// The `api` block: base URL, auth schemes, default query items, timeouts, retries and dates.
@@ -12,7 +13,7 @@ extension Validator {
         }
         var api = API(
             doc: syntax.doc, name: name, clientTypeName: syntax.typeName?.text ?? name + "Client", baseURL: "", baseURLEnvironment: [], auth: [], defaultParameters: [],
-            timeouts: TimeoutSettings(), retry: RetrySettings(), dateFormat: "iso8601", types: [], paginations: [],
+            timeouts: Timeouts(), retry: ExponentialBackoff(), dateFormat: .iso8601, types: [], paginations: [],
             resources: [])
         if let (url, environment) = syntax.baseURL {
             if let parsed = URL(string: url.text), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil {
@@ -30,7 +31,7 @@ extension Validator {
             let swiftName = self.swiftName(for: auth.name, explicit: nil, reserved: Naming.Reserved.parameters)
             unique(swiftName, at: auth.name.range, in: &parameterNames, what: "client parameter")
             if let kind = authKind(auth) {
-                api.auth.append(Auth(swiftName: swiftName, kind: kind, environment: auth.environment.map(\.text)))
+                api.auth.append(AuthScheme(name: swiftName, kind: kind, environment: auth.environment.map(\.text)))
             }
         }
         for parameter in syntax.defaultParameters {
@@ -64,7 +65,10 @@ extension Validator {
         if let key = syntax.idempotencyKey {
             if Self.isToken(key.text) { api.idempotencyHeader = key.text } else { error("'\(key.text)' is not a valid header name", at: key.range) }
         }
-        api.timeouts = timeouts(syntax.timeouts)
+        let timeouts = timeouts(syntax.timeouts)
+        api.timeouts.connect = timeouts.connect ?? api.timeouts.connect
+        api.timeouts.read = timeouts.read ?? api.timeouts.read
+        api.timeouts.total = timeouts.total
         api.retry = retry(syntax.retry)
         if let version = syntax.version {
             // It goes in the User-Agent as a product version, which is a token.
@@ -76,23 +80,28 @@ extension Validator {
             }
         }
         if let dates = syntax.dates {
-            if Keywords.dateFormats.contains(dates.text) {
-                api.dateFormat = dates.text
+            if let format = DateFormat(keyword: dates.text) {
+                api.dateFormat = format
             } else {
                 error("unknown date format '\(dates.text)'", at: dates.range,
-                      hint: suggest(dates.text, Keywords.dateFormats) ?? "use iso8601, seconds or milliseconds")
+                      hint: suggest(dates.text, DateFormat.keywords) ?? "use " + DateFormat.alternatives)
             }
         }
         return api
     }
 
-    private mutating func authKind(_ auth: AuthSyntax) -> Auth.Kind? {
-        if ["bearer", "basic"].contains(auth.scheme.text), let extra = auth.header {
+    private mutating func authKind(_ auth: AuthSyntax) -> AuthScheme.Kind? {
+        guard let kind = AuthKind(keyword: auth.scheme.text) else {
+            error("unknown auth scheme '\(auth.scheme.text)'", at: auth.scheme.range,
+                  hint: suggest(auth.scheme.text, AuthKind.keywords) ?? "use " + AuthKind.alternatives)
+            return nil
+        }
+        if kind != .header, let extra = auth.header {
             error("a \(auth.scheme.text) scheme takes no header name or template", at: extra.range,
                   hint: "only 'header' schemes name their header: auth \(auth.name.text): header \"Name\" \"Token {token}\"")
         }
-        switch auth.scheme.text {
-        case "header":
+        switch kind {
+        case .header:
             guard let header = auth.header else {
                 error("a header scheme needs the header's name", at: auth.scheme.range,
                       hint: "e.g. auth \(auth.name.text): header \"X-Api-Key\"")
@@ -105,54 +114,52 @@ extension Validator {
                       hint: "write where the secret goes, e.g. \"Token {token}\"")
             }
             return .header(name: header.text, template: template)
-        case "bearer": return .header(name: "Authorization", template: "Bearer {token}")
-        case "basic": return .basic
-        default:
-            error("unknown auth scheme '\(auth.scheme.text)'", at: auth.scheme.range,
-                  hint: suggest(auth.scheme.text, Keywords.authSchemes) ?? "use header, bearer or basic")
-            return nil
+        case .bearer: return .header(name: "Authorization", template: "Bearer {token}")
+        case .basic: return .basic
         }
     }
 
     mutating func timeouts(_ settings: [SettingSyntax]) -> TimeoutSettings {
         var timeouts = TimeoutSettings()
         for setting in settings {
-            guard Keywords.timeouts.contains(setting.key.text) else {
+            guard let key = TimeoutSetting(keyword: setting.key.text) else {
                 error("unknown timeout '\(setting.key.text)'", at: setting.key.range,
-                      hint: suggest(setting.key.text, Keywords.timeouts) ?? "timeouts are connect, read and total")
+                      hint: suggest(setting.key.text, TimeoutSetting.keywords) ?? "timeouts are connect, read and total")
                 continue
             }
             guard let seconds = number(setting, in: .seconds) else { continue }
-            switch setting.key.text {
-            case "connect": timeouts.connect = seconds
-            case "read": timeouts.read = seconds
-            default: timeouts.total = seconds
+            switch key {
+            case .connect: timeouts.connect = seconds
+            case .read: timeouts.read = seconds
+            case .total: timeouts.total = seconds
             }
         }
         return timeouts
     }
 
-    private mutating func retry(_ settings: [SettingSyntax]) -> RetrySettings {
-        var retry = RetrySettings()
+    private mutating func retry(_ settings: [SettingSyntax]) -> ExponentialBackoff {
+        var retry = ExponentialBackoff()
         for setting in settings {
-            switch setting.key.text {
-            case "none": retry.attempts = 1
-            case "on":
-                retry.statuses = setting.values.compactMap { value in
+            guard let key = RetrySetting(keyword: setting.key.text) else {
+                error("unknown retry setting '\(setting.key.text)'", at: setting.key.range,
+                      hint: suggest(setting.key.text, RetrySetting.keywords)
+                          ?? "retry settings are \(RetrySetting.keywords.joined(separator: ", "))")
+                continue
+            }
+            switch key {
+            case .none: retry.maxAttempts = 1
+            case .on:
+                retry.retryableStatuses = Set(setting.values.compactMap { value in
                     guard let status = Int(value.text), (100...599).contains(status) else {
                         error("'\(value.text)' is not an HTTP status", at: value.range, hint: "e.g. on 429, 503")
                         return nil
                     }
                     return status
-                }
-            case "attempts": if let value = number(setting, in: .attempts) { retry.attempts = Int(value) }
-            case "backoff": if let value = number(setting, in: .seconds) { retry.backoff = value }
-            case "max-backoff": if let value = number(setting, in: .seconds) { retry.maxBackoff = value }
-            case "max-retry-after": if let value = number(setting, in: .seconds) { retry.maxRetryAfter = value }
-            default:
-                error("unknown retry setting '\(setting.key.text)'", at: setting.key.range,
-                      hint: suggest(setting.key.text, Keywords.retrySettings)
-                          ?? "retry settings are \(Keywords.retrySettings.joined(separator: ", "))")
+                })
+            case .attempts: if let value = number(setting, in: .attempts) { retry.maxAttempts = Int(value) }
+            case .backoff: if let value = number(setting, in: .seconds) { retry.initialDelay = value }
+            case .maxBackoff: if let value = number(setting, in: .seconds) { retry.maxDelay = value }
+            case .maxRetryAfter: if let value = number(setting, in: .seconds) { retry.maxRetryAfter = value }
             }
         }
         return retry

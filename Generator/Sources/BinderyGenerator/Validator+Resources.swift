@@ -1,3 +1,5 @@
+import BinderyRules
+
 /// Resources and their endpoints: names that do not collide, paths whose placeholders all have a value, and for each
 /// endpoint exactly one kind.
 extension Validator {
@@ -143,9 +145,9 @@ extension Validator {
         _ syntax: EndpointSyntax, resourcePath: [PathComponent], operation: String, bound: [Resource.BoundParameter]
     ) -> (Endpoint, Located?)? {
         let method = syntax.method.text.uppercased()
-        if !Keywords.httpMethods.contains(method) {
+        if HTTPMethodKeyword(keyword: method) == nil {
             error("unknown HTTP method '\(syntax.method.text)'", at: syntax.method.range,
-                  hint: suggest(method, Keywords.httpMethods) ?? "methods are \(Keywords.httpMethods.joined(separator: ", "))")
+                  hint: suggest(method, HTTPMethodKeyword.keywords) ?? "methods are \(HTTPMethodKeyword.keywords.joined(separator: ", "))")
         }
         let swiftName = self.swiftName(for: syntax.name, explicit: nil, reserved: Naming.Reserved.members)
         var parameterNames: [String: SourceRange] = [:]
@@ -161,7 +163,7 @@ extension Validator {
 
         var pathParameters: [Parameter] = []
         for field in syntax.pathParameters {
-            if let marker = field.fileURL { error("only a model's fields can be marked file-url", at: marker) }
+            checkModifiers(of: field, in: .path)
             let type = resolve(field.type)
             checkParameterType(type, at: field.type.range, in: "path")
             if type.isOptional { error("a path parameter cannot be optional", at: field.type.range) }
@@ -201,7 +203,7 @@ extension Validator {
                   hint: "add {\(name.text)} to the path or remove this line")
         }
 
-        let query = parameters(syntax.query, in: "query", names: &parameterNames)
+        let query = parameters(syntax.query, in: .query, names: &parameterNames)
         var queryNames = Set(query.map(\.wireName))
         let fromResources = bound.filter(\.inQuery).map { parameter in
             queryNames.insert(parameter.wireName)
@@ -216,7 +218,7 @@ extension Validator {
                 Endpoint.BoundQueryItem(wireName: line.name.text, value: .bodyField($0))
             }
         }
-        let headers = parameters(syntax.headers, in: "header", names: &parameterNames)
+        let headers = parameters(syntax.headers, in: .header, names: &parameterNames)
         for header in syntax.headers where !Self.isToken(header.wireName.text) {
             error("'\(header.wireName.text)' is not a valid header name", at: header.wireName.range)
         }
@@ -256,21 +258,23 @@ extension Validator {
             if method == "GET" || method == "HEAD" {
                 error("a \(method) request has no body", at: range, hint: "send the values as query parameters")
             }
-            return .form(parameters(fields, in: "form", names: &parameterNames))
+            return .form(parameters(fields, in: .form, names: &parameterNames))
         }
     }
 
     private mutating func parameters(
-        _ fields: [FieldSyntax], in location: String, names: inout [String: SourceRange]
+        _ fields: [FieldSyntax], in place: FieldPlace, names: inout [String: SourceRange]
     ) -> [Parameter] {
         fields.map { field in
-            if let marker = field.fileURL { error("only a model's fields can be marked file-url", at: marker) }
+            checkModifiers(of: field, in: place)
             let type = resolve(field.type)
-            checkParameterType(type, at: field.type.range, in: location)
+            checkParameterType(type, at: field.type.range, in: place.rawValue)
             let name = self.swiftName(for: field.wireName, explicit: field.swiftName, reserved: Naming.Reserved.parameters)
             unique(name, at: field.swiftName?.range ?? field.wireName.range, in: &names, what: "parameter",
                    hint: "write '\(field.wireName.text) as otherName: ...' to choose another Swift name")
-            if let separator = field.separator, location != "query" || type.isNested || !{ if case .array = type.wrapped { true } else { false } }() {
+            if let separator = field.separator, place == .query,
+                type.isNested || !{ if case .array = type.wrapped { true } else { false } }()
+            {
                 error("only a query array of scalars can be joined", at: separator.range, hint: "joined \"\(separator.text)\" sends [1, 2] as 1\(separator.text)2")
             }
             return Parameter(doc: field.doc, wireName: field.wireName.text, swiftName: name, type: type,
@@ -313,24 +317,24 @@ extension Validator {
             return .paginated(item: item, rule: pagination)
         }
         if let stream = syntax.stream {
-            guard let framing = Endpoint.EventFraming(rawValue: stream.framing.text) else {
+            guard let framing = EventFraming(keyword: stream.framing.text) else {
                 error("unknown stream framing '\(stream.framing.text)'", at: stream.framing.range,
                       hint: "write stream sse (Server-Sent Events) or stream ndjson (one JSON document a line)")
                 return nil
             }
-            if let reconnect = stream.reconnect, framing != .sse {
+            if let reconnect = stream.reconnect, framing != .serverSentEvents {
                 error("only Server-Sent Events carry the ids a reconnect resumes from", at: reconnect.range,
                       hint: "remove 'reconnect', or use stream sse")
             }
-            guard result != nil || (response == .empty && framing == .sse) else {
+            guard result != nil || (response == .empty && framing == .serverSentEvents) else {
                 error("a streaming endpoint returns its event type, e.g. -> Event", at: responseRange,
-                      hint: framing == .sse ? "leave the response out to get the raw Server-Sent Events" : nil)
+                      hint: framing == .serverSentEvents ? "leave the response out to get the raw Server-Sent Events" : nil)
                 return nil
             }
             return .stream(event: result, framing: framing, reconnects: stream.reconnect != nil, end: stream.end?.text)
         }
         if let upload = syntax.upload {
-            guard upload.style.text == "chunked" else {
+            guard UploadProtocol(keyword: upload.style.text) == .chunked else {
                 error("unknown upload protocol '\(upload.style.text)'", at: upload.style.range,
                       hint: "write upload chunked (drf-chunked-upload: PUT chunks with Content-Range, POST the MD5)")
                 return nil
@@ -342,15 +346,15 @@ extension Validator {
                 error("an upload endpoint returns what its finalize answers, e.g. -> UploadResponse", at: responseRange)
                 return nil
             }
-            var chunkSize = 50 << 20
+            var rule = ChunkedUploadRule()
             if let written = upload.chunkSize {
                 guard let size = Double(written.text), Keywords.NumberRange.chunkSize.contains(size) else {
                     error("a chunk size is \(Keywords.NumberRange.chunkSize.description) bytes", at: written.range)
                     return nil
                 }
-                chunkSize = Int(size)
+                rule.chunkSize = Int(size)
             }
-            return .upload(result: result, chunkSize: chunkSize)
+            return .upload(result: result, rule: rule)
         }
         if let rule = syntax.poll {
             guard let job = jobs[rule.text] else {

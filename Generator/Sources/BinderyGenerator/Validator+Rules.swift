@@ -1,3 +1,5 @@
+import BinderyRules
+
 /// Pagination and job rules, declared before anything refers to them.
 extension Validator {
     mutating func declareRules() {
@@ -27,25 +29,18 @@ extension Validator {
         }
     }
 
-    private mutating func validate(_ syntax: PaginationSyntax) -> Pagination? {
-        guard let style = Pagination.Style(rawValue: syntax.style.text) else {
-            let styles = Pagination.Style.allCases.map(\.rawValue)
+    private mutating func validate(_ syntax: PaginationSyntax) -> NamedRule<PaginationRule>? {
+        guard let style = PaginationRule.Style(keyword: syntax.style.text) else {
+            let styles = PaginationRule.Style.keywords
             error("unknown pagination style '\(syntax.style.text)'", at: syntax.style.range,
                   hint: suggest(syntax.style.text, styles) ?? "styles are \(styles.joined(separator: ", "))")
             return nil
         }
-        var rule = Pagination(name: syntax.name.text, style: style, items: ["results"])
-        switch style {
-        case .nextLink: (rule.next, rule.count) = (["next"], ["count"])
-        case .linkHeader: (rule.items, rule.pageSizeParameter) = ([], "per_page")
-        case .cursor: (rule.next, rule.cursorParameter) = (["next"], "cursor")
-        case .offset: (rule.count, rule.offsetParameter, rule.limitParameter) = (["count"], "offset", "limit")
-        case .pageNumber: (rule.count, rule.pageParameter, rule.pageSizeParameter) = (["count"], "page", "page_size")
-        }
-        let allowed = Keywords.paginationSettings(style)
+        var rule = PaginationRule(style: style)
+        let allowed = style.settings.map(\.keyword)
         for setting in syntax.settings {
-            guard allowed.contains(setting.key.text) else {
-                error("'\(setting.key.text)' is not a setting of \(style.rawValue) pagination", at: setting.key.range,
+            guard let key = PaginationSetting(keyword: setting.key.text), style.settings.contains(key) else {
+                error("'\(setting.key.text)' is not a setting of \(style.keyword) pagination", at: setting.key.range,
                       hint: suggest(setting.key.text, allowed) ?? "settings are \(allowed.joined(separator: ", "))")
                 continue
             }
@@ -56,58 +51,61 @@ extension Validator {
             }
             let value = setting.values[0].text
             let path = value.split(separator: ".").map(String.init)
-            switch setting.key.text {
-            case "items": rule.items = path
-            case "next": rule.next = path
-            case "count": rule.count = path
-            case "has-more": rule.hasMore = path
-            case "cursor-param": rule.cursorParameter = value
-            case "page-param": rule.pageParameter = value
-            case "offset-param": rule.offsetParameter = value
-            case "limit-param": rule.limitParameter = value
-            default: rule.pageSizeParameter = value
+            switch key {
+            case .items: rule.items = path
+            case .next: rule.next = path
+            case .count: rule.count = path
+            case .hasMore: rule.hasMore = path
+            case .cursorParam: rule.cursorParameter = value
+            case .pageParam: rule.pageParameter = value
+            case .offsetParam: rule.offsetParameter = value
+            case .limitParam: rule.limitParameter = value
+            case .pageSizeParam: rule.pageSizeParameter = value
             }
-            if path.isEmpty, setting.key.text != "items" {
+            if path.isEmpty, key != .items {
                 error("'\(setting.key.text)' needs a key", at: setting.values[0].range,
                       hint: "only items may be \"\", for a page that is a JSON array itself")
             }
         }
-        return rule
+        return NamedRule(name: syntax.name.text, rule: rule)
     }
 
-    private mutating func validate(_ syntax: JobSyntax) -> JobPolling {
-        var rule = JobPolling(name: syntax.name.text)
+    private mutating func validate(_ syntax: JobSyntax) -> NamedRule<JobRule> {
+        var rule = JobRule(state: ["state"], processing: [], failed: [])
         for setting in syntax.settings {
+            guard let key = JobSetting(keyword: setting.key.text) else {
+                error("'\(setting.key.text)' is not a job setting", at: setting.key.range,
+                      hint: suggest(setting.key.text, JobSetting.keywords)
+                          ?? "settings are \(JobSetting.keywords.joined(separator: ", "))")
+                continue
+            }
             let paths = setting.values.map { $0.text.split(separator: ".").map(String.init) }
-            switch setting.key.text {
-            case "state", "message", "details":
+            /// The one key path a setting takes.
+            func path() -> [String]? {
                 guard paths.count == 1 else {
                     error("'\(setting.key.text)' takes one key", at: setting.values.dropFirst().first?.range ?? setting.key.range,
                           hint: "nested keys are written with dots: status.state")
-                    continue
+                    return nil
                 }
-                switch setting.key.text {
-                case "state": rule.state = paths[0]
-                case "message": rule.message = paths[0]
-                default: rule.details = paths[0]
-                }
-            case "processing": rule.processing = setting.values.map(\.text)
-            case "failed": rule.failed = setting.values.map(\.text)
-            case "succeeded": rule.succeeded = setting.values.map(\.text)
-            case "progress": rule.progress = paths
-            case "timeout": rule.timeout = number(setting, in: .jobSeconds)
-            case "interval": rule.interval = number(setting, in: .seconds)
-            case "max-interval": rule.maxInterval = number(setting, in: .seconds)
-            default:
-                error("'\(setting.key.text)' is not a job setting", at: setting.key.range,
-                      hint: suggest(setting.key.text, Keywords.jobSettings)
-                          ?? "settings are \(Keywords.jobSettings.joined(separator: ", "))")
+                return paths[0]
+            }
+            switch key {
+            case .state: if let path = path() { rule.state = path }
+            case .message: if let path = path() { rule.message = path }
+            case .details: if let path = path() { rule.details = path }
+            case .processing: rule.processing = Set(setting.values.map(\.text))
+            case .failed: rule.failed = Set(setting.values.map(\.text))
+            case .succeeded: rule.succeeded = Set(setting.values.map(\.text))
+            case .progress: rule.progress = paths
+            case .timeout: rule.timeout = number(setting, in: .jobSeconds)
+            case .interval: if let seconds = number(setting, in: .seconds) { rule.interval = seconds }
+            case .maxInterval: if let seconds = number(setting, in: .seconds) { rule.maxInterval = seconds }
             }
         }
         if rule.processing.isEmpty {
             error("job rule '\(syntax.name.text)' needs the states that mean the job is still running", at: syntax.name.range,
                   hint: "e.g. processing PENDING, STARTED")
         }
-        return rule
+        return NamedRule(name: syntax.name.text, rule: rule)
     }
 }

@@ -105,8 +105,15 @@ extension Validator {
         }
     }
 
+    /// Reports each modifier of `field` that means nothing where it is.
+    mutating func checkModifiers(of field: FieldSyntax, in place: FieldPlace) {
+        for (modifier, range) in field.modifiers where !modifier.allowed.contains(place) {
+            error(modifier.misplaced, at: range)
+        }
+    }
+
     /// A model's fields, or a multipart body's parts when `allowFile` (they become parameters).
-    mutating func fields(_ syntax: [FieldSyntax], allowFile: Bool = false, fileURLs: Bool = false) -> [Field] {
+    mutating func fields(_ syntax: [FieldSyntax], allowFile: Bool = false) -> [Field] {
         let reserved = allowFile ? Naming.Reserved.parameters : Naming.Reserved.fields
         var wireNames: [String: SourceRange] = [:]
         var swiftNames: [String: SourceRange] = [:]
@@ -118,15 +125,11 @@ extension Validator {
                        what: "field", hint: "write '\(field.wireName.text) as otherName: ...' to choose another Swift name")
             }
             let type = resolve(field.type, allowFile: allowFile, allowBytes: allowFile, parts: allowFile)
-            if let separator = field.separator {
-                error("only a query array can be joined", at: separator.range)
-            }
-            if let marker = field.fileURL {
-                if !fileURLs {
-                    error("only a model's fields can be marked file-url", at: marker)
-                } else if ![.primitive(.string), .primitive(.json), .array(.primitive(.string))].contains(type.wrapped) {
-                    error("a file-url field is a String, [String] or JSON", at: marker, hint: "remove file-url, or change the type")
-                }
+            checkModifiers(of: field, in: allowFile ? .multipart : .model)
+            if let marker = field.fileURL, !allowFile,
+                ![.primitive(.string), .primitive(.json), .array(.primitive(.string))].contains(type.wrapped)
+            {
+                error("a file-url field is a String, [String] or JSON", at: marker, hint: "remove file-url, or change the type")
             }
             return Field(
                 doc: field.doc, wireName: field.wireName.text, swiftName: swiftName, type: type,
@@ -189,7 +192,7 @@ extension Validator {
     }
 
     private mutating func validate(_ syntax: ModelSyntax) -> Model {
-        Model(doc: syntax.doc, name: Naming.upperCamel(syntax.name.text), fields: fields(syntax.fields, fileURLs: true))
+        Model(doc: syntax.doc, name: Naming.upperCamel(syntax.name.text), fields: fields(syntax.fields))
     }
 
     private mutating func validate(_ syntax: EnumSyntax) -> Enumeration {

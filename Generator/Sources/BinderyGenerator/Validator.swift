@@ -1,3 +1,4 @@
+import BinderyRules
 import Foundation
 
 /// Checks a syntax tree for meaning and builds the validated `API`, collecting every problem rather than stopping at
@@ -9,8 +10,8 @@ public struct Validator {
     /// Declared type names (Swift spelling) → kind and where declared.
     var declaredTypes: [String: (kind: TypeRef.DeclaredKind, range: SourceRange)] = [:]
     var enums: [String: Enumeration] = [:]
-    var paginations: [String: Pagination] = [:]
-    var jobs: [String: JobPolling] = [:]
+    var paginations: [String: NamedRule<PaginationRule>] = [:]
+    var jobs: [String: NamedRule<JobRule>] = [:]
     /// Validated models by Swift name, for endpoints that read a field of their body.
     var models: [String: Model] = [:]
 

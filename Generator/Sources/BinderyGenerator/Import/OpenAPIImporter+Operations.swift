@@ -124,7 +124,7 @@ extension Importer {
                     }
                     operationIDs[text] = operationIDs[text] ?? id.location
                 }
-                guard Keywords.httpMethods.contains(method.uppercased()) else {
+                guard HTTPMethodKeyword(keyword: method.uppercased()) != nil else {
                     warn("\(method.uppercased()) is not a method the spec language declares; the operation is left out", at: pointer, operation)
                     continue
                 }

@@ -128,7 +128,7 @@ enum SpecWriter {
     }
 
     static func isPlainName(_ text: String) -> Bool {
-        Naming.isIdentifier(text) && text != "as" && !Keywords.declarations.contains(text) && !Keywords.endpointSettings.contains(text)
+        Naming.isIdentifier(text) && text != "as" && DeclarationKeyword(keyword: text) == nil && EndpointSetting(keyword: text) == nil
     }
 
     static func doc(_ lines: [String], indent: String) -> String {
