@@ -10,6 +10,9 @@ public struct PaginationRule: Sendable, Hashable {
         case linkHeader
         /// Send `cursor=<token>` on the same path; the next token is in the body.
         case cursor
+        /// Send `cursor=<token>` on the same path; the next token is in the response header `next` names
+        /// (`X-Next-Cursor`), and a page without it is the last.
+        case cursorHeader
         /// Send `offset=N` past the items seen so far.
         case offset
         /// Send `page=N`; stop past the last page.
@@ -20,7 +23,7 @@ public struct PaginationRule: Sendable, Hashable {
     public var style: Style
     /// Key path of the items array in a page's body; empty for a page that is a JSON array itself.
     public var items: [String]
-    /// Key path of the next link or cursor.
+    /// Key path of the next link or cursor in the body; for `cursorHeader`, the header that holds it.
     public var next: [String]?
     /// Key path of the total number of items.
     public var count: [String]?
@@ -59,12 +62,14 @@ public struct PaginationRule: Sendable, Hashable {
 extension PaginationRule {
     /// A rule of `style` with the spec language's defaults for it, which a spec's settings then change: a
     /// Django REST framework page (`results`, `next`, `count`) for the styles that read the body, GitHub's
-    /// `per_page` for `Link` headers, and the parameter names most APIs use.
+    /// `per_page` for `Link` headers, a page that is an array with `X-Next-Cursor` for a cursor in a header, and
+    /// the parameter names most APIs use.
     public init(style: Style) {
         switch style {
         case .nextLink: self.init(style: style, items: ["results"], next: ["next"], count: ["count"])
         case .linkHeader: self.init(style: style, items: [], pageSizeParameter: "per_page")
         case .cursor: self.init(style: style, items: ["results"], next: ["next"], cursorParameter: "cursor")
+        case .cursorHeader: self.init(style: style, items: [], next: ["X-Next-Cursor"], cursorParameter: "cursor")
         case .offset:
             self.init(style: style, items: ["results"], count: ["count"], offsetParameter: "offset", limitParameter: "limit")
         case .pageNumber:

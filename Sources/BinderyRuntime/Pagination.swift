@@ -1,5 +1,76 @@
 import Foundation
 
+/// How a walk goes from one page to the next.
+enum PageFollowing: Equatable {
+    /// Where a page gives the link or cursor of the next.
+    enum Source {
+        /// At the rule's `next` key path in the body.
+        case body
+        /// In the `Link` header's `rel="next"` (RFC 8288).
+        case linkHeader
+        /// In the response header the rule's `next` names.
+        case header
+    }
+
+    /// What is done with it.
+    enum Use {
+        /// It is the next page's URL, asked for as given.
+        case link
+        /// It goes in the rule's `cursorParameter` on the same path (as the URL, should a server give one).
+        case cursor
+    }
+
+    /// The page gives the next page's link or cursor; the walk ends at a page without one. The page after is
+    /// asked for as soon as the link is known, while the current page is still being read.
+    case token(from: Source, use: Use)
+    /// The next page starts past the items seen so far (`offsetParameter`); a page shorter than the limit asked
+    /// for is the last.
+    case offset
+    /// The next page is the next number (`pageParameter`); a 404 past the first page is the end, as Django REST
+    /// framework answers "Invalid page.".
+    case pageNumber
+
+    /// Where the page gives the next link or cursor, for the styles that follow one.
+    var source: Source? {
+        if case .token(let source, _) = self { source } else { nil }
+    }
+
+    /// What is done with the link or cursor, for the styles that follow one.
+    var use: Use? {
+        if case .token(_, let use) = self { use } else { nil }
+    }
+}
+
+extension PaginationRule.Style {
+    /// How each style follows its pages: a new style is a case here.
+    var following: PageFollowing {
+        switch self {
+        case .nextLink: .token(from: .body, use: .link)
+        case .linkHeader: .token(from: .linkHeader, use: .link)
+        case .cursor: .token(from: .body, use: .cursor)
+        case .cursorHeader: .token(from: .header, use: .cursor)
+        case .offset: .offset
+        case .pageNumber: .pageNumber
+        }
+    }
+}
+
+extension PaginationRule {
+    /// The next link or cursor in `response`, found without decoding its items (the body is only stepped over);
+    /// nil on a page that says it is the last, or for a rule that does not follow links.
+    func token(in response: HTTPResponse) -> String? {
+        guard case .token(let source, _) = style.following else { return nil }
+        if let path = hasMore, case .bool(false)? = JSONParser.member(at: path, in: response.body) { return nil }
+        return switch source {
+        case .linkHeader: LinkHeader.next(in: response.headers["Link"])
+        case .header: next?.first.flatMap { response.headers[$0] }
+        case .body: next.flatMap { path in
+            if case .string(let token)? = JSONParser.member(at: path, in: response.body) { token } else { nil }
+        }
+        }
+    }
+}
+
 /// One page of a paginated list.
 public struct Page<Item: Decodable & Sendable>: Sendable {
     /// The page's items.
@@ -25,7 +96,8 @@ extension ResponseReader {
     public static func page<Item>(_ rule: PaginationRule) -> Self where Response == Page<Item> {
         Self(pagination: rule) { response, coders in
             let body = try coders.decode(PageBody<Item>.self, from: response.body, userInfo: [PageBody<Item>.ruleKey: rule])
-            let next = rule.style == .linkHeader ? LinkHeader.next(in: response.headers["Link"]) : body.next
+            // A link in the body was decoded with the items; one in a header is read from there.
+            let next = rule.style.following.source == .body ? body.next : rule.token(in: response)
             return Page(items: body.items, next: next, count: body.count, hasMore: body.hasMore)
         }
     }
@@ -127,8 +199,7 @@ public struct Paginated<Item: Decodable & Sendable>: AsyncSequence, Sendable {
                     } else {
                         page = try await client.send(ahead.looking(past: request, seen: seen))
                     }
-                } catch let error as BinderyError where error.kind == .notFound && pageNumber > 1 && rule?.style == .pageNumber {
-                    // Django REST framework answers a page past the end with 404 "Invalid page.".
+                } catch let error as BinderyError where error.kind == .notFound && pageNumber > 1 && rule?.style.following == .pageNumber {
                     return nil
                 }
                 itemsSeen += page.items.count
@@ -143,8 +214,8 @@ public struct Paginated<Item: Decodable & Sendable>: AsyncSequence, Sendable {
             {
                 if let count = page.count, itemsSeen >= count { return nil }
                 if page.hasMore == false { return nil }
-                switch rule.style {
-                case .nextLink, .linkHeader, .cursor:
+                switch rule.style.following {
+                case .token:
                     guard let token = page.next, !token.isEmpty, seen.insert(token).inserted else { return nil }
                     return PageAhead<Item>.request(after: request, token: token, rule: rule)
                 case .offset:
@@ -190,11 +261,11 @@ final class PageAhead<Item: Decodable & Sendable>: @unchecked Sendable {
     /// `request` with a reader that starts the following page as soon as its link is known; `request` as it is for
     /// rules without links in the body.
     func looking(past request: Request<Page<Item>>, seen: Set<String>) -> Request<Page<Item>> {
-        guard let rule, [.nextLink, .linkHeader, .cursor].contains(rule.style), case .whole(let read) = request.reader.body else {
+        guard let rule, case .token = rule.style.following, case .whole(let read) = request.reader.body else {
             return request
         }
         let reader = ResponseReader<Page<Item>>(pagination: rule, accept: request.reader.accept, arrived: { [weak self] response in
-            guard let self, let token = Self.token(in: response, rule: rule), !token.isEmpty, !seen.contains(token) else { return false }
+            guard let self, let token = rule.token(in: response), !token.isEmpty, !seen.contains(token) else { return false }
             return self.start(Self.request(after: request, token: token, rule: rule), seen: seen.union([token]))
         }, read)
         return Request(
@@ -248,19 +319,11 @@ final class PageAhead<Item: Decodable & Sendable>: @unchecked Sendable {
         return true
     }
 
-    /// The next link or cursor of a page whose body is not decoded yet, unless the page says it is the last.
-    private static func token(in response: HTTPResponse, rule: PaginationRule) -> String? {
-        if let path = rule.hasMore, case .bool(false)? = JSONParser.member(at: path, in: response.body) { return nil }
-        if rule.style == .linkHeader { return LinkHeader.next(in: response.headers["Link"]) }
-        guard let path = rule.next, case .string(let token)? = JSONParser.member(at: path, in: response.body) else { return nil }
-        return token
-    }
-
     /// The request for the page a next link or cursor points at.
     static func request(after request: Request<Page<Item>>, token: String, rule: PaginationRule) -> Request<Page<Item>> {
         var next = request
         let lowercased = token.lowercased()
-        if rule.style != .cursor || lowercased.hasPrefix("http://") || lowercased.hasPrefix("https://") {
+        if rule.style.following.use == .link || lowercased.hasPrefix("http://") || lowercased.hasPrefix("https://") {
             next.path = token
             next.query = []
         } else {
@@ -310,7 +373,7 @@ struct PageBody<Item: Decodable>: Decodable {
             throw DecodingError.keyNotFound(
                 WireKey(rule.items.joined(separator: ".")), .init(codingPath: [], debugDescription: "no items"))
         }
-        if let path = rule.next, let (container, key) = try container(for: path) {
+        if rule.style.following.source == .body, let path = rule.next, let (container, key) = try container(for: path) {
             next = try container.decodeIfPresent(String.self, forKey: key)
         }
         if let path = rule.count, let (container, key) = try container(for: path) {

@@ -135,6 +135,8 @@ struct GoldenTests {
             "GET /pets/after/                        pets.listAfterAll(limit:)",
             "GET /pets/offset/                       pets.listOffset(limit:)",
             "GET /pets/offset/                       pets.listOffsetAll(limit:)",
+            "GET /pets/notices/paged/                pets.listNotices(limit:)",
+            "GET /pets/notices/paged/                pets.listNoticesAll(limit:)",
             "GET /pets/notices/                      pets.noticesUntilDone()",
             "POST /grooming/{pet_id}/                grooming.start(petID:_:)",
             "POST /grooming/{pet_id}/bookings/       grooming.book(_:)",

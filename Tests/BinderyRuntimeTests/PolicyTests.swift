@@ -552,6 +552,29 @@ struct PaginationPolicyTests {
         #expect(urls == ["https://memory.example.com/v1/items/", "https://memory.example.com/v1/items/?page=2"])
     }
 
+    /// A cursor in a response header (`X-Next-Cursor`), sent back as a query item on the same path; a page without
+    /// the header is the last, and a cursor seen before ends the walk rather than looping.
+    @Test func cursorsInAResponseHeaderAreSentBackUntilAPageHasNone() async throws {
+        let rule = PaginationRule(style: .cursorHeader)
+        let (ids, urls) = try await walk([
+            .json(#"[{"id": 1}, {"id": 2}]"#, headers: [("X-Next-Cursor", "c/2 =")]),
+            .json(#"[{"id": 3}]"#, headers: [("x-next-cursor", "c3")]),
+            .json(#"[{"id": 4}]"#),
+        ], rule: rule)
+        #expect(ids == [1, 2, 3, 4])
+        #expect(urls == [
+            "https://memory.example.com/v1/items/", "https://memory.example.com/v1/items/?cursor=c%2F2%20%3D",
+            "https://memory.example.com/v1/items/?cursor=c3",
+        ])
+
+        let (looped, loopURLs) = try await walk([
+            .json(#"[{"id": 1}]"#, headers: [("X-Next-Cursor", "same")]),
+            .json(#"[{"id": 2}]"#, headers: [("X-Next-Cursor", "same")]),
+        ], rule: rule)
+        #expect(looped == [1, 2])
+        #expect(loopURLs.count == 2, "the repeated cursor is not asked for again: \(loopURLs)")
+    }
+
     @Test(arguments: [
         (#"<https://a.example/x?page=2>; rel="next""#, "https://a.example/x?page=2"),
         (#"<https://a.example/x?page=1>; rel="prev", <https://a.example/x?a=1,2&page=3>; rel="next last""#, "https://a.example/x?a=1,2&page=3"),

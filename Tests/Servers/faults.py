@@ -17,6 +17,8 @@ The first path segment picks a behaviour; the second is an id the test chooses, 
   /json/ID?body=JSON&status=200              answer with that JSON body and status
   /echo/ID                                   200 echoing what was received
   /unhealthy/ID                              500 with the text/plain body "the database is gone"
+  /feed/ID/...?cursor=after-N&limit=3        7 notices as JSON arrays, `limit` a page after the cursor; the next
+                                             cursor in the X-Next-Cursor header, absent on the last page
 Every JSON answer includes the attempt number.
 """
 import hashlib
@@ -156,6 +158,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_json(self, attempt, query, record):
         self.answer(int(query.get("status", "200")), json.loads(query.get("body", "{}")))
+
+    def do_feed(self, attempt, query, record):
+        start = int(query.get("cursor", "after-0").removeprefix("after-"))
+        end = min(start + int(query.get("limit", "3")), 7)
+        headers = {"X-Next-Cursor": f"after-{end}"} if end < 7 else {}
+        self.answer(200, [{"id": n, "text": f"notice {n}"} for n in range(start + 1, end + 1)], headers)
 
     def do_echo(self, attempt, query, record):
         self.answer(200, record)

@@ -128,6 +128,7 @@ extension PaginationRule.Style: Keyword {
         case .nextLink: "next-link"
         case .linkHeader: "link-header"
         case .cursor: "cursor"
+        case .cursorHeader: "cursor-header"
         case .offset: "offset"
         case .pageNumber: "page-number"
         }
@@ -139,6 +140,7 @@ extension PaginationRule.Style: Keyword {
         case .nextLink: [.items, .next, .count, .hasMore, .pageSizeParam]
         case .linkHeader: [.items, .count, .pageSizeParam]
         case .cursor: [.items, .next, .hasMore, .cursorParam, .pageSizeParam]
+        case .cursorHeader: [.items, .next, .cursorParam, .pageSizeParam]
         case .offset: [.items, .count, .hasMore, .offsetParam, .limitParam]
         case .pageNumber: [.items, .count, .pageParam, .pageSizeParam]
         }

@@ -87,6 +87,8 @@ nonisolated extension PaginationRule {
     public static let linked = PaginationRule(style: .linkHeader, items: [], pageSizeParameter: "per_page")
     /// The spec's `after` pagination rule.
     public static let after = PaginationRule(style: .cursor, items: ["data"], next: ["last_id"], hasMore: ["has_more"], cursorParameter: "after")
+    /// The spec's `feed` pagination rule.
+    public static let feed = PaginationRule(style: .cursorHeader, items: [], next: ["X-Next-Cursor"], cursorParameter: "cursor")
     /// The spec's `offsets` pagination rule.
     public static let offsets = PaginationRule(style: .offset, items: ["results"], count: ["count"], offsetParameter: "offset", limitParameter: "limit")
 }

@@ -170,6 +170,16 @@ nonisolated extension PetShopClient {
             self.runtime.paginate(Self.listOffset(limit: limit))
         }
 
+        /// Notices a page at a time, the next page's cursor in a header.
+        public func listNotices(limit: Int = 3) async throws -> Page<Notice> {
+            try await self.runtime.send(Self.listNotices(limit: limit))
+        }
+
+        /// Every item `listNotices(limit:)` lists, fetched a page at a time as the sequence is walked; `.pages` walks the pages.
+        public func listNoticesAll(limit: Int = 3) -> Paginated<Notice> {
+            self.runtime.paginate(Self.listNotices(limit: limit))
+        }
+
         /// Notices until the event whose data is `[DONE]`.
         public func noticesUntilDone() async throws -> EventStream<Notice> {
             try await self.runtime.send(Self.noticesUntilDone())
@@ -295,6 +305,13 @@ nonisolated extension PetShopClient {
             var queryItems = QueryItems()
             queryItems.add("limit", limit)
             return Request("pets.listOffset", .get, "pets/offset/", query: queryItems.items, response: .page(.offsets))
+        }
+
+        /// The request `listNotices(limit:)` sends, to inspect, change or send later.
+        public static func listNotices(limit: Int = 3) -> Request<Page<Notice>> {
+            var queryItems = QueryItems()
+            queryItems.add("limit", limit)
+            return Request("pets.listNotices", .get, "pets/notices/paged/", query: queryItems.items, response: .page(.feed))
         }
 
         /// The request `noticesUntilDone()` sends, to inspect, change or send later.
