@@ -74,10 +74,10 @@ struct ExtendTests {
         ])
         #expect(calls.first?.parameters.first?.hasDefault == true)
         #expect(calls.last?.returns == "EventStream<Pet>")
-        let pet = api.types.lazy.compactMap { if case .model(let model) = $0.declaration, model.name == "Pet" { model } else { nil } }.first
+        let pet = api.types.lazy.compactMap { if case .model(let model) = $0, model.name == "Pet" { model } else { nil } }.first
         #expect(pet?.fields.map(\.swiftName) == ["id", "tag", "name"])
         #expect(pet?.fields[1].type == .optional(.primitive(.string)))
-        let status = api.types.lazy.compactMap { if case .enumeration(let item) = $0.declaration { item } else { nil } }.first
+        let status = api.types.lazy.compactMap { if case .enumeration(let item) = $0 { item } else { nil } }.first
         #expect(status?.cases.map(\.swiftName) == ["available", "sold", "adopted"])
     }
 

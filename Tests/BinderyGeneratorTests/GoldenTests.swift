@@ -70,7 +70,7 @@ struct GoldenTests {
                 .count { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("///") }
         }.reduce(0, +)
         func operations(_ resource: Resource) -> Int { resource.endpoints.count + resource.resources.map(operations).reduce(0, +) }
-        let count = try Generator.check(source: source, file: spec).resources.map { operations($0.declaration) }.reduce(0, +)
+        let count = try Generator.check(source: source, file: spec).resources.map(operations).reduce(0, +)
         #expect(lines <= 48 * count, "\(lines) lines for \(count) operations")
     }
 

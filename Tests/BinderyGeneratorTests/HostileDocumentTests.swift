@@ -135,7 +135,7 @@ struct HostileDocumentTests {
         let api = try Generator.check(source: result.spec, file: "doc.bindery")
         #expect(api.name == "T", "the title names the API; nothing after its line breaks does")
         #expect(api.baseURL == "https://good.example.com")
-        #expect(api.types.count == 2, "Item and the query's enum, nothing injected: \(api.types.map(\.declaration.name))")
+        #expect(api.types.count == 2, "Item and the query's enum, nothing injected: \(api.types.map(\.name))")
         // Written to a file and read back, as `bindery import` then `bindery generate` do, where `\r` ends lines.
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("injected-\(UUID().uuidString).bindery")
         defer { try? FileManager.default.removeItem(at: file) }
@@ -144,7 +144,7 @@ struct HostileDocumentTests {
         #expect(reread.baseURL == "https://good.example.com")
         #expect(reread.types.count == 2)
         // The wire names keep every character of the document's.
-        let query = try #require(reread.resources.first?.declaration.endpoints.first?.query.first)
+        let query = try #require(reread.resources.first?.endpoints.first?.query.first)
         #expect(query.wireName.hasPrefix("q") && query.wireName.contains("\u{2028}") && query.wireName.contains("\r\n"))
         try await expectCompiles(result.spec)
     }

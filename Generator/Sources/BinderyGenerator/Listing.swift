@@ -34,19 +34,19 @@ public enum Listing {
         var rows: [Call] = []
         func visit(_ resource: Resource, _ view: ResourceView, prefix: String) {
             var access = prefix + view.name
-            if view.hasAccessorParameters { access += "(" + view.accessor.map(label).joined() + ")" }
+            if view.hasAccessorParameters { access += "(" + view.accessor.map(\.selectorLabel).joined() + ")" }
             for (endpoint, call) in zip(resource.endpoints, view.endpoints) {
                 let route = "\(endpoint.method) /\(endpoint.pathTemplate)"
                 for (name, parameters, returns) in declarations(call) {
                     rows.append(Call(
-                        route: route, selector: access + "." + selector(name, parameters), name: access + "." + name,
+                        route: route, selector: access + "." + SignatureView.selector(name, parameters), name: access + "." + name,
                         parameters: parameters.map { Call.Parameter(label: $0.label ?? $0.name, type: text($0.type), hasDefault: $0.defaultValue != nil) },
                         returns: returns.map(text) ?? "Void"))
                 }
             }
             for (child, childView) in zip(resource.resources, view.resources) { visit(child, childView, prefix: access + ".") }
         }
-        for (resource, view) in zip(api.resources.map(\.declaration), Renderer(api: api, specName: "").resourceViews()) {
+        for (resource, view) in zip(api.resources, Renderer(api: api, specName: "").resourceViews()) {
             visit(resource, view, prefix: "")
         }
         return rows
@@ -74,11 +74,4 @@ public enum Listing {
         if let wrapped = type.optionalOf.first { return text(wrapped) + "?" }
         return "Void"
     }
-
-    /// `name(label:label:)`.
-    static func selector(_ name: String, _ parameters: [ParameterView]) -> String {
-        name + "(" + parameters.map(label).joined() + ")"
-    }
-
-    private static func label(_ parameter: ParameterView) -> String { (parameter.label ?? parameter.name) + ":" }
 }

@@ -305,12 +305,6 @@ public struct Resource: Hashable, Sendable {
     public var resources: [Resource]
 }
 
-/// A top-level declaration with the generated file it goes in.
-public struct Placed<Declaration: Hashable & Sendable>: Hashable, Sendable {
-    public var file: String
-    public var declaration: Declaration
-}
-
 public struct API: Hashable, Sendable {
     public var doc: [String]
     public var name: String
@@ -328,9 +322,9 @@ public struct API: Hashable, Sendable {
     public var timeouts: Timeouts
     public var retry: ExponentialBackoff
     public var dateFormat: DateFormat
-    public var types: [Placed<TypeDeclaration>]
+    public var types: [TypeDeclaration]
     public var paginations: [NamedRule<PaginationRule>]
     public var jobs: [NamedRule<JobRule>] = []
-    public var resources: [Placed<Resource>]
+    public var resources: [Resource]
 
 }

@@ -20,7 +20,7 @@ public struct Renderer {
         self.api = api
         self.specName = specName
         func resourceTypes(_ resource: Resource) -> [String] { [resource.typeName] + resource.resources.flatMap(resourceTypes) }
-        let declared = [api.clientTypeName] + api.types.map(\.declaration.name) + api.resources.flatMap { resourceTypes($0.declaration) }
+        let declared = [api.clientTypeName] + api.types.map(\.name) + api.resources.flatMap(resourceTypes)
         runtimeModule = declared.contains(where: Naming.runtimeTypeNames.contains) ? "BinderyRuntime." : ""
     }
 
@@ -31,7 +31,7 @@ public struct Renderer {
         var files = [GeneratedFile(name: OutputFiles.client, contents: try engine.render("Client", view(clientView())))]
         for shard in 1...OutputFiles.shards {
             let name = OutputFiles.models(shard)
-            let types = api.types.filter { $0.file == name }.map { declarationView($0.declaration) }
+            let types = api.types.filter { OutputFiles.models(OutputFiles.shard(of: $0.name)) == name }.map(declarationView)
             files.append(GeneratedFile(
                 name: name, contents: try engine.render("Models", view(ModelsFileView(spec: specName, runtimeModule: runtimeModule, types: types)))))
         }
@@ -39,7 +39,8 @@ public struct Renderer {
             let name = OutputFiles.operations(shard)
             let file = OperationsFileView(
                 spec: specName, runtimeModule: runtimeModule, clientType: api.clientTypeName,
-                resources: api.resources.filter { $0.file == name }.map { resourceView($0.declaration, inherited: []) })
+                resources: api.resources.filter { OutputFiles.operations(OutputFiles.shard(of: $0.typeName)) == name }
+                    .map { resourceView($0, inherited: []) })
             files.append(GeneratedFile(name: name, contents: try engine.render("Operations", view(file))))
         }
         return files
@@ -47,7 +48,7 @@ public struct Renderer {
 
     /// The views of the top-level resources, as the operation files render them.
     func resourceViews() -> [ResourceView] {
-        api.resources.map { resourceView($0.declaration, inherited: []) }
+        api.resources.map { resourceView($0, inherited: []) }
     }
 
     private func view(_ value: Any) -> TemplateValue { TemplateValue(reflecting: value) }
@@ -348,7 +349,7 @@ public struct Renderer {
                 label: parameter.label == "_" ? nil : (parameter.label ?? parameter.name).replacingOccurrences(of: "`", with: ""),
                 value: parameter.name)
         }
-        let callName = Listing.selector(endpoint.swiftName, parameters)
+        let callName = SignatureView.selector(endpoint.swiftName, parameters)
         var doc = endpoint.doc.isEmpty ? ["Sends `\(endpoint.method) /\(endpoint.pathTemplate)`."] : endpoint.doc
         doc += parametersDoc(endpoint)
 

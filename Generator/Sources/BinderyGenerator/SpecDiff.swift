@@ -37,12 +37,12 @@ public enum SpecDiff {
 
     private static func typeChanges(_ old: API, _ new: API) -> [Change] {
         var changes: [Change] = []
-        let oldTypes = Dictionary(old.types.map { ($0.declaration.name, $0.declaration) }, uniquingKeysWith: { first, _ in first })
-        let newTypes = Dictionary(new.types.map { ($0.declaration.name, $0.declaration) }, uniquingKeysWith: { first, _ in first })
-        for type in new.types.map(\.declaration) where oldTypes[type.name] == nil {
+        let oldTypes = Dictionary(old.types.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let newTypes = Dictionary(new.types.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        for type in new.types where oldTypes[type.name] == nil {
             changes.append(Change(kind: .added, subject: "\(kind(type)) \(type.name)"))
         }
-        for type in old.types.map(\.declaration) {
+        for type in old.types {
             guard let newer = newTypes[type.name] else {
                 changes.append(Change(kind: .removed, subject: "\(kind(type)) \(type.name)", breaks: "code naming \(type.name) no longer compiles"))
                 continue

@@ -38,16 +38,14 @@ public struct Validator {
         }
         var api = validate(apiSyntax)
         checkResourceNames(resources, clientType: api.clientTypeName)
-        api.types = types.map { Placed(file: OutputFiles.models(OutputFiles.shard(of: $0.name)), declaration: $0) }
+        api.types = types
         api.paginations = syntax.declarations.compactMap { declaration in
             if case .pagination(let rule) = declaration { paginations[rule.name.text] } else { nil }
         }
         api.jobs = syntax.declarations.compactMap { declaration in
             if case .job(let rule) = declaration { jobs[rule.name.text] } else { nil }
         }
-        api.resources = resources.map {
-            Placed(file: OutputFiles.operations(OutputFiles.shard(of: $0.typeName)), declaration: $0)
-        }
+        api.resources = resources
         return diagnostics.isEmpty ? (api, diagnostics) : (nil, diagnostics)
     }
 

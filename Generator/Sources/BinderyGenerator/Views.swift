@@ -24,6 +24,16 @@ struct ParameterView {
 struct SignatureView {
     var parameters: [ParameterView]
     var multiline: Bool
+
+    /// `name(label:label:)`, as documentation and the listing name a call.
+    static func selector(_ name: String, _ parameters: [ParameterView]) -> String {
+        name + "(" + parameters.map(\.selectorLabel).joined() + ")"
+    }
+}
+
+extension ParameterView {
+    /// `label:`, the parameter's part of a selector.
+    var selectorLabel: String { (label ?? name) + ":" }
 }
 
 /// An argument of a call: `label: value`, or just the value.
