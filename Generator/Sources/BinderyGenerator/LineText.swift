@@ -11,4 +11,30 @@ enum LineText {
     static func comment(_ text: String) -> String {
         String(String.UnicodeScalarView(text.unicodeScalars.map { isSafe($0) ? $0 : " " }))
     }
+
+    /// `text` escaped to stand inside a string literal, exactly and on one line: the spec language's escapes are
+    /// Swift's (`\"`, `\\`, `\n`, `\t`, `\r`, `\u{…}`), so this one rule serves the spec the importer writes and
+    /// the Swift the renderer writes.
+    static func escaped(_ text: String) -> String {
+        var escaped = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": escaped += "\\\\"
+            case "\"": escaped += "\\\""
+            case "\n": escaped += "\\n"
+            case "\t": escaped += "\\t"
+            case "\r": escaped += "\\r"
+            default:
+                if isSafe(scalar) {
+                    escaped.unicodeScalars.append(scalar)
+                } else {
+                    escaped += "\\u{" + String(scalar.value, radix: 16) + "}"
+                }
+            }
+        }
+        return escaped
+    }
+
+    /// `text` as a string literal, quotes included.
+    static func literal(_ text: String) -> String { "\"" + escaped(text) + "\"" }
 }

@@ -485,7 +485,7 @@ public struct Renderer {
         }
         let path = endpoint.path.map { component in
             switch component {
-            case .literal(let text): PathPieceView(text: Self.escaped(text))
+            case .literal(let text): PathPieceView(text: LineText.escaped(text))
             case .placeholder(_, .parameter(let name)): PathPieceView(value: Naming.escaped(name))
             case .placeholder(_, .bodyField(let field)): PathPieceView(value: "body." + Naming.escaped(field))
             }
@@ -549,28 +549,7 @@ public struct Renderer {
 
 
     /// `text` as a Swift string literal.
-    static func literal(_ text: String) -> String { "\"" + escaped(text) + "\"" }
-
-    /// `text` escaped to stand inside a Swift string literal: the one escaping function of the generated code.
-    static func escaped(_ text: String) -> String {
-        var escaped = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": escaped += "\\\\"
-            case "\"": escaped += "\\\""
-            case "\n": escaped += "\\n"
-            case "\t": escaped += "\\t"
-            case "\r": escaped += "\\r"
-            default:
-                if LineText.isSafe(scalar) {
-                    escaped.unicodeScalars.append(scalar)
-                } else {
-                    escaped += "\\u{" + String(scalar.value, radix: 16) + "}"
-                }
-            }
-        }
-        return escaped
-    }
+    static func literal(_ text: String) -> String { LineText.literal(text) }
 
     private func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)

@@ -136,23 +136,5 @@ enum SpecWriter {
     }
 
     /// `text` as a spec string literal, exactly: characters that could end a line are escaped.
-    static func literal(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if LineText.isSafe(scalar) {
-                    out.unicodeScalars.append(scalar)
-                } else {
-                    out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func literal(_ text: String) -> String { LineText.literal(text) }
 }
