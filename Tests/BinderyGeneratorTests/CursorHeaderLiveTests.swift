@@ -23,9 +23,11 @@ struct CursorHeaderLiveTests {
             guard record["id"] as? String == "feed/\(id)" else { return nil }
             return "\(record["path"] as? String ?? "")?\(record["query"] as? String ?? "")"
         }
+        // `locale=en` is the API's default query item, sent on every request.
         #expect(records == [
-            "/feed/\(id)/pets/notices/paged/?limit=3", "/feed/\(id)/pets/notices/paged/?limit=3&cursor=after-3",
-            "/feed/\(id)/pets/notices/paged/?limit=3&cursor=after-6",
+            "/feed/\(id)/pets/notices/paged/?limit=3&locale=en",
+            "/feed/\(id)/pets/notices/paged/?limit=3&cursor=after-3&locale=en",
+            "/feed/\(id)/pets/notices/paged/?limit=3&cursor=after-6&locale=en",
         ])
     }
 }

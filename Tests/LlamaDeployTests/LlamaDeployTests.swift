@@ -232,6 +232,10 @@ struct LlamaDeployTests {
         let status = try await unhealthy.apiserver.status()
         #expect(status.status == .unhealthy)
         #expect(status.statusMessage == "the database is gone")
+        // The server prints each request before answering it, but its output is read on another thread: wait for
+        // the line, then a little longer, so that a retry's line would show too.
+        _ = await failing.waitForLines(1)
+        try await Task.sleep(nanoseconds: 200_000_000)
         #expect(failing.lines.count == 1, "a 500 is not retried")
     }
 
