@@ -69,11 +69,11 @@ public struct SpecErrors: Error, Sendable, CustomStringConvertible {
     }
 
     /// Each problem as `file:line:column: error: message`, then the line, a caret under the spot, and the hint. The
-    /// first `Keywords.maxReportedErrors` are shown in full and the rest counted; a long line is shown around its caret.
+    /// first `LanguageLimits.maxReportedErrors` are shown in full and the rest counted; a long line is shown around its caret.
     public var description: String {
         let fileLines = files.map { $0.text.split(separator: "\n", omittingEmptySubsequences: false) }
         var text = ""
-        for diagnostic in diagnostics.prefix(Keywords.maxReportedErrors) {
+        for diagnostic in diagnostics.prefix(LanguageLimits.maxReportedErrors) {
             let start = diagnostic.range.start
             let index = files.indices.contains(start.file) ? start.file : 0
             let lines = fileLines.isEmpty ? [] : fileLines[index]
@@ -90,8 +90,8 @@ public struct SpecErrors: Error, Sendable, CustomStringConvertible {
             if let hint = diagnostic.hint { text += "  hint: \(hint)\n" }
         }
         let count = diagnostics.count
-        if count > Keywords.maxReportedErrors {
-            text += "and \(count - Keywords.maxReportedErrors) more errors\n"
+        if count > LanguageLimits.maxReportedErrors {
+            text += "and \(count - LanguageLimits.maxReportedErrors) more errors\n"
         }
         let names = Set(diagnostics.map(\.range.start.file)).sorted().compactMap { files.indices.contains($0) ? files[$0].name : nil }
         text += "\(count) error\(count == 1 ? "" : "s") in \(names.isEmpty ? files.first?.name ?? "" : names.joined(separator: ", "))\n"

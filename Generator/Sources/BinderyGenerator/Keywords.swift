@@ -167,7 +167,7 @@ extension EventFraming: Keyword {
 }
 
 /// Limits of the spec language.
-enum Keywords {
+enum LanguageLimits {
     /// How many levels deep types (`[[String: T]]`) and resources may nest; deeper input is refused with a position
     /// rather than risking the generator's stack or the Swift compiler's patience.
     static let maxNesting = 16

@@ -10,7 +10,7 @@ public struct Parser {
     /// Thrown to abandon the current item after its diagnostic was recorded.
     private struct Abandon: Error {}
 
-    /// How deep the resource or type being read is nested, against `Keywords.maxNesting`.
+    /// How deep the resource or type being read is nested, against `LanguageLimits.maxNesting`.
     private var depth = 0
 
     public init(tokens: [Token]) {
@@ -558,11 +558,11 @@ public struct Parser {
         return "did you mean '\(match)'?"
     }
 
-    /// One level deeper, or a diagnostic when that passes `Keywords.maxNesting`.
+    /// One level deeper, or a diagnostic when that passes `LanguageLimits.maxNesting`.
     private mutating func enterNesting(_ what: String, at range: SourceRange) throws {
-        guard depth < Keywords.maxNesting else {
+        guard depth < LanguageLimits.maxNesting else {
             throw fail(
-                "\(what) nest more than \(Keywords.maxNesting) levels deep here", at: range,
+                "\(what) nest more than \(LanguageLimits.maxNesting) levels deep here", at: range,
                 hint: "declare a model or resource for the inner part")
         }
         depth += 1

@@ -348,8 +348,8 @@ extension Validator {
             }
             var rule = ChunkedUploadRule()
             if let written = upload.chunkSize {
-                guard let size = Double(written.text), Keywords.NumberRange.chunkSize.contains(size) else {
-                    error("a chunk size is \(Keywords.NumberRange.chunkSize.description) bytes", at: written.range)
+                guard let size = Double(written.text), LanguageLimits.NumberRange.chunkSize.contains(size) else {
+                    error("a chunk size is \(LanguageLimits.NumberRange.chunkSize.description) bytes", at: written.range)
                     return nil
                 }
                 rule.chunkSize = Int(size)

@@ -56,7 +56,7 @@ public struct Validator {
     }
 
     /// The setting's one number, when it lies in `range`.
-    mutating func number(_ setting: SettingSyntax, in range: Keywords.NumberRange) -> Double? {
+    mutating func number(_ setting: SettingSyntax, in range: LanguageLimits.NumberRange) -> Double? {
         guard setting.values.count == 1, let value = Double(setting.values[0].text), range.contains(value) else {
             error("'\(setting.key.text)' takes \(range.description)", at: setting.values.first?.range ?? setting.key.range,
                   hint: "e.g. \(setting.key.text) \(range.whole ? "4" : "30")")

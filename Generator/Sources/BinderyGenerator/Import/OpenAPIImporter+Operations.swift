@@ -217,9 +217,9 @@ extension Importer {
         return words.joined(separator: "_")
     }
 
-    /// Resources nest at most this deep; the spec language reads `Keywords.maxNesting` levels, and operations below
+    /// Resources nest at most this deep; the spec language reads `LanguageLimits.maxNesting` levels, and operations below
     /// this depth (Azure's paths hold seven parameters and more) go on the deepest resource with their longer paths.
-    static let maxResourceNesting = Keywords.maxNesting / 2
+    static let maxResourceNesting = LanguageLimits.maxNesting / 2
 
     /// Every operation at or below `node`, in path order.
     private func operations(under node: PathNode) -> [Operation] {
